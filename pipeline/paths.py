@@ -1,0 +1,78 @@
+"""Where things live, always relative to the project root, never to the current directory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+_MARKERS = ("params.yaml", "dvc.yaml")
+
+
+def project_root(start: str | os.PathLike[str] | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: cwd) that holds params.yaml and dvc.yaml.
+
+    ``SAMVERKAN_ROOT`` in the environment overrides the search (used by tests).
+    """
+    env = os.environ.get("SAMVERKAN_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if all((folder / m).exists() for m in _MARKERS):
+            return folder
+    raise FileNotFoundError(
+        f"no project root (a folder with {' and '.join(_MARKERS)}) at or above {here}"
+    )
+
+
+def config_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "config"
+
+
+@dataclass(frozen=True)
+class TermPaths:
+    """The folders of one term, in the zones of decreasing sensitivity."""
+
+    root: Path
+    term: str
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "data" / "raw" / self.term
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "data" / "quarantine" / self.term
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "data" / "processed" / self.term
+
+    @property
+    def coding(self) -> Path:
+        return self.root / "data" / "coding" / self.term
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports" / self.term
+
+    @property
+    def cases(self) -> Path:
+        return self.processed / "cases.parquet"
+
+    @property
+    def reconciliation(self) -> Path:
+        return self.processed / "reconciliation.csv"
+
+    @property
+    def coded_cases(self) -> Path:
+        return self.processed / "coded_cases.parquet"
+
+    @property
+    def coding_sheet(self) -> Path:
+        return self.coding / "kodning.xlsx"
+
+    @classmethod
+    def for_term(cls, term: str, root: str | os.PathLike[str] | None = None) -> TermPaths:
+        return cls(Path(root).resolve() if root else project_root(), str(term))
