@@ -1,0 +1,75 @@
+# Samverkan report pipeline. `make` alone lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml environment.yml | sha1sum | cut -c1-12)
+
+export DVC_NO_ANALYTICS := 1
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help setup report test test-fast lab demo-data check-leaks bench bench-deid bench-coding lint format clean-outputs
+
+help: ## List the targets and what they do
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml environment.yml
+	@bash scripts/setup-system.sh
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name samverkan --display-name "Python (samverkan)" >/dev/null
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+	@echo "Environment ready in $(VENV) (Jupyter kernel: samverkan)"
+
+setup: $(STAMP) ## Create .venv with the pinned packages and register the Jupyter kernel "samverkan"
+
+demo-data: setup ## Write the synthetic demo exports to data/raw/ if it holds no term folder yet
+	@if ls -d data/raw/[0-9][0-9][0-9][0-9][VH]T >/dev/null 2>&1; then \
+	  echo "data/raw/ already holds term folders: demo data not written"; \
+	else samverkan demo-data --out data/raw; fi
+
+report: setup demo-data ## Build every term report and annual report (HTML + PDF) with DVC, then scan for leaks
+	dvc repro coding_sheet
+	samverkan demo-coding
+	dvc repro
+	samverkan check-leaks
+	@echo "Reports:"; find reports -name '*.html' -o -name '*.pdf' | grep -v körningar | sort | sed 's/^/  /'
+
+test: setup ## Run the whole test suite (unit tests, every notebook, end-to-end on the demo data)
+	pytest
+
+test-fast: setup ## Run the tests that take less than a few seconds each
+	pytest -m "not slow"
+
+lab: setup ## Open JupyterLab on the project's kernel
+	jupyter lab --notebook-dir=.
+
+check-leaks: setup ## Scan processed data, reports and run records for personal data
+	samverkan check-leaks
+
+bench: bench-deid bench-coding ## Run all benchmarks (quality and speed)
+	samverkan bench-ingest
+
+bench-deid: setup ## De-identification: leaks, names caught, over-redaction, texts per second
+	samverkan bench-deid
+
+bench-coding: setup ## Automatic coding: precision, recall, micro F1, texts per second
+	samverkan bench-coding
+
+lint: setup ## ruff check and format check
+	ruff check pipeline tests
+	ruff format --check pipeline tests
+
+format: setup ## Format the code with ruff
+	ruff check --fix pipeline tests
+	ruff format pipeline tests
+
+clean-outputs: ## Remove built outputs (processed data, reports, quarantine), never raw data or coding sheets
+	rm -rf data/processed/[0-9]* reports/[0-9]* data/quarantine
