@@ -3,7 +3,7 @@
 # missing, and only where we may (root with apt-get); otherwise say what to install.
 set -euo pipefail
 missing=()
-for lib in libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz.so.0 libfontconfig.so.1; do
+for lib in libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz.so.0 libharfbuzz-subset.so.0 libfontconfig.so.1; do
   ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("$lib")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

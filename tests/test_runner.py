@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.runner import find_notebook, parse_parameters, record_path
+
+
+def test_terms_and_years_stay_strings_other_values_are_yaml() -> None:
+    params = parse_parameters(
+        [("year", "2025"), ("term", "2025HT"), ("min_cell", "3"), ("flag", "false")]
+    )
+    assert params == {"year": "2025", "term": "2025HT", "min_cell": 3, "flag": False}
+
+
+def test_comparing_a_period_with_itself_means_no_comparison() -> None:
+    assert parse_parameters([("term", "2024VT"), ("compare_term", "2024VT")])[
+        "compare_term"
+    ] == ""
+    assert parse_parameters([("term", "2025VT"), ("compare_term", "2024VT")])[
+        "compare_term"
+    ] == "2024VT"
+    assert parse_parameters([("year", "2024"), ("compare_year", "2024")])["compare_year"] == ""
+
+
+def test_find_notebook_by_number_or_name(tmp_path: Path) -> None:
+    (tmp_path / "notebooks").mkdir()
+    for name in ("01_ingest", "02_code"):
+        (tmp_path / "notebooks" / f"{name}.ipynb").write_text("{}")
+    assert find_notebook(tmp_path, "ingest").name == "01_ingest.ipynb"
+    assert find_notebook(tmp_path, "02").name == "02_code.ipynb"
+    with pytest.raises(InputError, match="01_ingest, 02_code"):
+        find_notebook(tmp_path, "report")
+
+
+def test_run_records_go_beside_the_reports(tmp_path: Path) -> None:
+    nb = tmp_path / "notebooks" / "03_term_report.ipynb"
+    assert record_path(tmp_path, nb, {"term": "2025HT"}) == (
+        tmp_path / "reports" / "2025HT" / "notebooks" / "03_term_report.ipynb"
+    )
