@@ -250,7 +250,12 @@ def check_leaks(
     ] = None,
 ) -> None:
     """Sök efter personuppgifter i utdata; avslutar med status 1 vid minsta fynd."""
-    from pipeline.leaks import default_paths, format_findings, known_identifiers_from_raw, scan_paths
+    from pipeline.leaks import (
+        default_paths,
+        format_findings,
+        known_identifiers_from_raw,
+        scan_paths,
+    )
 
     root = _root()
     targets = paths or default_paths(root)

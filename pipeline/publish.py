@@ -72,7 +72,7 @@ class TocEntry:
 
 
 def term_label(term: str) -> str:
-    """"2025HT" → "hösten 2025"."""
+    """ "2025HT" → "hösten 2025"."""
     term = str(term)
     return f"{'våren' if term.endswith('VT') else 'hösten'} {term[:4]}"
 

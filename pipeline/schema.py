@@ -38,7 +38,9 @@ _opt_text = {"dtype": "string", "nullable": True, "coerce": True}
 
 CASE_COLUMNS = {
     # stable across re-runs: term + hash of organisation, system and the source's own id
-    "case_id": pa.Column(checks=pa.Check.str_matches(r"^\d{4}(VT|HT)-[0-9a-f]{10}$"), unique=True, **_text),
+    "case_id": pa.Column(
+        checks=pa.Check.str_matches(r"^\d{4}(VT|HT)-[0-9a-f]{10}$"), unique=True, **_text
+    ),
     "term": pa.Column(checks=pa.Check.str_matches(TERM_PATTERN), **_text),
     "received": pa.Column("datetime64[ns]", nullable=False, coerce=True),
     "event_date": pa.Column("datetime64[ns]", nullable=True, coerce=True),
@@ -47,7 +49,9 @@ CASE_COLUMNS = {
     "reporter_party": pa.Column(**_text),  # party id from config/parties.yaml
     "receiver_party": pa.Column(**_text),
     "direction": pa.Column(checks=pa.Check.isin(DIRECTIONS), **_text),
-    "category": pa.Column(checks=pa.Check.isin(CATEGORIES), **_opt_text),  # NA when the source gave none
+    "category": pa.Column(
+        checks=pa.Check.isin(CATEGORIES), **_opt_text
+    ),  # NA when the source gave none
     "source_type": pa.Column(**_opt_text),  # the original deviation type
     "description": pa.Column(**_text),  # de-identified
     "action": pa.Column(**_opt_text),  # de-identified; NA when none described
@@ -74,23 +78,17 @@ CODED_COLUMNS = {
     "quote": pa.Column(**_opt_text),  # redacted, only when approved
 }
 
-CodedCasesSchema = pa.DataFrameSchema(
-    CODED_COLUMNS, strict=True, ordered=False, name="coded_cases"
-)
+CodedCasesSchema = pa.DataFrameSchema(CODED_COLUMNS, strict=True, ordered=False, name="coded_cases")
 
 RECONCILIATION_COLUMNS = ["file", "read", "kept", "excluded", "duplicates", "quarantined"]
 
 ReconciliationSchema = pa.DataFrameSchema(
     {
         "file": pa.Column(**_text),
-        **{
-            c: pa.Column("int64", pa.Check.ge(0), coerce=True)
-            for c in RECONCILIATION_COLUMNS[1:]
-        },
+        **{c: pa.Column("int64", pa.Check.ge(0), coerce=True) for c in RECONCILIATION_COLUMNS[1:]},
     },
     checks=pa.Check(
-        lambda df: df["read"]
-        == df["kept"] + df["excluded"] + df["duplicates"] + df["quarantined"],
+        lambda df: df["read"] == df["kept"] + df["excluded"] + df["duplicates"] + df["quarantined"],
         error="read must equal kept + excluded + duplicates + quarantined",
     ),
     strict=True,

@@ -16,12 +16,11 @@ def test_terms_and_years_stay_strings_other_values_are_yaml() -> None:
 
 
 def test_comparing_a_period_with_itself_means_no_comparison() -> None:
-    assert parse_parameters([("term", "2024VT"), ("compare_term", "2024VT")])[
-        "compare_term"
-    ] == ""
-    assert parse_parameters([("term", "2025VT"), ("compare_term", "2024VT")])[
-        "compare_term"
-    ] == "2024VT"
+    assert parse_parameters([("term", "2024VT"), ("compare_term", "2024VT")])["compare_term"] == ""
+    assert (
+        parse_parameters([("term", "2025VT"), ("compare_term", "2024VT")])["compare_term"]
+        == "2024VT"
+    )
     assert parse_parameters([("year", "2024"), ("compare_year", "2024")])["compare_year"] == ""
 
 
