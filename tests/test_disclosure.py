@@ -1,0 +1,193 @@
+"""Disclosure control: primary and secondary suppression, proven by solving for hidden cells."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.disclosure import ProtectedTable, protect, protect_series, safe_count
+
+
+def consistent_values(pt: ProtectedTable) -> dict[tuple, set[int]]:
+    """For each suppressed cell, every value it can take given the shown cells and margins.
+
+    Exhaustive search over non-negative integers (backtracking, pruned by the margins):
+    exactly what a reader could work out from the published table.
+    """
+    v = pt.values.to_numpy().astype(int)
+    mask = pt.suppressed.to_numpy()
+    n_rows, n_cols = v.shape
+    inner_r = n_rows - (1 if pt.col_totals else 0)
+    inner_c = n_cols - (1 if pt.row_totals else 0)
+    lines = []  # (cells, signs): signed sum must be zero
+    if pt.row_totals:
+        for i in range(n_rows):
+            lines.append([((i, j), 1) for j in range(inner_c)] + [((i, n_cols - 1), -1)])
+    if pt.col_totals:
+        for j in range(n_cols):
+            lines.append([((i, j), 1) for i in range(inner_r)] + [((n_rows - 1, j), -1)])
+    hidden = [tuple(c) for c in np.argwhere(mask)]
+    upper = int(v.max())  # no count exceeds the largest (grand) total, nor could it appear to
+    found: dict[tuple, set[int]] = {c: set() for c in hidden}
+    grid = v.copy()
+
+    def line_ok(k: int) -> bool:
+        assigned = set(hidden[: k + 1])
+        for line in lines:
+            cells = [c for c, _ in line]
+            if all((not mask[c]) or c in assigned for c in cells):
+                if sum(grid[c] * s for c, s in line) != 0:
+                    return False
+            else:  # partial: shown or assigned inner cells may not exceed a known total
+                total_cell = line[-1][0]
+                if (not mask[total_cell]) or total_cell in assigned:
+                    known = sum(grid[c] for c, s in line[:-1] if (not mask[c]) or c in assigned)
+                    if known > grid[total_cell]:
+                        return False
+        return True
+
+    def search(k: int) -> None:
+        if k == len(hidden):
+            for cell in hidden:
+                found[cell].add(int(grid[cell]))
+            return
+        for value in range(upper + 1):
+            grid[hidden[k]] = value
+            if line_ok(k):
+                search(k + 1)
+        grid[hidden[k]] = v[hidden[k]]
+
+    search(0)
+    return found
+
+
+def assert_protected(pt: ProtectedTable) -> None:
+    for cell, values in consistent_values(pt).items():
+        assert len(values) > 1, f"suppressed cell {cell} can be worked out: {values}"
+
+
+def naive(table: pd.DataFrame, min_cell: int) -> ProtectedTable:
+    """Primary suppression only: what a careless version would publish."""
+    pt = protect(table, min_cell)
+    return ProtectedTable(pt.values, pt.primary, pt.primary, min_cell)
+
+
+LEAKY = pd.DataFrame(
+    {"kommun_till_region": [1, 5, 7], "region_till_kommun": [4, 6, 8]},
+    index=["svedala", "vellinge", "trelleborg"],
+)
+
+
+def test_naive_primary_suppression_leaks() -> None:
+    leaks = consistent_values(naive(LEAKY, 3))
+    assert leaks == {(0, 0): {1}}
+
+
+def test_secondary_suppression_protects_the_small_cell() -> None:
+    pt = protect(LEAKY, 3)
+    assert pt.primary.to_numpy().sum() == 1
+    assert pt.suppressed.loc["svedala", "kommun_till_region"]
+    assert pt.suppressed.to_numpy().sum() >= 4
+    assert_protected(pt)
+
+
+def test_zero_is_shown_and_totals_added() -> None:
+    table = pd.DataFrame({"a": [0, 5], "b": [4, 6]}, index=["x", "y"])
+    pt = protect(table, 3)
+    assert not pt.suppressed.to_numpy().any()
+    expected = pd.DataFrame(
+        {"a": ["0", "5", "5"], "b": ["4", "6", "10"], "Totalt": ["4", "11", "15"]},
+        index=["x", "y", "Totalt"],
+        dtype=object,
+    )
+    pd.testing.assert_frame_equal(pt.display(), expected)
+
+
+def test_display_uses_mark_and_swedish_thousands() -> None:
+    table = pd.DataFrame({"a": [1, 1200], "b": [1500, 2000]}, index=["x", "y"])
+    shown = protect(table, 3).display()
+    assert shown.loc["x", "a"] == "<3"
+    assert shown.loc["y", "Totalt"] == "3\u00a0200"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[1, 0, 4], [2, 9, 3], [5, 5, 5]],
+        [[2, 0], [0, 7]],  # diagonal: totals equal the small cells
+        [[1, 2, 1], [0, 0, 0], [3, 3, 3]],
+        [[0, 1, 0], [0, 4, 0], [9, 9, 9]],
+        [[1, 8]],  # one row: column totals repeat the row
+        [[4, 5, 6], [7, 1, 9]],
+    ],
+)
+def test_every_suppressed_cell_has_more_than_one_consistent_value(rows: list) -> None:
+    table = pd.DataFrame(rows, columns=[f"c{i}" for i in range(len(rows[0]))])
+    pt = protect(table, 3)
+    assert pt.primary.to_numpy().any()
+    assert_protected(pt)
+    # primary cells are always among the suppressed ones
+    assert (pt.suppressed.to_numpy() | ~pt.primary.to_numpy()).all()
+
+
+def test_small_total_is_suppressed_too() -> None:
+    table = pd.DataFrame({"a": [1, 0], "b": [1, 6]}, index=["x", "y"])
+    pt = protect(table, 3)
+    assert pt.primary.loc["x", "Totalt"]
+    assert pt.suppressed.loc["x", "Totalt"]
+    assert_protected(pt)
+
+
+def test_without_margins_only_primary_suppression() -> None:
+    table = pd.DataFrame({"a": [1, 5], "b": [4, 6]})
+    pt = protect(table, 3, row_totals=False, col_totals=False)
+    assert list(pt.values.columns) == ["a", "b"]
+    assert pt.suppressed.to_numpy().sum() == 1
+
+
+def test_series_with_total_gets_secondary_suppression() -> None:
+    counts = pd.Series({"sip": 2, "kommunikation": 10, "rutiner": 6, "resurser": 0}, name="Fall")
+    pt = protect_series(counts, 3)
+    assert pt.suppressed.loc["sip", "Fall"]
+    assert pt.suppressed.loc["rutiner", "Fall"]  # the smallest other non-zero cell
+    assert not pt.suppressed.loc["resurser", "Fall"]  # zero is shown, never a complement
+    assert not pt.suppressed.loc["Totalt", "Fall"]
+    assert pt.values.loc["Totalt", "Fall"] == 18
+    assert_protected(pt)
+
+
+def test_series_without_total() -> None:
+    counts = pd.Series({"sip": 2, "kommunikation": 10})
+    pt = protect_series(counts, 3, total=False)
+    assert pt.display()["Antal"].tolist() == ["<3", "10"]
+
+
+def test_min_cell_five() -> None:
+    table = pd.DataFrame({"a": [4, 12], "b": [9, 30]})
+    pt = protect(table, 5)
+    assert pt.display().iloc[0, 0] == "<5"
+    assert_protected(pt)
+
+
+def test_safe_count() -> None:
+    assert safe_count(0, 3) == "0"
+    assert safe_count(1, 3) == "färre än 3"
+    assert safe_count(2, 3) == "färre än 3"
+    assert safe_count(3, 3) == "3"
+    assert safe_count(1234, 3) == "1\u00a0234"
+    assert safe_count(4, 5) == "färre än 5"
+
+
+def test_negative_counts_are_refused() -> None:
+    with pytest.raises(ValueError):
+        protect(pd.DataFrame({"a": [-1]}), 3)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_small_tables_are_protected(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(1, 4)), int(rng.integers(2, 4)))
+    table = pd.DataFrame(rng.integers(0, 7, size=shape))
+    pt = protect(table, 3)
+    assert_protected(pt)
