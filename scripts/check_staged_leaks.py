@@ -1,0 +1,42 @@
+"""pre-commit hook: refuse a commit whose staged files hold personal data.
+
+Scans the staged content (the index, not the working tree) of every staged file for
+identity numbers, phone numbers, e-mail addresses and the names and numbers of the
+current raw data (data/raw). Paths in config/leaks.yaml `staged_exclude` are not
+scanned. Exit status 1 on any finding; findings are printed masked.
+
+    - id: check-staged-leaks
+      name: no personal data in staged files
+      entry: .venv/bin/python scripts/check_staged_leaks.py
+      language: system
+      pass_filenames: false
+      always_run: true
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.leaks import format_findings, scan_staged
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="check-leaks: %(message)s")
+    root = Path(__file__).resolve().parent.parent
+    try:
+        findings = scan_staged(root)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if findings:
+        print(format_findings(findings), file=sys.stderr)
+        print("Ta bort personuppgifterna ur filerna ovan innan du checkar in.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
