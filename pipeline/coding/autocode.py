@@ -1,0 +1,413 @@
+"""Automatic cause suggestions for Swedish case notes, driven by the codebook's triggers.
+
+How a text is read:
+
+- lower-cased, placeholders such as ``[NAMN]`` removed, then *folded* (å, ä -> a, ö -> o,
+  é -> e) so that notes typed without Swedish letters match the same triggers;
+- split into tokens (hyphenated forms such as ``SIP-mötet`` and ``SIP:en`` stay one token
+  but their parts are matched too) and clauses (punctuation and words such as *men*);
+- every distinct token is looked up once (cached): the token, its simplemma lemma (lang
+  "sv") and its hyphen parts are matched against the cause's terms; words unknown to the
+  lemmatizer get a cheap edit-distance-1 match against longer trigger words (typos);
+- the cause's regular-expression patterns run over the folded text;
+- a hit is cancelled when, in the same clause and a few tokens before it, a positive cue
+  (*bra*, *snabb* ...) or a cancelling phrase (*inga problem med*, *ingen brist på*) stands,
+  or, for "problem terms", a negation (*inte*, *ingen* ...).
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from re import _constants as _c
+from re import _parser
+
+import simplemma
+
+from pipeline.coding.codebook import Codebook, load_codebook
+
+log = logging.getLogger(__name__)
+
+_FOLD = str.maketrans(
+    {"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "æ": "a", "ø": "o"}
+)
+_PLACEHOLDER = re.compile(r"\[[A-ZÅÄÖa-zåäö_\- ]{2,30}\]")
+_TOKEN = re.compile(r"\w+(?:[-:]\w+)*")
+_PART = re.compile(r"\w+")
+_CLAUSE_PUNCT = re.compile(r"[.;!?,()\n\u2013\u2014]|\s-\s")
+# common Swedish inflection endings allowed after a whole-word trigger
+_SUFFIXES = "erna|arna|orna|ende|ades|ande|ats|ade|ad|at|en|et|er|ar|or|na|ns|ts|es|s|n|t|e|a|r|de|te|des|tes"
+_TYPO_MIN = 7  # shortest token length that gets typo matching
+_TYPO_MIN_CORE = 6  # shortest trigger word that typos are matched against
+
+
+def fold_lower(low: str) -> str:
+    """Fold Swedish letters of an already lower-cased text (length-preserving)."""
+    if low.isascii():
+        return low
+    low = low.replace("å", "a").replace("ä", "a").replace("ö", "o").replace("é", "e")
+    return low if low.isascii() else low.translate(_FOLD)
+
+
+def fold(text: str) -> str:
+    """Lower-case and fold Swedish letters (length-preserving on lower-cased text)."""
+    return fold_lower(text.lower())
+
+
+def _term_regex(term: str) -> str:
+    core = re.escape(fold(term.strip("*")))
+    if term.startswith("*") and term.endswith("*"):
+        return rf"[\w:-]*{core}[\w:-]*"
+    if term.endswith("*"):
+        return rf"{core}[\w:-]*"
+    if term.startswith("*"):
+        return rf"[\w:-]*{core}(?:{_SUFFIXES})?"
+    return rf"{core}(?:{_SUFFIXES})?"
+
+
+_KEY_LEN = 3
+
+
+def _walk(items: list, prefixes: set[tuple[str, bool]]) -> set[tuple[str, bool]]:
+    """Extend possible literal prefixes over parsed regex items (conservative)."""
+    for op, av in items:
+        if all(done for _, done in prefixes):
+            break
+        nxt: set[tuple[str, bool]] = set()
+        for s, done in prefixes:
+            if done:
+                nxt.add((s, done))
+            elif op is _c.LITERAL and chr(av).isalnum():
+                s2 = s + chr(av)
+                nxt.add((s2, len(s2) >= _KEY_LEN))
+            elif op is _c.AT:
+                nxt.add((s, False))
+            elif op is _c.SUBPATTERN:
+                nxt |= _walk(list(av[3]), {(s, False)})
+            elif op is _c.BRANCH:
+                for branch in av[1]:
+                    nxt |= _walk(list(branch), {(s, False)})
+            else:
+                nxt.add((s, True))
+        prefixes = nxt
+    return prefixes
+
+
+def _gate_keys(pattern: str) -> frozenset[str] | None:
+    """Literal word prefixes (up to 3 letters) one of which a text must hold for the pattern
+    to match at a word start; None when the pattern cannot be gated."""
+    try:
+        parsed = _parser.parse(pattern)
+    except Exception:  # pragma: no cover - private API; fall back to always running
+        return None
+    keys = {s for s, _ in _walk(list(parsed.data), {("", False)})}
+    if not keys or "" in keys:
+        return None
+    return frozenset(keys)
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _within_one(a: str, b: str) -> bool:
+    """Damerau-Levenshtein distance <= 1 (one insertion, deletion, substitution or swap)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    if la > lb:
+        a, b = b, a
+    return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
+
+
+@dataclass
+class _Matcher:
+    """The codebook's triggers compiled once; token analyses cached."""
+
+    cause_ids: list[str]
+    terms: list[tuple[str, re.Pattern[str], bool]]  # (cause, fullmatch regex, negatable)
+    patterns: list[tuple[str, re.Pattern[str], frozenset[str] | None]]  # (cause, regex, gate)
+    typo_index: dict[
+        str, list[tuple[str, str, bool, bool]]
+    ]  # variant -> (cause, core, negatable, prefix)
+    typo_lengths: list[int]
+    negations: frozenset[str]
+    positives: frozenset[str]
+    phrases: tuple[str, ...]
+    breaks: frozenset[str]
+    window: int
+    cause_category: dict[str, str]
+    category_order: list[str]
+    _cache: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    _cand_cache: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _info_cache: dict[str, tuple] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.key_index: dict[str, list[int]] = {}
+        self.ungated: list[int] = []
+        for pid, (_, _, keys) in enumerate(self.patterns):
+            if keys is None:
+                self.ungated.append(pid)
+            else:
+                for key in keys:
+                    self.key_index.setdefault(key, []).append(pid)
+
+    def _candidates(self, head: str) -> tuple[int, ...]:
+        """Indices of the patterns that can start at a word beginning with ``head``."""
+        cached = self._cand_cache.get(head)
+        if cached is None:
+            ids: set[int] = set()
+            for n in range(1, len(head) + 1):
+                ids.update(self.key_index.get(head[:n], ()))
+            cached = self._cand_cache[head] = tuple(sorted(ids))
+        return cached
+
+    @classmethod
+    def build(cls, book: Codebook) -> _Matcher:
+        terms: list[tuple[str, re.Pattern[str], bool]] = []
+        patterns: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = []
+        typo_index: dict[str, list[tuple[str, str, bool, bool]]] = {}
+        lengths: set[int] = set()
+        for cause in book.causes:
+            for negatable, words in (
+                (False, cause.triggers.terms),
+                (True, cause.triggers.problem_terms),
+            ):
+                if words:
+                    rx = re.compile("|".join(f"(?:{_term_regex(w)})" for w in words))
+                    terms.append((cause.id, rx, negatable))
+                for w in words:
+                    if w.startswith("*"):
+                        continue
+                    core = fold(w.strip("*"))
+                    if len(core) < _TYPO_MIN_CORE:
+                        continue
+                    lengths.add(len(core))
+                    for variant in {core, *_deletes(core)}:
+                        typo_index.setdefault(variant, []).append(
+                            (cause.id, core, negatable, w.endswith("*"))
+                        )
+            for pattern in cause.triggers.patterns:
+                folded = fold(pattern)
+                patterns.append((cause.id, re.compile(rf"(?:{folded})"), _gate_keys(folded)))
+        neg = book.negation
+        return cls(
+            cause_ids=book.cause_ids,
+            terms=terms,
+            patterns=patterns,
+            typo_index=typo_index,
+            typo_lengths=sorted(lengths),
+            negations=frozenset(fold(w) for w in neg.cues),
+            positives=frozenset(fold(w) for w in neg.positive),
+            phrases=tuple(" " + fold(p).strip() + " " for p in neg.phrases),
+            breaks=frozenset(fold(w) for w in neg.clause_breaks),
+            window=neg.window,
+            cause_category={c.id: c.category for c in book.causes},
+            category_order=book.category_ids,
+        )
+
+    # -- tokens -------------------------------------------------------------------------
+    def _typo_hits(self, tok: str) -> set[tuple[str, bool]]:
+        hits: set[tuple[str, bool]] = set()
+        for length in self.typo_lengths:
+            for cut in (length - 1, length, length + 1):
+                if cut > len(tok) or cut < _TYPO_MIN_CORE - 1:
+                    continue
+                head = tok[:cut]
+                for variant in {head, *_deletes(head)}:
+                    for cause, core, negatable, prefix in self.typo_index.get(variant, ()):
+                        if (cause, negatable) in hits or not _within_one(head, core):
+                            continue
+                        rest = tok[cut:]
+                        if prefix or not rest or re.fullmatch(_SUFFIXES, rest):
+                            hits.add((cause, negatable))
+        return hits
+
+    def token_hits(self, tok: str) -> tuple[tuple[str, bool], ...]:
+        """(cause, negatable) pairs that one lower-cased (unfolded) token triggers."""
+        cached = self._cache.get(tok)
+        if cached is not None:
+            return cached
+        forms = {fold(tok)}
+        pieces = [tok, *re.split(r"[-:]", tok)] if ("-" in tok or ":" in tok) else [tok]
+        for piece in pieces:
+            if piece:
+                forms.add(fold(piece))
+                forms.add(fold(simplemma.lemmatize(piece, lang="sv")))
+        hits: set[tuple[str, bool]] = set()
+        for cause, rx, negatable in self.terms:
+            if any(rx.fullmatch(f) for f in forms):
+                hits.add((cause, negatable))
+        if not hits and len(tok) >= _TYPO_MIN and not simplemma.is_known(tok, lang="sv"):
+            hits = self._typo_hits(fold(tok))
+        result = tuple(sorted(hits))
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[tok] = result
+        return result
+
+    # -- texts --------------------------------------------------------------------------
+    def _token_info(
+        self, tok: str
+    ) -> tuple[tuple[tuple[str, bool], ...], tuple[tuple[int, tuple[int, ...]], ...]]:
+        """Cached: the token's trigger hits and, per word start in it, the candidate patterns."""
+        info = self._info_cache.get(tok)
+        if info is None:
+            folded = fold(tok)
+            offsets = [0] + [p.start() for p in _PART.finditer(folded) if p.start()]
+            starts = tuple(
+                (off, cands)
+                for off in offsets
+                if (cands := self._candidates(folded[off : off + _KEY_LEN]))
+            )
+            info = (self.token_hits(tok), starts)
+            if len(self._info_cache) > 200_000:
+                self._info_cache.clear()
+            self._info_cache[tok] = info
+        return info
+
+    def code(self, text: str) -> set[str]:
+        """The cause ids suggested for one text."""
+        if not text:
+            return set()
+        if "[" in text:
+            text = _PLACEHOLDER.sub(" ", text)
+        low = text.lower()
+        folded = fold_lower(low)
+        toks: list[str] = []  # folded tokens
+        starts: list[int] = []
+        clause_of: list[int] = []  # index of the first token of the token's clause
+        clause_start = 0
+        prev_end = 0
+        found: set[str] = set()
+        word_starts: list[tuple[int, int, tuple[int, ...]]] = []  # (offset, token index, patterns)
+        breaks = self.breaks
+        for m in _TOKEN.finditer(folded):
+            start, end = m.span()
+            i = len(toks)
+            tok = folded[start:end]
+            gap = folded[prev_end:start]
+            if (gap and gap != " " and _CLAUSE_PUNCT.search(gap)) or tok in breaks:
+                clause_start = i
+            toks.append(tok)
+            starts.append(start)
+            clause_of.append(clause_start)
+            prev_end = end
+            hits, wstarts = self._token_info(low[start:end])
+            for off, cands in wstarts:
+                word_starts.append((start + off, i, cands))
+            for cause, negatable in hits:
+                if cause not in found and not self._cancelled(toks, clause_of, i, negatable, i + 1):
+                    found.add(cause)
+        # patterns: tried only at word starts whose first letters one of them can begin with
+        patterns = self.patterns
+        for pos, idx, cands in word_starts:
+            for pid in cands:
+                cause, rx, _ = patterns[pid]
+                if cause in found:
+                    continue
+                m = rx.match(folded, pos)
+                if m is None:
+                    continue
+                end = bisect.bisect_left(starts, m.end())
+                if not self._cancelled(toks, clause_of, idx, False, end):
+                    found.add(cause)
+        for pid in self.ungated:
+            cause, rx, _ = self.patterns[pid]
+            if cause in found:
+                continue
+            for m in rx.finditer(folded):
+                idx = bisect.bisect_right(starts, m.start()) - 1
+                end = bisect.bisect_left(starts, m.end())
+                if idx < 0 or not self._cancelled(toks, clause_of, idx, False, end):
+                    found.add(cause)
+                    break
+        return found
+
+    def _cancelled(
+        self, toks: list[str], clause_of: list[int], idx: int, negatable: bool, end: int
+    ) -> bool:
+        first = clause_of[idx]
+        before = toks[max(first, idx - self.window) : idx]
+        if any(t in self.positives for t in before):
+            return True
+        if negatable and any(t in self.negations for t in before):
+            return True
+        if self.phrases:
+            span = " " + " ".join(toks[first:end]) + " "
+            if any(p in span for p in self.phrases):
+                return True
+        return False
+
+    def category(self, causes: set[str]) -> str:
+        if not causes:
+            return "ovrigt"
+        score: dict[str, int] = {}
+        for cause in causes:
+            cat = self.cause_category.get(cause, "ovrigt")
+            score[cat] = score.get(cat, 0) + 1
+        return max(
+            self.category_order, key=lambda c: (score.get(c, 0), -self.category_order.index(c))
+        )
+
+
+_LOCK = threading.Lock()
+_MATCHERS: dict[int, tuple[Codebook, _Matcher]] = {}
+
+
+@lru_cache(maxsize=4)
+def _load_default(path: Path) -> Codebook:
+    return load_codebook(path)
+
+
+def default_codebook() -> Codebook:
+    """config/codebook.yaml of the project root, loaded once."""
+    from pipeline.paths import config_dir
+
+    return _load_default(config_dir() / "codebook.yaml")
+
+
+def _matcher(codebook: Codebook | None) -> _Matcher:
+    book = codebook if codebook is not None else default_codebook()
+    with _LOCK:
+        entry = _MATCHERS.get(id(book))
+        if entry is None or entry[0] is not book:
+            if len(_MATCHERS) > 16:
+                _MATCHERS.clear()
+            entry = (book, _Matcher.build(book))
+            _MATCHERS[id(book)] = entry
+    return entry[1]
+
+
+def auto_code(texts: Sequence[str], codebook: Codebook | None = None) -> list[set[str]]:
+    """Suggested cause ids for each text (an empty set when nothing fits).
+
+    ``codebook`` defaults to config/codebook.yaml of the project root (loaded once).
+    Missing texts (None, NA) get an empty set.
+    """
+    m = _matcher(codebook)
+    return [m.code(t) if isinstance(t, str) else set() for t in texts]
+
+
+def suggest_category(texts: Sequence[str], codebook: Codebook | None = None) -> list[str]:
+    """A category id for each text from its suggested causes; "ovrigt" when nothing fits."""
+    m = _matcher(codebook)
+    return [m.category(m.code(t) if isinstance(t, str) else set()) for t in texts]
