@@ -1,0 +1,627 @@
+"""The ingest stage: a term's raw exports -> cases, reconciliation and quarantine.
+
+``ingest_term`` reads every ``<organisation>__<system>.<csv|xlsx>`` in the term's raw
+folder, keeps the rows whose deviation type marks a collaboration case (per organisation
+and system, config/organisations.yaml), quarantines rows it cannot use, merges duplicates,
+de-identifies the free text with ``pipeline.deid.redact`` and writes:
+
+- ``out_dir/cases.parquet`` (validated by ``CasesSchema``) and ``out_dir/reconciliation.csv``
+  (one row per file plus ``TOTALT``; read = kept + excluded + duplicates + quarantined),
+  both or neither (temporary files renamed at the end);
+- ``quarantine_dir/quarantine.csv``: the unusable rows with their reason in Swedish. It
+  holds personal data and lives beside the raw data, never under data/processed/.
+
+Per row, in this order: a row whose type is not a collaboration type is *excluded*; a
+collaboration row without a usable date, without a description or dated outside the term
+is *quarantined*; a row whose source id already occurred in the same file is a
+*duplicate*; a row that is the other party's copy of an incident reported by both is a
+*duplicate* (see ``link_reported_by_both``); the rest are *kept*.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import InputError
+from pipeline.io import atomic_path, write_atomic
+from pipeline.schema import (
+    CASE_COLUMNS,
+    RECONCILIATION_COLUMNS,
+    CasesSchema,
+    ReconciliationSchema,
+)
+from pipeline.sources import (
+    ExportTable,
+    SourceConfig,
+    form_source_key,
+    load_source_config,
+    normalise_value,
+    parse_file_name,
+    read_export,
+)
+from pipeline.sources.config import Party
+from pipeline.terms import Term, parse_term
+
+logger = logging.getLogger(__name__)
+
+TOTAL_ROW = "TOTALT"
+QUARANTINE_FILE = "quarantine.csv"
+# Quarantine columns (Swedish: analysts open this file in Excel).
+QUARANTINE_COLUMNS = {
+    "file": "fil",
+    "row": "rad",
+    "reason": "orsak",
+    "source_id": "id",
+    "received_text": "registreringsdatum",
+    "event_text": "händelsedatum",
+    "source_type": "avvikelsetyp",
+    "reporter_unit": "enhet",
+    "counterpart": "motpart",
+    "description": "beskrivning",
+    "action": "åtgärd",
+}
+
+REASON_NO_DATE = "datum saknas"
+REASON_BAD_DATE = "datum kan inte tolkas"
+REASON_NO_DESCRIPTION = "beskrivning saknas"
+
+
+@dataclass
+class IngestResult:
+    """What one term's ingest produced (also written to disk)."""
+
+    cases: pd.DataFrame  # CasesSchema
+    reconciliation: pd.DataFrame  # ReconciliationSchema, last row file == "TOTALT"
+    quarantine: pd.DataFrame  # QUARANTINE_COLUMNS values (Swedish headers)
+
+
+def make_case_id(term: str, organisation: str, system: str, source_id: str) -> str:
+    """Stable case id: ``f"{term}-{sha1(organisation|system|source_id)[:10]}"``.
+
+    ``source_id`` is the system's own deviation number (stripped text). Rows without one
+    (the form, or an export row with an empty id) use ``form_source_key``: the received
+    date (fallback: event date) as YYYY-MM-DD, "|", and the first 16 hex digits of the
+    sha1 of the case-folded, space-collapsed raw description.
+    """
+    digest = hashlib.sha1(f"{organisation}|{system}|{source_id}".encode()).hexdigest()
+    return f"{term}-{digest[:10]}"
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def find_export_files(raw_dir: Path, config: SourceConfig) -> list[tuple[Path, str, str]]:
+    """(path, organisation, system) of every export in ``raw_dir``, sorted by name.
+
+    Hidden files and names not of the form ``<organisation>__<system>.<ext>`` are ignored;
+    an export-like name with an unknown organisation, system or extension is an InputError,
+    and so are two files for the same organisation and system.
+    """
+    if not raw_dir.is_dir():
+        raise InputError(
+            raw_dir,
+            "mappen för terminens exporter finns inte",
+            "Skapa mappen och lägg exporterna där som <organisation>__<system>.csv eller .xlsx",
+        )
+    found: list[tuple[Path, str, str]] = []
+    seen: dict[tuple[str, str], Path] = {}
+    for path in sorted(raw_dir.iterdir()):
+        if path.name.startswith((".", "~$")) or not path.is_file():
+            continue
+        parsed = parse_file_name(path, config)
+        if parsed is None:
+            logger.debug("ignoring %s (not an export name)", path.name)
+            continue
+        if parsed in seen:
+            raise InputError(
+                path,
+                f"två filer för {parsed[0]} och {parsed[1]} (även {seen[parsed].name})",
+                "Behåll en export per organisation och system i terminens mapp",
+            )
+        seen[parsed] = path
+        found.append((path, *parsed))
+    return found
+
+
+# --- parties, direction, children ----------------------------------------------------
+
+
+def _matches(text: object, parties: dict[str, Party]) -> list[str]:
+    if text is None or text is pd.NA:
+        return []
+    s = str(text)
+    return [pid for pid, p in parties.items() if any(rx.search(s) for rx in p.patterns)]
+
+
+def match_party(
+    text: object,
+    config: SourceConfig,
+    *,
+    prefer_side: str | None = None,
+    avoid_side: str | None = None,
+    default: str = "okand",
+) -> str:
+    """The party a unit or actor name refers to (config/parties.yaml, first match wins).
+
+    Among several matches, the first whose side equals ``prefer_side`` (or differs from
+    ``avoid_side``) is taken, else the first match; no match gives ``default``.
+    """
+    hits = _matches(text, config.parties)
+    for pid in hits:
+        side = config.parties[pid].side
+        if (prefer_side and side == prefer_side) or (avoid_side and side != avoid_side):
+            return pid
+    if prefer_side:  # the own side: a unit on the other side is a mismatch, use the default
+        return default
+    return hits[0] if hits else default
+
+
+def _map_unique(values: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
+    """Apply ``func`` once per distinct value (party matching on unit names)."""
+    keys = values.astype("string").fillna("")
+    uniq = {k: func(k or None) for k in pd.unique(keys)}
+    return keys.map(uniq)
+
+
+def assign_parties(
+    rows: pd.DataFrame, organisation: str, system: str, config: SourceConfig
+) -> pd.DataFrame:
+    """Add reporter_party, receiver_party, direction and the helper columns used later.
+
+    The file's own side is its organisation's kind (for the form, which anyone may fill
+    in, the side of the reporter's role). The own party comes from the unit name, else
+    the system's default party; the other party from the counterpart text, preferring a
+    party on the other side. An incoming row (LifeCare Riktning = Inkommande) was reported
+    by the other party: reporter and receiver swap. Direction goes from the reporter's
+    side to the receiver's side: kommun_till_region, region_till_kommun, else ovrigt.
+    """
+    spec = config.systems[system]
+    kind = config.organisations[organisation].kind
+    parties = config.parties
+    if spec.reporter_is_organisation:
+        own = _map_unique(
+            rows["reporter_unit"],
+            lambda t: match_party(t, config, prefer_side=kind, default=spec.default_own_party),
+        )
+        own_side = pd.Series(kind, index=rows.index)
+    else:
+        own = _map_unique(
+            rows["reporter_unit"], lambda t: match_party(t, config, default=spec.default_own_party)
+        )
+        own_side = own.map(lambda p: parties[p].side)
+    other = pd.Series("okand", index=rows.index, dtype=object)
+    for side in pd.unique(own_side):
+        sel = own_side == side
+        other[sel] = _map_unique(
+            rows.loc[sel, "counterpart"], lambda t, s=side: match_party(t, config, avoid_side=s)
+        )
+    other_side = other.map(lambda p: parties[p].side)
+    incoming = rows["incoming"].fillna(False).astype(bool)
+    reporter = own.where(~incoming, other)
+    receiver = other.where(~incoming, own)
+    rep_side = own_side.where(~incoming, other_side)
+    rec_side = other_side.where(~incoming, own_side)
+    direction = np.select(
+        [
+            (rep_side == "kommun") & (rec_side == "region"),
+            (rep_side == "region") & (rec_side == "kommun"),
+        ],
+        ["kommun_till_region", "region_till_kommun"],
+        default="ovrigt",
+    )
+    return rows.assign(
+        reporter_party=reporter.astype(str),
+        receiver_party=receiver.astype(str),
+        direction=direction,
+        _own_party=own.astype(str),
+        _reporter_is_own=~incoming,
+    )
+
+
+def involves_child(rows: pd.DataFrame, system: str, config: SourceConfig) -> pd.Series:
+    """True when a party is a child party, the system is a child system (school health)
+    or the text names a child; False when the text names adults only; NA otherwise.
+
+    The texts searched are the raw description, action, unit and counterpart.
+    """
+    child_parties = {pid for pid, p in config.parties.items() if p.child}
+    text = (
+        rows["description"].fillna("")
+        + " \n "
+        + rows["action"].fillna("")
+        + " \n "
+        + rows["reporter_unit"].fillna("")
+        + " \n "
+        + rows["counterpart"].fillna("")
+    ).astype(str)
+    child = rows["reporter_party"].isin(child_parties) | rows["receiver_party"].isin(child_parties)
+    if system in config.child_systems:
+        child = child | True
+    if config.child_pattern is not None:
+        child = child | text.str.contains(config.child_pattern, regex=True)
+    adult = pd.Series(False, index=rows.index)
+    if config.adult_pattern is not None:
+        adult = text.str.contains(config.adult_pattern, regex=True)
+    out = pd.Series(pd.NA, index=rows.index, dtype="boolean")
+    out[adult.astype(bool)] = False
+    out[child.astype(bool)] = True
+    return out
+
+
+# --- per file ------------------------------------------------------------------------
+
+
+@dataclass
+class _FileResult:
+    name: str
+    read: int
+    excluded: int
+    quarantined: int
+    duplicates: int
+    candidates: pd.DataFrame  # rows that are not excluded, quarantined or same-file duplicates
+    quarantine: pd.DataFrame
+
+
+def _is_collaboration(types: pd.Series, allowed: tuple[str, ...] | None) -> pd.Series:
+    if allowed is None:
+        return pd.Series(True, index=types.index)
+    norm = types.map(normalise_value, na_action="ignore")
+    return norm.isin(set(allowed)).fillna(False).astype(bool)
+
+
+def quarantine_reasons(rows: pd.DataFrame, term: Term, reassign: bool) -> pd.Series:
+    """The Swedish reason each row cannot be used ("" when it can).
+
+    The term date is the registration date when the row has one, else the event date; a
+    registration date that is present but cannot be read is not replaced by the event date.
+    """
+    has_rec = rows["received_text"].notna()
+    has_evt = rows["event_text"].notna()
+    term_date = rows["received"].where(has_rec, rows["event_date"])
+    date_reason = np.select(
+        [~has_rec & ~has_evt, term_date.isna()], [REASON_NO_DATE, REASON_BAD_DATE], default=""
+    )
+    desc_reason = np.where(rows["description"].isna(), REASON_NO_DESCRIPTION, "")
+    start, end = pd.Timestamp(term.start), pd.Timestamp(term.end)
+    outside = term_date.notna() & ((term_date < start) | (term_date > end))
+    which = np.where(has_rec, "registreringsdatum", "händelsedatum")
+    term_reason = np.where(
+        outside & (not reassign),
+        pd.Series(which, index=rows.index) + f" utanför terminen {term.code}",
+        "",
+    )
+    parts = pd.DataFrame({"a": date_reason, "b": desc_reason, "c": term_reason}, index=rows.index)
+    return (
+        parts.apply(lambda r: "; ".join(x for x in r if x), axis=1).astype(str)
+        if len(parts)
+        else pd.Series("", index=rows.index, dtype=str)
+    )
+
+
+def _quarantine_frame(rows: pd.DataFrame, file: str, reasons: pd.Series) -> pd.DataFrame:
+    q = rows.assign(file=file, reason=reasons)
+    return q[list(QUARANTINE_COLUMNS)].rename(columns=QUARANTINE_COLUMNS)
+
+
+def process_file(
+    table: ExportTable,
+    path: Path,
+    organisation: str,
+    system: str,
+    term: Term,
+    config: SourceConfig,
+    *,
+    reassign: bool,
+) -> _FileResult:
+    """Classify one file's rows into excluded, quarantined, same-file duplicates and cases.
+
+    Same-file duplicates: rows with the same source id (for the form: the same received
+    date and description) as an earlier usable row of the file; the first one is kept.
+    """
+    rows = table.rows
+    read = len(rows)
+    allowed = config.organisations[organisation].systems[system]
+    collab = _is_collaboration(rows["source_type"], allowed)
+    rows = rows[collab]
+    reasons = quarantine_reasons(rows, term, reassign)
+    bad = reasons != ""
+    quarantine = _quarantine_frame(rows[bad], path.name, reasons[bad])
+    good = rows[~bad].copy()
+    # rows of an id-carrying system without an id get the form's content key
+    date = good["received"].where(good["received_text"].notna(), good["event_date"])
+    missing = good["source_id"].isna()
+    if missing.any():
+        good.loc[missing, "source_id"] = "utan-id:" + form_source_key(
+            date[missing], good.loc[missing, "description"]
+        )
+    good["received"] = date
+    dup = good["source_id"].duplicated(keep="first")
+    candidates = good[~dup]
+    if reassign:
+        moved = int(((date < pd.Timestamp(term.start)) | (date > pd.Timestamp(term.end))).sum())
+        if moved:
+            logger.info(
+                "%s: %d rows dated outside %s kept in it (reassign on)", path.name, moved, term.code
+            )
+    candidates = assign_parties(candidates, organisation, system, config)
+    candidates = candidates.assign(
+        involves_child=involves_child(candidates, system, config),
+        organisation=organisation,
+        system=system,
+        source_file=path.name,
+        _kind=config.organisations[organisation].kind,
+    )
+    return _FileResult(
+        name=path.name,
+        read=read,
+        excluded=int((~collab).sum()),
+        quarantined=int(bad.sum()),
+        duplicates=int(dup.sum()),
+        candidates=candidates,
+        quarantine=quarantine,
+    )
+
+
+# --- de-identification and cases -----------------------------------------------------
+
+
+def _redact_column(values: pd.Series) -> pd.Series:
+    """``pipeline.deid.redact`` once per distinct non-empty text."""
+    from pipeline.deid import redact  # imported late: written in parallel, heavy to import
+
+    uniq = {t: redact(t) for t in pd.unique(values.dropna())}
+    return values.map(uniq, na_action="ignore").astype("string")
+
+
+def _clean_action(action: pd.Series, config: SourceConfig) -> pd.Series:
+    norm = action.map(normalise_value, na_action="ignore")
+    return action.mask(norm.isin(config.no_action_values).fillna(False).astype(bool))
+
+
+_TOKEN = re.compile(r"\w{2,}")
+
+
+def _tokens(text: object) -> frozenset[str]:
+    if text is None or text is pd.NA:
+        return frozenset()
+    return frozenset(_TOKEN.findall(str(text).casefold()))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Token-set Jaccard similarity |A∩B| / |A∪B| (0 for two empty sets)."""
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+def link_reported_by_both(
+    cases: pd.DataFrame, *, max_days_apart: int, min_text_similarity: float
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Link incidents reported by both parties; return (kept cases, dropped-row file names).
+
+    Matching rule: two cases are one incident when
+    (1) they come from different files of the term;
+    (2) one file's organisation is a kommun and the other's the region, or each row's
+        receiving party is the other row's own (reporting-side) party;
+    (3) their event dates (fallback: received dates) lie at most ``max_days_apart`` days
+        apart; and
+    (4) the token-set Jaccard similarity of their de-identified descriptions (case-folded
+        word tokens of two or more letters) is at least ``min_text_similarity``.
+    Each case is linked at most once: candidate pairs are taken in order of falling
+    similarity (ties: by case_id), skipping cases already linked.
+
+    The reporter's row is kept: the row whose own organisation reported the incident (not
+    an incoming row); if both or neither did, the row received first (ties: file name).
+    The kept row gets reported_by_both = True and linked_file = the other file; its
+    receiving party, action and involves_child are filled from the other row where it has
+    none. The other row is counted as a duplicate in its own file.
+    """
+    n = len(cases)
+    if n < 2:
+        return cases, pd.Series([], dtype=str)
+    df = cases.reset_index(drop=True)
+    date = df["event_date"].fillna(df["received"]).to_numpy(dtype="datetime64[D]")
+    order = np.argsort(date, kind="stable")
+    sorted_dates = date[order]
+    tokens = [_tokens(t) for t in df["description"]]
+    files = df["source_file"].to_numpy()
+    kinds = df["_kind"].to_numpy()
+    own = df["_own_party"].to_numpy()
+    recv = df["receiver_party"].to_numpy()
+    rep_own = df["_reporter_is_own"].to_numpy(dtype=bool)
+    window = np.timedelta64(int(max_days_apart), "D")
+    pairs: list[tuple[float, str, int, int]] = []
+    for pos, i in enumerate(order):
+        hi = np.searchsorted(sorted_dates, sorted_dates[pos] + window, side="right")
+        for j in order[pos + 1 : hi]:
+            if files[i] == files[j]:
+                continue
+            counterparts = own[i] != "okand" and recv[j] == own[i] and recv[i] == own[j]
+            if kinds[i] == kinds[j] and not counterparts:
+                continue
+            a, b = tokens[i], tokens[j]
+            if not a or not b or min(len(a), len(b)) / max(len(a), len(b)) < min_text_similarity:
+                continue
+            sim = jaccard(a, b)
+            if sim >= min_text_similarity:
+                pairs.append((-sim, min(df.at[i, "case_id"], df.at[j, "case_id"]), int(i), int(j)))
+    pairs.sort()
+    used: set[int] = set()
+    drop: list[int] = []
+    df["reported_by_both"] = df["reported_by_both"].astype(bool)
+    for _, _, i, j in pairs:
+        if i in used or j in used:
+            continue
+        used.update((i, j))
+        key_i = (not rep_own[i], df.at[i, "received"], files[i])
+        key_j = (not rep_own[j], df.at[j, "received"], files[j])
+        keep, other = (i, j) if key_i <= key_j else (j, i)
+        df.at[keep, "reported_by_both"] = True
+        df.at[keep, "linked_file"] = files[other]
+        if df.at[keep, "receiver_party"] == "okand":
+            df.at[keep, "receiver_party"] = own[other]
+        if pd.isna(df.at[keep, "action"]) and not pd.isna(df.at[other, "action"]):
+            df.at[keep, "action"] = df.at[other, "action"]
+        if pd.isna(df.at[keep, "involves_child"]):
+            df.at[keep, "involves_child"] = df.at[other, "involves_child"]
+        drop.append(other)
+    dropped_files = df.loc[drop, "source_file"].astype(str)
+    logger.info("linked %d incidents reported by both parties", len(drop))
+    return df.drop(index=drop), dropped_files.reset_index(drop=True)
+
+
+def _direction_from_parties(df: pd.DataFrame, config: SourceConfig) -> pd.Series:
+    """Recompute direction after linking filled in a receiving party."""
+    side = {pid: p.side for pid, p in config.parties.items()}
+    kind_rep = df["_kind"].where(
+        df["_reporter_is_own"].astype(bool), df["reporter_party"].map(side)
+    )
+    kind_rec = (
+        df["receiver_party"].map(side).where(df["_reporter_is_own"].astype(bool), df["_kind"])
+    )
+    # the form's own side is its reporter's party side
+    form = df["system"] == "form"
+    kind_rep = kind_rep.where(~form, df["reporter_party"].map(side))
+    kind_rec = kind_rec.where(~form, df["receiver_party"].map(side))
+    return pd.Series(
+        np.select(
+            [
+                (kind_rep == "kommun") & (kind_rec == "region"),
+                (kind_rep == "region") & (kind_rec == "kommun"),
+            ],
+            ["kommun_till_region", "region_till_kommun"],
+            default="ovrigt",
+        ),
+        index=df.index,
+    )
+
+
+def build_cases(
+    candidates: pd.DataFrame,
+    term: Term,
+    config: SourceConfig,
+    *,
+    max_days_apart: int,
+    min_text_similarity: float,
+) -> tuple[pd.DataFrame, Counter[str]]:
+    """Candidates of all files -> the cases table and the cross-file duplicates per file."""
+    if candidates.empty:
+        return CasesSchema.coerce_dtype(pd.DataFrame({c: [] for c in CASE_COLUMNS})), Counter()
+    df = candidates.reset_index(drop=True)
+    df["action"] = _clean_action(df["action"], config)
+    df["description"] = _redact_column(df["description"])
+    df["action"] = _redact_column(df["action"])
+    df["case_id"] = [
+        make_case_id(term.code, o, s, str(i))
+        for o, s, i in zip(df["organisation"], df["system"], df["source_id"], strict=True)
+    ]
+    df["term"] = term.code
+    df["reported_by_both"] = False
+    df["linked_file"] = pd.array([None] * len(df), dtype="string")
+    df, dropped = link_reported_by_both(
+        df, max_days_apart=max_days_apart, min_text_similarity=min_text_similarity
+    )
+    df["direction"] = _direction_from_parties(df, config)
+    df["has_action"] = df["action"].notna() & (df["action"].str.strip() != "")
+    df = df.sort_values(["received", "case_id"], kind="stable")
+    cases = df[list(CASE_COLUMNS)].reset_index(drop=True)
+    return CasesSchema.validate(cases), Counter(dropped)
+
+
+# --- the stage -----------------------------------------------------------------------
+
+
+def _reconciliation(results: list[_FileResult], linked: Counter[str]) -> pd.DataFrame:
+    rows = []
+    for r in results:
+        dups = r.duplicates + linked.get(r.name, 0)
+        kept = r.read - r.excluded - r.quarantined - dups
+        rows.append([r.name, r.read, kept, r.excluded, dups, r.quarantined])
+    recon = pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
+    total = recon[RECONCILIATION_COLUMNS[1:]].sum()
+    recon.loc[len(recon)] = [TOTAL_ROW, *(int(v) for v in total)]
+    recon = recon.astype({c: "int64" for c in RECONCILIATION_COLUMNS[1:]})
+    return ReconciliationSchema.validate(recon)
+
+
+def ingest_term(
+    term: str,
+    raw_dir: Path,
+    out_dir: Path,
+    quarantine_dir: Path,
+    *,
+    config_dir: Path,
+    reassign_out_of_term: bool = False,
+    max_days_apart: int = 3,
+    min_text_similarity: float = 0.6,
+) -> IngestResult:
+    """Ingest one term: read every export in ``raw_dir``, write cases, reconciliation and
+    quarantine. Any unusable file raises InputError before anything is written.
+
+    With ``reassign_out_of_term`` on, rows dated outside the term are kept in it instead
+    of being quarantined (the analyst has decided they belong to this term's delivery).
+    """
+    raw_dir, out_dir, quarantine_dir = Path(raw_dir), Path(out_dir), Path(quarantine_dir)
+    try:
+        t = parse_term(term)
+    except ValueError as exc:
+        raise InputError(
+            raw_dir, f"ogiltig termin {term!r}", "Ange terminen som år + VT eller HT, t.ex. 2025HT"
+        ) from exc
+    config = load_source_config(config_dir)
+    files = find_export_files(raw_dir, config)
+    results = []
+    for path, org, system in files:
+        table = read_export(path, system, config)
+        results.append(
+            process_file(table, path, org, system, t, config, reassign=reassign_out_of_term)
+        )
+    candidates = (
+        pd.concat([r.candidates for r in results], ignore_index=True) if results else pd.DataFrame()
+    )
+    cases, linked = build_cases(
+        candidates,
+        t,
+        config,
+        max_days_apart=max_days_apart,
+        min_text_similarity=min_text_similarity,
+    )
+    reconciliation = _reconciliation(results, linked)
+    quarantine = (
+        pd.concat([r.quarantine for r in results], ignore_index=True)
+        if results
+        else pd.DataFrame(columns=list(QUARANTINE_COLUMNS.values()))
+    )
+    if quarantine.empty:
+        quarantine = pd.DataFrame(columns=list(QUARANTINE_COLUMNS.values()))
+
+    # Quarantine first (its own file), then cases and reconciliation: both or neither.
+    write_atomic(
+        quarantine_dir / QUARANTINE_FILE,
+        lambda p: quarantine.to_csv(p, index=False, sep=";", encoding="utf-8-sig"),
+    )
+    with (
+        atomic_path(out_dir / "cases.parquet") as tmp_cases,
+        atomic_path(out_dir / "reconciliation.csv") as tmp_recon,
+    ):
+        cases.to_parquet(tmp_cases, index=False)
+        reconciliation.to_csv(tmp_recon, index=False)
+    total = reconciliation.iloc[-1]
+    logger.info(
+        "%s: %d files, %d rows read, %d cases, %d excluded, %d duplicates, %d quarantined",
+        t.code,
+        len(results),
+        total["read"],
+        total["kept"],
+        total["excluded"],
+        total["duplicates"],
+        total["quarantined"],
+    )
+    return IngestResult(cases=cases, reconciliation=reconciliation, quarantine=quarantine)

@@ -1,0 +1,61 @@
+"""Date parsing for every format the exports use, vectorised.
+
+Accepted (with optional time ``HH:MM`` or ``HH:MM:SS`` after a space or ``T``, ignored):
+``2025-03-14``, ``2025/03/14``, ``14/03/2025``, ``14.03.2025``, ``14-03-2025``,
+``20250314``, and Excel serial day numbers (``45730``, ``45730.5``; 1900 date system).
+Day-first is assumed for ``dd/mm/yyyy`` (Swedish and European exports). Times are dropped:
+a case's dates are whole days.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+_TIME = r"(?:[ T]+\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?"
+_PATTERNS = (
+    rf"^(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}}){_TIME}$",
+    rf"^(?P<d>\d{{1,2}})[-/.](?P<m>\d{{1,2}})[-/.](?P<y>\d{{4}}){_TIME}$",
+    rf"^(?P<y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}}){_TIME}$",
+)
+_SERIAL = r"^(?P<n>\d{5})(?:[.,]\d+)?$"
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+MIN_YEAR, MAX_YEAR = 1990, 2100
+_SERIAL_MIN = (pd.Timestamp(f"{MIN_YEAR}-01-01") - EXCEL_EPOCH).days
+_SERIAL_MAX = (pd.Timestamp(f"{MAX_YEAR}-12-31") - EXCEL_EPOCH).days
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Parse text dates to ``datetime64[ns]`` (midnight); NaT where empty or not a date.
+
+    Years outside 1990–2100 and impossible days (31 Feb) give NaT.
+    """
+    s = values.astype("string").str.strip()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    todo = s.notna() & (s != "")
+    for pat in _PATTERNS:
+        if not todo.any():
+            break
+        parts = s[todo].str.extract(pat)
+        hit = parts["y"].notna()
+        if not hit.any():
+            continue
+        p = parts[hit].astype("int64")
+        ok = p["y"].between(MIN_YEAR, MAX_YEAR) & p["m"].between(1, 12) & p["d"].between(1, 31)
+        p = p[ok]
+        dates = pd.to_datetime(
+            pd.DataFrame({"year": p["y"], "month": p["m"], "day": p["d"]}), errors="coerce"
+        )
+        out.loc[dates.index] = dates.astype("datetime64[ns]")
+        todo.loc[parts.index[hit]] = False
+    if todo.any():
+        serial = s[todo].str.extract(_SERIAL)["n"].dropna().astype("int64")
+        serial = serial[serial.between(_SERIAL_MIN, _SERIAL_MAX)]
+        if len(serial):
+            out.loc[serial.index] = (EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")).astype(
+                "datetime64[ns]"
+            )
+    return out

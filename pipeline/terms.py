@@ -1,0 +1,90 @@
+"""Term codes: ``2025VT`` (1 Jan–30 Jun) and ``2025HT`` (1 Jul–31 Dec).
+
+A case belongs to the term in which it was received (registration date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+_TERM_RE = re.compile(r"^\s*(\d{4})\s*(VT|HT)\s*$", re.IGNORECASE)
+HALVES = ("VT", "HT")
+
+
+@dataclass(frozen=True, order=True)
+class Term:
+    """One term: a year and a half ("VT" spring, "HT" autumn)."""
+
+    year: int
+    half: str
+
+    def __post_init__(self) -> None:
+        if self.half not in HALVES:
+            raise ValueError(f"half must be 'VT' or 'HT', not {self.half!r}")
+        if not 1900 <= self.year <= 2999:
+            raise ValueError(f"year {self.year} is out of range (1900–2999)")
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}{self.half}"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 1 if self.half == "VT" else 7, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date(self.year, 6, 30) if self.half == "VT" else dt.date(self.year, 12, 31)
+
+    def contains(self, date: dt.date | dt.datetime) -> bool:
+        """True when ``date`` (a date, datetime or pandas Timestamp) lies in this term."""
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        return self.start <= date <= self.end
+
+    def same_term_last_year(self) -> Term:
+        return Term(self.year - 1, self.half)
+
+    def previous(self) -> Term:
+        return Term(self.year, "VT") if self.half == "HT" else Term(self.year - 1, "HT")
+
+    def next(self) -> Term:
+        return Term(self.year + 1, "VT") if self.half == "HT" else Term(self.year, "HT")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def parse_term(s: str | Term) -> Term:
+    """Parse ``"2025HT"`` (case and surrounding spaces tolerated) into a Term.
+
+    Raises ValueError with a message that says what a term code looks like.
+    """
+    if isinstance(s, Term):
+        return s
+    m = _TERM_RE.match(str(s))
+    if not m:
+        raise ValueError(
+            f"{s!r} is not a term code: write the year and VT or HT, e.g. '2025VT' or '2025HT'"
+        )
+    return Term(int(m.group(1)), m.group(2).upper())
+
+
+def term_of(date: dt.date | dt.datetime) -> str:
+    """The term code of a date: January–June is VT, July–December HT."""
+    return f"{date.year}{'VT' if date.month <= 6 else 'HT'}"
+
+
+def terms_of_year(year: int | str) -> list[str]:
+    """The two term codes of a year, spring first."""
+    try:
+        y = int(str(year).strip())
+    except ValueError:
+        raise ValueError(f"{year!r} is not a year: write four digits, e.g. '2025'") from None
+    Term(y, "VT")  # range check
+    return [f"{y}VT", f"{y}HT"]
