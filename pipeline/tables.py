@@ -1,0 +1,89 @@
+"""Tables for the reports: plain HTML ``<table>`` with a caption and Swedish number format."""
+
+from __future__ import annotations
+
+import html
+import logging
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from pipeline import fmt
+from pipeline.disclosure import TOTAL_LABEL, ProtectedTable
+
+logger = logging.getLogger(__name__)
+
+
+def _cell(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if isinstance(value, (bool, np.bool_)):
+        return "ja" if value else "nej"
+    if isinstance(value, numbers.Integral):
+        return fmt.number(int(value))
+    if isinstance(value, numbers.Real):
+        return fmt.number(float(value), 2)
+    return str(value)
+
+
+def _is_numeric(values: list[object]) -> bool:
+    """A column whose cells are numbers or disclosure marks is right-aligned."""
+
+    def numeric(v: object) -> bool:
+        text = str(v).replace("\u00a0", "").replace(" ", "").replace(",", "").replace("%", "")
+        return text.lstrip("<–-").isdigit() or text in ("–", "")
+
+    return all(numeric(v) for v in values)
+
+
+def table_html(
+    data: ProtectedTable | pd.DataFrame | pd.Series,
+    caption: str,
+    *,
+    index: bool | None = None,
+) -> str:
+    """Render a table as HTML: a ProtectedTable shows ``<3`` where suppressed.
+
+    ``index``: show the row labels as the first column (default: unless it is a plain
+    0..n-1 range).
+    """
+    if isinstance(data, ProtectedTable):
+        frame = data.display()
+    else:
+        frame = data.to_frame() if isinstance(data, pd.Series) else data
+        frame = frame.map(_cell)
+    if index is None:
+        index = not isinstance(frame.index, pd.RangeIndex)
+    header_cells = []
+    if index:
+        header_cells.append(html.escape(str(frame.index.name or "")))
+    header_cells += [html.escape(str(c)) for c in frame.columns]
+    numeric = [_is_numeric(frame[c].tolist()) for c in frame.columns]
+
+    parts = ['<table class="report-table">', f"<caption>{html.escape(caption)}</caption>"]
+    parts.append(
+        "<thead><tr>" + "".join(f'<th scope="col">{h}</th>' for h in header_cells) + "</tr></thead>"
+    )
+    parts.append("<tbody>")
+    for label, row in zip(frame.index, frame.itertuples(index=False), strict=True):
+        total = str(label) == TOTAL_LABEL
+        cells = []
+        if index:
+            cells.append(f'<th scope="row">{html.escape(str(label))}</th>')
+        for value, num in zip(row, numeric, strict=True):
+            align = ' class="num"' if num else ""
+            cells.append(f"<td{align}>{html.escape(str(value))}</td>")
+        cls = ' class="total"' if total else ""
+        parts.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def show_table(
+    data: ProtectedTable | pd.DataFrame | pd.Series, caption: str, *, index: bool | None = None
+):
+    """The table as an IPython HTML display object (for a report notebook's output)."""
+    from IPython.display import HTML
+
+    return HTML(table_html(data, caption, index=index))
