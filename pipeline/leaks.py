@@ -63,7 +63,7 @@ _PHONE_RE = re.compile(r"(?<![\w+])(?:\+|00|0)\s?\(?\d(?:[ \u00a0\-/()]{0,2}\d){
 _DIGIT_RUN_RE = re.compile(r"\d+(?:[ \u00a0\-+/.]\d+)*")
 _DIGIT_GROUP_RE = re.compile(r"\d+")
 _WORD_RE = re.compile(r"[^\W\d_]+")
-_BETWEEN_NAME_RE = re.compile(r"^[\s\-\u00a0]{1,3}$")
+_BETWEEN_NAME_RE = re.compile(r"^[ \t\-\u00a0]{1,3}$")
 _DATA_URI_RE = re.compile(
     r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,([^\s\"'()<>]*)",
     re.IGNORECASE,
@@ -176,6 +176,8 @@ class LeakSettings:
     staged_exclude: tuple[str, ...]
     stop_words: frozenset[str]
     fallback_names: frozenset[str] = field(default_factory=frozenset)
+    name_context_words: frozenset[str] = field(default_factory=frozenset)
+    street_suffixes: tuple[str, ...] = ()
 
 
 def _norm_header(text: str) -> str:
@@ -219,6 +221,8 @@ def load_settings(path: Path | None = None) -> LeakSettings:
         html_skip_attributes=frozenset(a.casefold() for a in words("html_skip_attributes")),
         staged_exclude=tuple(words("staged_exclude")),
         stop_words=frozenset(stop),
+        name_context_words=frozenset(w.casefold() for w in words("name_context_words")),
+        street_suffixes=tuple(w.casefold() for w in words("street_suffixes")),
         fallback_names=frozenset(
             n.casefold() for n in words("fallback_first_names") + words("fallback_surnames")
         ),
@@ -944,6 +948,54 @@ def _numbers_in(text: str, min_digits: int) -> set[str]:
     return {n for n in found if len(n) >= min_digits}
 
 
+_STREET_RE = re.compile(r"\b([^\W\d_]{4,})[ \u00a0]+\d{1,4}[A-Za-z]?\b")
+_SPACE_ONLY_RE = re.compile(r"^[ \u00a0]{1,2}$")
+
+
+def _names_in_free_text(
+    text: str,
+    name_list: frozenset[str],
+    settings: LeakSettings,
+    names: set[str],
+    phrases: set[tuple[str, ...]],
+) -> None:
+    """Add the names of one free-text cell: capitalised words in the name list (also in
+    the genitive), any capitalised word after a title or role word ("dr Lind", "mamman
+    Zelda"), and runs of capitalised names whose words alone are stop words ("Per Berg")."""
+    stop = settings.stop_words
+    for m in _STREET_RE.finditer(text):  # street names with a house number
+        if m.group(1).casefold().endswith(settings.street_suffixes):
+            names.add(m.group(1).casefold())
+    tokens = list(_WORD_RE.finditer(text))
+    run: list[str] = []
+    prev_end = -10
+    prev_word = ""
+    for m in tokens:
+        word = m.group()
+        folded = word.casefold()
+        adjacent = bool(_SPACE_ONLY_RE.match(text[prev_end : m.start()]))
+        capital = word[0].isupper() and len(word) >= settings.min_name_length
+        base = folded[:-1] if folded.endswith("s") and len(folded) > 3 else ""
+        listed = folded in name_list or base in name_list
+        if capital and adjacent and prev_word in settings.name_context_words:
+            if folded in stop:
+                if folded in name_list:  # "dr Lind", not "handläggare Svedala"
+                    phrases.add((prev_word, folded))
+            else:
+                names.add(folded)
+        if capital and listed:
+            if folded in name_list and folded not in stop:
+                names.add(folded)
+            elif base and base in name_list and base not in stop:
+                names.add(base)
+            run = [*run, folded] if adjacent and run else [folded]
+            if len(run) >= 2 and any(w in stop for w in run):
+                phrases.add(tuple(run))
+        else:
+            run = []
+        prev_end, prev_word = m.end(), folded
+
+
 def known_identifiers_from_raw(
     raw_root: Path, settings: LeakSettings | None = None
 ) -> KnownIdentifiers:
@@ -995,7 +1047,9 @@ def known_identifiers_from_raw(
                     words = [w.casefold() for w in _WORD_RE.findall(text) if len(w) >= min_len]
                     names.update(w for w in words if w not in stop)
                     for part in re.split(r"[,;/\n]| och ", text):
-                        phrase = tuple(w.casefold() for w in _WORD_RE.findall(part))
+                        phrase = tuple(
+                            w.casefold() for w in _WORD_RE.findall(part) if len(w) >= min_len
+                        )
                         # full names whose words alone are stop words ("Per Ek")
                         if (
                             len(phrase) >= 2
@@ -1004,16 +1058,7 @@ def known_identifiers_from_raw(
                         ):
                             phrases.add(phrase)
                 elif any(c.isupper() for c in cell):
-                    for m in _WORD_RE.finditer(cell):
-                        word = m.group()
-                        folded = word.casefold()
-                        if (
-                            word[0].isupper()
-                            and len(word) >= min_len
-                            and folded in name_list
-                            and folded not in stop
-                        ):
-                            names.add(folded)
+                    _names_in_free_text(cell, name_list, settings, names, phrases)
     known = KnownIdentifiers(frozenset(names), frozenset(phrases), frozenset(numbers))
     logger.info("Rådata: %d filer, %s", files, known.summary())
     return known

@@ -227,7 +227,7 @@ def test_clean_files_give_no_finding(tmp_path: Path, known: KnownIdentifiers) ->
     )
     (tmp_path / "e.log").write_text("INFO 12 fall, 3 filer, 2025HT\n", encoding="utf-8")
     _notebook(tmp_path / "f.ipynb", output_text="12 fall")
-    (tmp_path / "g.md").write_text("Se info@example.com", encoding="utf-8")
+    (tmp_path / "g.md").write_text("Se [E-POST] och [NAMN], @kommun", encoding="utf-8")
     skipped: list[str] = []
     (tmp_path / "h.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     assert scan_paths([tmp_path], known, skipped=skipped) == []
@@ -244,6 +244,23 @@ def test_masked_value_never_equals_identifier(tmp_path: Path, known: KnownIdenti
     for value in planted:
         assert all(f.masked != value for f in findings)
         assert value not in rendered
+
+
+def test_context_names_and_streets_from_raw_free_text(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a__form.csv").write_text(
+        "Beskrivning;Kommun\n"
+        "Möte med dr Lind och mamman Zelda på Smedjegatan 27B. Per Berg kom inte.;Vellinge\n",
+        encoding="utf-8",
+    )
+    known = known_identifiers_from_raw(raw)
+    assert {"zelda", "smedjegatan"} <= known.names
+    assert {("dr", "lind"), ("per", "berg")} <= known.phrases
+    assert "vellinge" not in known.names and "lind" not in known.names
+    out = tmp_path / "out.txt"
+    out.write_text("Per Berg\nberg och lind\ndr Lind\nSmedjegatan\n", encoding="utf-8")
+    assert [f.location for f in scan_paths([out], known)] == ["rad 1", "rad 3", "rad 4"]
 
 
 def test_raw_name_whole_word_only(tmp_path: Path, known: KnownIdentifiers) -> None:
