@@ -739,6 +739,14 @@ class Planted:
         }
     )
 
+    def mark(self) -> dict[str, int]:
+        return {kind: len(found) for kind, found in self.items.items()}
+
+    def rollback(self, mark: dict[str, int]) -> None:
+        """Forget what was planted since ``mark`` (for drafts that were thrown away)."""
+        for kind, n in mark.items():
+            del self.items[kind][n:]
+
     def add(self, kind: str, text: str, file: str, **extra: object) -> str:
         self.items[kind].append({"text": text, "file": file, **extra})
         return text
@@ -1190,13 +1198,15 @@ class _TermBuilder:
         self, org: str, own: Unit, other: Unit, forced: str | None, room_after: int = 0
     ) -> _Case:
         """A case whose text is not close to another case reported within a few days."""
-        for _ in range(20):
+        for attempt in range(20):
+            mark = self.gen.planted.mark()
             case = self.gen.case(self.term, self.t, org, own, other, forced, room_after)
-            if not any(
+            if attempt == 19 or not any(
                 abs((day - case.event).days) <= 4 and _similar(txt, case.text)
                 for day, txt in self.texts
             ):
                 break
+            self.gen.planted.rollback(mark)  # a discarded draft plants nothing
         self.texts.append((case.event, case.text))
         return case
 
@@ -1457,6 +1467,7 @@ class _TermBuilder:
                 org, system = key
             self.gen.pii.file = f"{self.term}/{org}__{system}"
             own, other = self._pick_units(org, system)
+            mark = self.gen.planted.mark()
             case = self._distinct_case(org, own, other, None)
             row = self._row(org, system, case, extern=other.name)
             f = _F[system]
@@ -1475,8 +1486,9 @@ class _TermBuilder:
                 if f["event"]:
                     row[f["event"]] = ""
             elif kind == "no_text":
-                row[f["text"]] = ""
+                row[f["text"]], row[f["action"]] = "", ""
                 causes, category = (), ""
+                self.gen.planted.rollback(mark)  # the identifiers went with the text
             else:
                 other_term = _neighbour_term(self.term, last=is_last)
                 received, event = self.gen.dates(other_term)
