@@ -318,6 +318,11 @@ class _Scanner:
             self.phrase_starts.setdefault(phrase[0], []).append(phrase)
         for phrases in self.phrase_starts.values():
             phrases.sort(key=len, reverse=True)
+        # every casefolded word that can start a finding (for a fast first check)
+        self.trigger_words = set(self.known.names) | set(self.phrase_starts)
+        if settings.match_genitive:
+            self.trigger_words |= {n + "s" for n in self.known.names if len(n) >= 3}
+        self.min_number_len = min(self.number_lengths, default=0)
 
     # Each detector returns (start, end, kind, masked).
     def scan(self, text: str) -> list[tuple[int, int, str, str]]:
@@ -354,6 +359,8 @@ class _Scanner:
     def _scan_numbers(self, text, hits, taken, overlaps) -> None:
         numbers = self.known.numbers
         for run in _DIGIT_RUN_RE.finditer(text):
+            if run.end() - run.start() < self.min_number_len:
+                continue
             groups = list(_DIGIT_GROUP_RE.finditer(run.group()))
             base = run.start()
             i = 0
@@ -380,6 +387,8 @@ class _Scanner:
     def _scan_names(self, text, hits, taken) -> None:
         names = self.known.names
         genitive = self.settings.match_genitive
+        if self.trigger_words.isdisjoint(_WORD_RE.findall(text.casefold())):
+            return
         tokens = list(_WORD_RE.finditer(text))
         spans: list[tuple[int, int]] = []
         i = 0
@@ -1104,3 +1113,64 @@ def scan_staged(
             findings.extend(scan_file(target, scanner, settings, label=name))
     logger.info("Läckkontroll av %d köade filer: %d fynd", len(names), len(findings))
     return findings
+
+
+# --- benchmark ---------------------------------------------------------------------------
+
+
+def benchmark(
+    work_dir: Path, megabytes: float = 4.0, known: KnownIdentifiers | None = None
+) -> dict[str, float]:
+    """Time a scan of synthetic outputs of about ``megabytes`` MB (HTML with an embedded
+    SVG and a PNG, a notebook, a parquet table, a log). Returns sizes, seconds, MB/s."""
+    import time
+
+    import pandas as pd
+
+    work_dir = Path(work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    sentence = (
+        "Kallelse till SIP den 2025-03-14 uteblev; BUP och socialtjänsten i Svedala "
+        "saknade rutin, 12 fall (<3 i Vellinge). "
+    )
+    per_file = int(megabytes * 1_000_000 / 4)
+    text = (sentence * (per_file // len(sentence) + 1))[:per_file]
+    svg = "<svg><text>" + sentence * 50 + '</text><path d="M 0 0 L 12 34"/></svg>'
+    svg_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    png_uri = "data:image/png;base64," + base64.b64encode(b"\x89PNG" * 50_000).decode()
+    html = "\n".join(f"<p>{text[i : i + 400]}</p>" for i in range(0, len(text), 400))
+    (work_dir / "report.html").write_text(
+        f'<html><body>{html}<img src="{svg_uri}"><img src="{png_uri}"></body></html>',
+        encoding="utf-8",
+    )
+    cells = [
+        {
+            "cell_type": "code",
+            "metadata": {"tags": ["x"]},
+            "source": "x = 1",
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": text[i : i + 4000]}],
+        }
+        for i in range(0, len(text), 4000)
+    ]
+    (work_dir / "run.ipynb").write_text(
+        json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
+        encoding="utf-8",
+    )
+    rows = max(1, per_file // 200)
+    pd.DataFrame({"description": [text[:200]] * rows, "n": range(rows)}).to_parquet(
+        work_dir / "cases.parquet"
+    )
+    (work_dir / "run.log").write_text(
+        "\n".join(text[i : i + 120] for i in range(0, len(text), 120)), encoding="utf-8"
+    )
+    size = sum(p.stat().st_size for p in work_dir.iterdir()) / 1_000_000
+    settings = load_settings()
+    start = time.perf_counter()
+    findings = scan_paths([work_dir], known, settings=settings)
+    seconds = time.perf_counter() - start
+    return {
+        "megabytes_on_disk": round(size, 2),
+        "seconds": round(seconds, 2),
+        "mb_per_second": round(size / seconds, 2),
+        "findings": float(len(findings)),
+    }
