@@ -261,9 +261,12 @@ def check_leaks(
     targets = paths or default_paths(root)
     raw = root / "data" / "raw"
     known = known_identifiers_from_raw(raw) if raw.is_dir() else None
-    findings = scan_paths(targets, known)
+    skipped: list[str] = []
+    findings = scan_paths(targets, known, skipped=skipped)
     typer.echo(format_findings(findings))
-    if findings:
+    for label in skipped:
+        typer.echo(f"Kunde inte kontrolleras (räknas som fynd): {label}")
+    if findings or skipped:
         raise typer.Exit(1)
 
 
