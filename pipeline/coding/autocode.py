@@ -42,7 +42,10 @@ _TOKEN = re.compile(r"\w+(?:[-:]\w+)*")
 _PART = re.compile(r"\w+")
 _CLAUSE_PUNCT = re.compile(r"[.;!?,()\n\u2013\u2014]|\s-\s")
 # common Swedish inflection endings allowed after a whole-word trigger
-_SUFFIXES = "erna|arna|orna|ende|ades|ande|ats|ade|ad|at|en|et|er|ar|or|na|ns|ts|es|s|n|t|e|a|r|de|te|des|tes"
+_SUFFIXES = (
+    "erna|arna|orna|ende|ades|ande|ats|ade|ad|at|en|et|er|ar|or|na|ns|ts|es|s|n|t|e|a|r"
+    "|de|te|des|tes"
+)
 _TYPO_MIN = 7  # shortest token length that gets typo matching
 _TYPO_MIN_CORE = 6  # shortest trigger word that typos are matched against
 
@@ -411,3 +414,12 @@ def suggest_category(texts: Sequence[str], codebook: Codebook | None = None) -> 
     """A category id for each text from its suggested causes; "ovrigt" when nothing fits."""
     m = _matcher(codebook)
     return [m.category(m.code(t) if isinstance(t, str) else set()) for t in texts]
+
+
+def code_and_categorise(
+    texts: Sequence[str], codebook: Codebook | None = None
+) -> tuple[list[set[str]], list[str]]:
+    """Suggested causes and the category they point to, for each text, in one pass."""
+    m = _matcher(codebook)
+    causes = [m.code(t) if isinstance(t, str) else set() for t in texts]
+    return causes, [m.category(c) for c in causes]

@@ -50,7 +50,9 @@ class Triggers(_Model):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} is not a valid regular expression ({exc})")
+                raise ValueError(
+                    f"pattern {pattern!r} is not a valid regular expression ({exc})"
+                ) from None
         return value
 
 

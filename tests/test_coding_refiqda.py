@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+from coding_helpers import make_cases
+
+from pipeline.coding.code import code_term
+from pipeline.coding.codebook import load_codebook
+from pipeline.coding.refiqda import (
+    NS_PROJECT,
+    code_guid,
+    export_codebook,
+    export_project,
+    import_codebook,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = load_codebook(ROOT / "config" / "codebook.yaml")
+
+
+def test_codebook_round_trip_with_stable_guids(tmp_path):
+    path = export_codebook(BOOK, tmp_path / "kodbok.qdc")
+    root = ET.parse(path).getroot()
+    assert root.tag == "{urn:QDA-XML:codebook:1.0}CodeBook"
+    codes = import_codebook(path)
+    causes = [c for c in codes if c["parent"] == "Orsaker"]
+    assert [c["id"] for c in causes] == BOOK.cause_ids
+    assert [c["name"] for c in causes] == [c.label for c in BOOK.causes]
+    assert [c["color"] for c in causes] == [c.color for c in BOOK.causes]
+    assert all(c["is_codable"] for c in causes)
+    assert causes[0]["guid"] == code_guid("cause", "kommunikation")
+    assert BOOK.cause("sip").definition in causes[1]["description"]
+    groups = [c for c in codes if c["parent"] is None]
+    assert [g["name"] for g in groups] == ["Orsaker", "Kategorier"]
+    assert not any(g["is_codable"] for g in groups)
+    assert [c["id"] for c in codes if c["parent"] == "Kategorier"] == BOOK.category_ids
+    # exporting twice gives the same bytes (stable guids, no timestamps)
+    again = export_codebook(BOOK, tmp_path / "igen.qdc")
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_project_export(tmp_path):
+    cases = make_cases({"00000000c1": "Psykiatrin uteblev från SIP-mötet.", "00000000c2": "Ok."})
+    coded = code_term(cases, None, BOOK)
+    path = export_project(coded, BOOK, tmp_path / "fall.qdpx")
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        root = ET.fromstring(zf.read("project.qde"))
+        texts = {n: zf.read(n).decode("utf-8") for n in names if n.startswith("Sources/")}
+    assert "project.qde" in names and len(texts) == 2
+    ns = {"q": NS_PROJECT}
+    sources = root.findall("q:Sources/q:TextSource", ns)
+    assert [s.get("name") for s in sources] == ["2025VT-00000000c1", "2025VT-00000000c2"]
+    first = sources[0]
+    text = texts["Sources/" + first.get("plainTextPath").removeprefix("internal://")]
+    assert text == "Psykiatrin uteblev från SIP-mötet."
+    refs = [r.get("targetGUID") for r in first.findall(".//q:CodeRef", ns)]
+    assert code_guid("cause", "sip") in refs and code_guid("category", "rutiner") in refs
+    sel = first.find("q:PlainTextSelection", ns)
+    assert (sel.get("startPosition"), sel.get("endPosition")) == ("0", str(len(text)))
+    code_guids = {c.get("guid") for c in root.iter(f"{{{NS_PROJECT}}}Code")}
+    assert set(refs) <= code_guids

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from coding_helpers import make_cases
+from openpyxl import load_workbook
+
+from pipeline.coding.codebook import codebook_from_dict, load_codebook
+from pipeline.coding.sheet import REMOVED, SHEET, read_sheet, update_sheet
+from pipeline.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+CODEBOOK = ROOT / "config" / "codebook.yaml"
+
+TEXTS = {
+    "00000000a1": "Psykiatrin uteblev från SIP-mötet och skickade ingen ersättare.",
+    "00000000a2": "Vi har sökt handläggaren i tre veckor utan återkoppling.",
+    "00000000a3": "Patienten fick ett bra bemötande.",
+}
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_codebook(CODEBOOK)
+
+
+def _cols(ws) -> dict[str, int]:
+    return {c.value: c.column for c in ws[1] if c.value}
+
+
+def _rows(ws) -> dict[str, int]:
+    return {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+
+
+def test_create_has_rows_suggestions_validation_and_codebook(tmp_path, book):
+    path = tmp_path / "kodning.xlsx"
+    result = update_sheet(make_cases(TEXTS), path, book)
+    assert result.created and result.added == 3 and result.n_rows == 3
+    wb = load_workbook(path)
+    assert wb.sheetnames == [SHEET, "Kodbok"]
+    ws = wb[SHEET]
+    cols, rows = _cols(ws), _rows(ws)
+    assert ws.freeze_panes == "B2"
+    assert list(rows) == [f"2025VT-{k}" for k in TEXTS]
+    assert ws.cell(rows["2025VT-00000000a1"], cols["Förslag: SIP [sip]"]).value == "x"
+    assert ws.cell(rows["2025VT-00000000a3"], cols["Förslag: Bemötande [bemotande]"]).value is None
+    for header in ("A1: SIP [sip]", "A1: kategori", "A1: citat godkänt", "A2: SIP [sip]"):
+        assert header in cols
+    validated = " ".join(str(dv.sqref) for dv in ws.data_validations.dataValidation)
+    letter = ws.cell(1, cols["A1: SIP [sip]"]).column_letter
+    assert f"{letter}2:" in validated
+    kodbok = [r[1] for r in wb["Kodbok"].iter_rows(min_row=4, values_only=True)]
+    assert "tekniska_hinder" in kodbok
+
+
+def test_round_trip_never_loses_an_edit(tmp_path, book):
+    path = tmp_path / "kodning.xlsx"
+    update_sheet(make_cases(TEXTS), path, book)
+
+    # the analysts edit the sheet in "Excel"
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    cols, rows = _cols(ws), _rows(ws)
+    r1, r2, r3 = rows["2025VT-00000000a1"], rows["2025VT-00000000a2"], rows["2025VT-00000000a3"]
+    edits = {
+        (r1, "A1: SIP [sip]"): "x",
+        (r1, "A1: Kommunikation [kommunikation]"): "X",
+        (r1, "A1: kommentar"): "Tydligt SIP-fall",
+        (r1, "A1: citat godkänt"): "ja",
+        (r1, "A1: citat (tomt = hela beskrivningen)"): "uteblev från SIP-mötet",
+        (r1, "A2: SIP [sip]"): 1,
+        (r2, "A1: inga orsaker"): "x",
+        (r2, "A1: kategori"): "Kommunikation och samverkan",
+        (r3, "A1: Bemötande [bemotande]"): "x",
+        (r1, "Förslag: Rutiner [rutiner]"): "x",  # a program column: may be refreshed
+    }
+    for (r, header), value in edits.items():
+        ws.cell(r, cols[header], value=value)
+    own = ws.max_column + 1
+    ws.cell(1, own, value="Min anteckning")
+    ws.cell(r2, own, value="ring tillbaka")
+    wb.save(path)
+
+    # re-run: case a3 left the data, a4 is new, and the codebook gained a cause
+    data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    data = copy.deepcopy(data)
+    data["causes"].append({"id": "samordning", "label": "Samordning", "category": "rutiner",
+                           "definition": "Ny kod för test."})  # fmt: skip
+    bigger = codebook_from_dict(data, "kodbok.yaml", strict=False)
+    texts = {k: v for k, v in TEXTS.items() if k != "00000000a3"}
+    texts["00000000a4"] = "Inloggningen till NPÖ fungerade inte."
+    result = update_sheet(make_cases(texts), path, bigger)
+    assert not result.created
+    assert (result.added, result.flagged_removed) == (1, 1)
+    assert "A1: Samordning [samordning]" in result.new_columns
+
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    new_cols, new_rows = _cols(ws), _rows(ws)
+    for (r, header), value in edits.items():
+        if header.startswith("A"):
+            assert ws.cell(r, new_cols[header]).value == value, header
+    assert new_rows["2025VT-00000000a1"] == r1 and new_rows["2025VT-00000000a3"] == r3
+    assert ws.cell(r2, new_cols["Min anteckning"]).value == "ring tillbaka"
+    assert new_cols["Min anteckning"] == own
+    # old columns kept their place; new ones appended at the right
+    assert all(new_cols[h] == c for h, c in cols.items())
+    assert new_cols["A1: Samordning [samordning]"] > own
+    # removed case flagged, not deleted; new case appended last
+    assert ws.cell(r3, new_cols["Status i underlaget"]).value == REMOVED
+    assert new_rows["2025VT-00000000a4"] == ws.max_row
+    assert ws.cell(ws.max_row, new_cols["A1: SIP [sip]"]).value is None
+    # suggestions refreshed
+    assert ws.cell(r1, new_cols["Förslag: Rutiner [rutiner]"]).value is None
+    assert (path.parent / "kodning.bak.xlsx").exists()
+
+    sheet = read_sheet(path, bigger).set_index("case_id")
+    a1 = sheet.loc["2025VT-00000000a1"]
+    assert a1["a1_sip"] and a1["a1_kommunikation"] and not a1["a1_rutiner"]
+    assert a1["a2_sip"] and a1["a1_coded"] and a1["a2_coded"]
+    assert a1["quote_approved"] and a1["quote"] == "uteblev från SIP-mötet"
+    assert a1["a1_comment"] == "Tydligt SIP-fall"
+    a2 = sheet.loc["2025VT-00000000a2"]
+    assert a2["a1_none"] and a2["a1_coded"] and a2["a1_category"] == "kommunikation_samverkan"
+    assert sheet.loc["2025VT-00000000a3", "removed"]
+    assert not sheet.loc["2025VT-00000000a4", "a1_coded"]
+    assert "a1_samordning" in sheet.columns
+
+    # a third run changes nothing an analyst wrote and adds nothing
+    again = update_sheet(make_cases(texts), path, bigger)
+    assert (again.added, again.flagged_removed, again.new_columns) == (0, 0, [])
+    pd.testing.assert_frame_equal(read_sheet(path, bigger).set_index("case_id"), sheet)
+
+
+def test_bad_value_names_sheet_row_and_column_not_the_value(tmp_path, book):
+    path = tmp_path / "kodning.xlsx"
+    update_sheet(make_cases(TEXTS), path, book)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    cols = _cols(ws)
+    ws.cell(3, cols["A1: SIP [sip]"], value="kanske hemligt")
+    wb.save(path)
+    with pytest.raises(InputError) as exc:
+        read_sheet(path, book)
+    msg = str(exc.value)
+    assert "row 3" in msg and "A1: SIP [sip]" in msg and SHEET in msg
+    assert "hemligt" not in msg
+
+
+def test_bad_category_and_duplicate_rows(tmp_path, book):
+    path = tmp_path / "kodning.xlsx"
+    update_sheet(make_cases(TEXTS), path, book)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    ws.cell(2, _cols(ws)["A2: kategori"], value="Annat")
+    wb.save(path)
+    with pytest.raises(InputError, match="not a category"):
+        read_sheet(path, book)
+    ws.cell(2, _cols(ws)["A2: kategori"], value="rutiner")
+    ws.cell(4, 1, value=ws.cell(2, 1).value)
+    wb.save(path)
+    with pytest.raises(InputError, match="same case id"):
+        update_sheet(make_cases(TEXTS), path, book)
+
+
+def test_open_in_excel_is_refused(tmp_path, book):
+    path = tmp_path / "kodning.xlsx"
+    (tmp_path / "~$kodning.xlsx").write_text("lock")
+    with pytest.raises(InputError, match="open in Excel"):
+        update_sheet(make_cases(TEXTS), path, book)
+    assert not path.exists()
