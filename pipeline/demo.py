@@ -415,8 +415,8 @@ ACTION_SHARE = {
     "trelleborg": 0.55,
     "region-skane": 0.7,
     "helsingborg": 0.5,
-    "landskrona": 0.4,
-    "angelholm": 0.45,
+    "landskrona": 0.45,
+    "angelholm": 0.5,
 }
 DATE_FORMATS = {
     "iso": ("%Y-%m-%d", "%Y-%m-%d"),
@@ -617,7 +617,7 @@ ACTION_SENTENCES = [
     "Rutinen för in- och utskrivningsmeddelanden har gåtts igenom på APT.",
     "Avvikelsen har skickats till {other} för utredning, svar inväntas.",
     "Behörigheter i Mina Planer har beställts för all personal.",
-    "En gemensam genomgång av ansvarsfördelningen är planerad till {month}.",
+    "En gemensam genomgång av ansvarsfördelningen är planerad till {next_month}.",
     "Verksamhetschefen har bett om ett möte med {other} för att klargöra vem som gör vad.",
     "Kontaktvägar mellan {own} och {other} har uppdaterats och spridits i personalgruppen.",
 ]
@@ -887,6 +887,8 @@ class _Pii:
         if choice == 1:
             return f"Pat {self.name('full')} ({self.pnr()}) bor på {self.address(org)}."
         if choice == 2:
+            if self.rng.random() < 0.5:
+                return f"{slots['P']} nås på {self.phone()} eller {self.email()}."
             return f"{slots['P']} nås på {self.phone()}."
         if choice == 3:
             return (
@@ -991,6 +993,7 @@ class _Generator:
         self.planted = Planted()
         self.pii = _Pii(self.rng, self.planted)
         self.serial: dict[tuple[str, str], int] = {}
+        self.action_credit: dict[str, float] = {}
 
     # ---- ids -------------------------------------------------------------------------
     def next_id(self, org: str, system: str, year: int) -> str:
@@ -1017,12 +1020,14 @@ class _Generator:
         return received, event
 
     # ---- text ------------------------------------------------------------------------
-    def slots(self, own: Unit, other: Unit, child: bool, term: str) -> dict[str, str]:
+    def slots(self, own: Unit, other: Unit, child: bool, before: dt.date) -> dict[str, str]:
+        """Words for the templates; dates mentioned in the text lie before ``before``."""
         r = self.rng
-        start, _ = _term_range(term)
         p, p_gen = r.choice(PERSON_NOUNS["child" if child else "adult"])
         rel, pron = r.choice(RELATIVES[:3] if child else RELATIVES)
-        day = start + dt.timedelta(days=r.randint(0, 170))
+        day = before - dt.timedelta(days=r.randint(1, 30))
+        earlier = before - dt.timedelta(days=r.randint(20, 90))
+        later = before + dt.timedelta(days=r.randint(20, 60))
         s = {k: r.choice(v) for k, v in WORDS.items()}
         infant = "BVC" in (own.short, other.short)
         if infant:
@@ -1040,7 +1045,8 @@ class _Generator:
             Rel=_cap(rel),
             pron=pron,
             date=f"{day.day}/{day.month}",
-            month=MONTHS[start.month - 1 + r.randint(0, 5)],
+            month=MONTHS[earlier.month - 1],
+            next_month=MONTHS[later.month - 1],
             age=str(
                 r.randint(1, 5) if infant else r.randint(7, 17) if child else r.randint(19, 78)
             ),
@@ -1092,7 +1098,7 @@ class _Generator:
         child = own.child or other.child
         received, event = self.dates(term, room_after)
         causes = self.draw_causes(t, forced)
-        s = self.slots(own, other, child, term)
+        s = self.slots(own, other, child, event)
         context = "infant" if "BVC" in (own.short, other.short) else "child" if child else "adult"
         parts = [_fill(r.choice(CONTEXT_SENTENCES[context]), s)]
         parts += [self.cause_sentence(c, s, child, other.ward) for c in causes]
@@ -1104,7 +1110,10 @@ class _Generator:
                 parts.append(self.pii.sentence(org, s))
         text = self.join(parts)
         action = ""
-        if r.random() < ACTION_SHARE[org]:
+        # error diffusion keeps each organisation's share of actions close to its setting
+        self.action_credit[org] = self.action_credit.get(org, 0.0) + ACTION_SHARE[org]
+        if self.action_credit[org] + r.uniform(-0.25, 0.25) >= 1:
+            self.action_credit[org] -= 1
             acts = [_fill(a, s) for a in r.sample(ACTION_SENTENCES, r.choice([1, 1, 2]))]
             if r.random() < 0.15:
                 acts.append(f"Handläggare {self.pii.name('full')} har kontaktat {s['rel']}.")
@@ -1199,7 +1208,7 @@ class _TermBuilder:
     ) -> _Case:
         """A case whose text is not close to another case reported within a few days."""
         for attempt in range(20):
-            mark = self.gen.planted.mark()
+            mark, credit = self.gen.planted.mark(), dict(self.gen.action_credit)
             case = self.gen.case(self.term, self.t, org, own, other, forced, room_after)
             if attempt == 19 or not any(
                 abs((day - case.event).days) <= 4 and _similar(txt, case.text)
@@ -1207,6 +1216,7 @@ class _TermBuilder:
             ):
                 break
             self.gen.planted.rollback(mark)  # a discarded draft plants nothing
+            self.gen.action_credit = credit
         self.texts.append((case.event, case.text))
         return case
 
@@ -1220,7 +1230,8 @@ class _TermBuilder:
             school = "Elevhälsan" in extern
             return own, _u(extern, "elevhälsan" if school else "socialtjänsten", child=school)
         if system == "prorenata":
-            return r.choice(SCHOOL_UNITS[org]), r.choice(REGION_CHILD[:4])
+            school_partners = [u for u in REGION_CHILD if u.short != "BVC"]
+            return r.choice(SCHOOL_UNITS[org]), r.choice(school_partners)
         if system == "form":
             own = r.choice(KOMMUN_UNITS[org])
             region = REGION_NORTH[org]
@@ -1353,7 +1364,7 @@ class _TermBuilder:
             self.gen.pii.file = f"{self.term}/region-skane__ritz"
             extern = RITZ_EXTERN[org][0] if case.own.short != "hemtjänsten" else RITZ_EXTERN[org][1]
             text = case.text
-            if r.random() < 0.6:
+            if len(text) > 180 and r.random() < 0.6:  # the receiver adds a line of its own
                 text += r.choice(
                     [
                         " Inkommen avvikelse från kommunen, vidarebefordrad till verksamhetschef.",
@@ -1405,7 +1416,7 @@ class _TermBuilder:
             if system == "form":
                 continue
             self.gen.pii.file = f"{self.term}/{org}__{system}"
-            n = round(len(recs) * r.uniform(0.3, 0.6))
+            n = max(2, round(len(recs) * r.uniform(0.3, 0.6)))
             f = _F[system]
             for _ in range(n):
                 received, event = self.gen.dates(self.term)

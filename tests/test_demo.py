@@ -246,18 +246,22 @@ def test_kept_cases_per_term_within_range_with_trends(files):
 
 
 def test_excluded_share_and_partial_actions(files):
-    for (_, _, system), (path, _, _, facit) in files.items():
+    share: dict[str, list[float]] = defaultdict(list)
+    for (term, _, system), (path, _, _, facit) in files.items():
         if system == "form":
             continue
         excluded = sum(r["expected"] == "excluded" for r in facit)
-        assert 0.15 <= excluded / len(facit) <= 0.45, (path, excluded, len(facit))
+        assert 0.1 <= excluded / len(facit) <= 0.5, (path, excluded, len(facit))
+        share[term].append(excluded / len(facit))
+    for term, shares in share.items():
+        assert 0.2 <= sum(shares) / len(shares) <= 0.4, term
     filled: dict[str, list[bool]] = defaultdict(list)
     for (_, org, system), (_, _, records, facit) in files.items():
         for rec, truth in zip(records, facit, strict=True):
             if truth["expected"] == "kept":
                 filled[org].append(bool(str(rec[ACTION[system]] or "").strip()))
     for org, flags in filled.items():
-        assert 0.25 <= sum(flags) / len(flags) <= 0.85, org
+        assert 0.3 <= sum(flags) / len(flags) <= 0.8, org
 
 
 def test_cross_party_duplicates_mirror_a_kept_case(files):
@@ -277,7 +281,7 @@ def test_cross_party_duplicates_mirror_a_kept_case(files):
             match = [
                 t
                 for d, t in kept_by_system[other]
-                if abs((d - event).days) <= 1 and SequenceMatcher(None, t, text).ratio() >= 0.8
+                if abs((d - event).days) <= 1 and SequenceMatcher(None, t, text).ratio() >= 0.7
             ]
             assert match, (path, truth)
             if system == "lifecare":
