@@ -4,7 +4,7 @@
   chart also reads in grey print.
 * DejaVu Sans, Swedish labels and number format (``1 234``, ``12,5 %``).
 * Counts hidden by disclosure control are never drawn as exact bars or points: a bar is
-  left out and labelled ``<3`` instead; a point on a trend line is left out.
+  left out and labelled ``<3`` (or ``x``) instead; a point on a trend line is left out.
 * ``show`` embeds a figure as SVG (vector in the PDF) in ``<figure>`` with alt text and
   a caption.
 
@@ -80,17 +80,17 @@ def _wrap(label: object, width: int = 28) -> str:
     return "\n".join(textwrap.wrap(str(label), width)) or str(label)
 
 
-def _inner(pt: ProtectedTable) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Values and suppression mask without the total row and column."""
-    values, mask = pt.values, pt.suppressed
+def _inner(pt: ProtectedTable) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Values, suppression mask and shown text, without the total row and column."""
+    values, mask, text = pt.values, pt.suppressed, pt.display()
     rows = [r for r in values.index if r != TOTAL_LABEL]
     cols = [c for c in values.columns if c != TOTAL_LABEL]
-    return values.loc[rows, cols], mask.loc[rows, cols]
+    return values.loc[rows, cols], mask.loc[rows, cols], text.loc[rows, cols]
 
 
 def grouped_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: str = "") -> Figure:
     """Horizontal bars, one group per row and one bar per column, each bar labelled."""
-    values, mask = _inner(pt)
+    values, mask, shown_text = _inner(pt)
     n_rows, n_cols = values.shape
     fig = _figure(max(2.2, 0.35 * n_rows * max(n_cols, 1) + 0.9))
     ax = fig.add_subplot()
@@ -110,8 +110,8 @@ def grouped_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: s
             linewidth=0.4,
             label=str(col),
         )
-        for p, v, hidden in zip(pos, values[col].to_numpy(), mask[col].to_numpy(), strict=True):
-            text = pt.mark if hidden else fmt.number(v)
+        cells = zip(pos, values[col].to_numpy(), mask[col].to_numpy(), shown_text[col], strict=True)
+        for p, v, hidden, text in cells:
             ax.text(
                 (0 if hidden else v) + vmax * 0.01,
                 p,
@@ -151,7 +151,7 @@ def count_bars(
     pt: ProtectedTable, xlabel: str = "Antal fall", colors: Sequence[str] = ()
 ) -> Figure:
     """Horizontal bars of a one-column table (causes, categories), largest first as given."""
-    values, mask = _inner(pt)
+    values, mask, shown_text = _inner(pt)
     col = values.columns[0]
     n = len(values)
     fig = _figure(max(1.8, 0.38 * n + 0.8))
@@ -161,11 +161,12 @@ def count_bars(
     shown = values[col].where(~mask[col], 0).to_numpy()
     colour = list(colors) if colors else [PALETTE[0]] * n
     ax.barh(y, shown, height=0.7, color=colour[:n], edgecolor=TEXT_COLOUR, linewidth=0.4)
-    for p, v, hidden in zip(y, values[col].to_numpy(), mask[col].to_numpy(), strict=True):
+    cells = zip(y, values[col].to_numpy(), mask[col].to_numpy(), shown_text[col], strict=True)
+    for p, v, hidden, text in cells:
         ax.text(
             (0 if hidden else v) + vmax * 0.01,
             p,
-            pt.mark if hidden else fmt.number(v),
+            text,
             va="center",
             fontsize=8,
             color=TEXT_COLOUR,
@@ -241,7 +242,7 @@ def party_heatmap(pt: ProtectedTable) -> Figure:
     Suppressed cells are grey and read ``<3``; the colour scale is viridis (monotone in
     lightness, so it survives grey print).
     """
-    values, mask = _inner(pt)
+    values, mask, shown_text = _inner(pt)
     n_rows, n_cols = values.shape
     fig = _figure(max(2.5, 0.42 * n_rows + 1.8))
     ax = fig.add_subplot()
@@ -258,7 +259,7 @@ def party_heatmap(pt: ProtectedTable) -> Figure:
             ax.text(
                 j,
                 i,
-                pt.mark if hidden else fmt.number(v),
+                shown_text.iat[i, j],
                 ha="center",
                 va="center",
                 fontsize=8,

@@ -12,11 +12,13 @@ from pipeline.disclosure import ProtectedTable, protect, protect_series, safe_co
 def consistent_values(pt: ProtectedTable) -> dict[tuple, set[int]]:
     """For each suppressed cell, every value it can take given the shown cells and margins.
 
-    Exhaustive search over non-negative integers (backtracking, pruned by the margins):
-    exactly what a reader could work out from the published table.
+    Exhaustive search (backtracking, pruned by the margins) under what a reader knows: the
+    shown cells, the margins, that a ``<3`` cell lies in 1..min_cell-1 and an ``x`` cell is
+    at least 1 (zeros are shown): exactly what a reader could work out from the table.
     """
     v = pt.values.to_numpy().astype(int)
     mask = pt.suppressed.to_numpy()
+    small = pt.marked_small.to_numpy()
     n_rows, n_cols = v.shape
     inner_r = n_rows - (1 if pt.col_totals else 0)
     inner_c = n_cols - (1 if pt.row_totals else 0)
@@ -28,7 +30,7 @@ def consistent_values(pt: ProtectedTable) -> dict[tuple, set[int]]:
         for j in range(n_cols):
             lines.append([((i, j), 1) for i in range(inner_r)] + [((n_rows - 1, j), -1)])
     hidden = [tuple(c) for c in np.argwhere(mask)]
-    upper = int(v.max())  # no count exceeds the largest (grand) total, nor could it appear to
+    upper = int(v.max()) + 4  # room above the grand total, in case the grand total is hidden
     found: dict[tuple, set[int]] = {c: set() for c in hidden}
     grid = v.copy()
 
@@ -52,7 +54,9 @@ def consistent_values(pt: ProtectedTable) -> dict[tuple, set[int]]:
             for cell in hidden:
                 found[cell].add(int(grid[cell]))
             return
-        for value in range(upper + 1):
+        cell = hidden[k]
+        low, high = (1, pt.min_cell - 1) if small[cell] else (1, upper)
+        for value in range(low, high + 1):
             grid[hidden[k]] = value
             if line_ok(k):
                 search(k + 1)
@@ -191,3 +195,32 @@ def test_random_small_tables_are_protected(seed: int) -> None:
     table = pd.DataFrame(rng.integers(0, 7, size=shape))
     pt = protect(table, 3)
     assert_protected(pt)
+
+
+def test_secondary_cells_are_marked_x_not_small() -> None:
+    pt = protect(LEAKY, 3)
+    shown = pt.display()
+    assert shown.loc["svedala", "kommun_till_region"] == "<3"
+    secondary = pt.suppressed & ~pt.primary
+    assert secondary.to_numpy().any()
+    assert (shown[secondary] == "x").sum().sum() == secondary.to_numpy().sum()
+    assert pt.has_secondary
+
+
+def test_small_marks_that_give_the_value_away_become_x() -> None:
+    # 1 + 1 = 2 in one row: three "<3" cells would reveal all three values
+    table = pd.DataFrame({"a": [1, 5], "b": [1, 6]}, index=["x", "y"])
+    pt = protect(table, 3)
+    assert_protected(pt)
+    assert not pt.marked_small.loc["x"].all()
+
+
+def test_text_of_a_cell() -> None:
+    pt = protect(LEAKY, 3)
+    assert pt.text("svedala", "kommun_till_region") == "färre än 3"
+    assert pt.cell("svedala", "kommun_till_region") is None
+    shown = [
+        (r, c) for r in pt.values.index for c in pt.values.columns if not pt.suppressed.loc[r, c]
+    ]
+    r, c = shown[0]
+    assert pt.cell(r, c) == int(pt.values.loc[r, c])
