@@ -47,7 +47,7 @@ from pipeline.sources import (
     parse_file_name,
     read_export,
 )
-from pipeline.sources.config import Party
+from pipeline.sources.config import Party, map_text
 from pipeline.terms import Term, parse_term
 
 logger = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ class _FileResult:
 def _is_collaboration(types: pd.Series, allowed: tuple[str, ...] | None) -> pd.Series:
     if allowed is None:
         return pd.Series(True, index=types.index)
-    norm = types.map(normalise_value, na_action="ignore")
+    norm = map_text(types, normalise_value)
     return norm.isin(set(allowed)).fillna(False).astype(bool)
 
 
@@ -298,12 +298,10 @@ def quarantine_reasons(rows: pd.DataFrame, term: Term, reassign: bool) -> pd.Ser
         pd.Series(which, index=rows.index) + f" utanför terminen {term.code}",
         "",
     )
-    parts = pd.DataFrame({"a": date_reason, "b": desc_reason, "c": term_reason}, index=rows.index)
-    return (
-        parts.apply(lambda r: "; ".join(x for x in r if x), axis=1).astype(str)
-        if len(parts)
-        else pd.Series("", index=rows.index, dtype=str)
-    )
+    out = np.asarray(date_reason, dtype=object)
+    for part in (np.asarray(desc_reason, dtype=object), np.asarray(term_reason, dtype=object)):
+        out = np.where(out == "", part, np.where(part == "", out, out + "; " + part))
+    return pd.Series(out, index=rows.index, dtype=object).astype(str)
 
 
 def _quarantine_frame(rows: pd.DataFrame, file: str, reasons: pd.Series) -> pd.DataFrame:
@@ -382,7 +380,7 @@ def _redact_column(values: pd.Series) -> pd.Series:
 
 
 def _clean_action(action: pd.Series, config: SourceConfig) -> pd.Series:
-    norm = action.map(normalise_value, na_action="ignore")
+    norm = map_text(action, normalise_value)
     return action.mask(norm.isin(config.no_action_values).fillna(False).astype(bool))
 
 
@@ -399,6 +397,39 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """Token-set Jaccard similarity |A∩B| / |A∪B| (0 for two empty sets)."""
     union = len(a | b)
     return len(a & b) / union if union else 0.0
+
+
+def _candidate_pairs(
+    df: pd.DataFrame,
+    date: np.ndarray,
+    tokens: list[frozenset[str]],
+    max_days_apart: int,
+    min_text_similarity: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs meeting conditions (1)-(3) of the linking rule, vectorised.
+
+    Also drops pairs whose token counts alone rule out the similarity threshold (Jaccard
+    is at most min(|A|, |B|) / max(|A|, |B|)).
+    """
+    n = len(df)
+    order = np.argsort(date, kind="stable")
+    sorted_dates = date[order]
+    window = np.timedelta64(int(max_days_apart), "D")
+    hi = np.searchsorted(sorted_dates, sorted_dates + window, side="right")
+    counts = np.clip(hi - (np.arange(n) + 1), 0, None)
+    first = np.repeat(np.arange(n), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    i, j = order[first], order[first + 1 + offsets]
+    file_code = pd.factorize(df["source_file"])[0]
+    kind = df["_kind"].to_numpy()
+    own = df["_own_party"].to_numpy()
+    recv = df["receiver_party"].to_numpy()
+    named = (own[i] != "okand") & (recv[j] == own[i]) & (recv[i] == own[j])
+    keep = (file_code[i] != file_code[j]) & ((kind[i] != kind[j]) | named)
+    size = np.array([len(t) for t in tokens], dtype=float)
+    small, large = np.minimum(size[i], size[j]), np.maximum(size[i], size[j])
+    keep &= (small > 0) & (small >= min_text_similarity * large)
+    return i[keep], j[keep]
 
 
 def link_reported_by_both(
@@ -428,30 +459,17 @@ def link_reported_by_both(
         return cases, pd.Series([], dtype=str)
     df = cases.reset_index(drop=True)
     date = df["event_date"].fillna(df["received"]).to_numpy(dtype="datetime64[D]")
-    order = np.argsort(date, kind="stable")
-    sorted_dates = date[order]
     tokens = [_tokens(t) for t in df["description"]]
-    files = df["source_file"].to_numpy()
-    kinds = df["_kind"].to_numpy()
-    own = df["_own_party"].to_numpy()
-    recv = df["receiver_party"].to_numpy()
+    files = df["source_file"].astype(str).to_numpy()
     rep_own = df["_reporter_is_own"].to_numpy(dtype=bool)
-    window = np.timedelta64(int(max_days_apart), "D")
+    own = df["_own_party"].astype(str).to_numpy()
+    case_ids = df["case_id"].astype(str).tolist()
+    i_idx, j_idx = _candidate_pairs(df, date, tokens, max_days_apart, min_text_similarity)
     pairs: list[tuple[float, str, int, int]] = []
-    for pos, i in enumerate(order):
-        hi = np.searchsorted(sorted_dates, sorted_dates[pos] + window, side="right")
-        for j in order[pos + 1 : hi]:
-            if files[i] == files[j]:
-                continue
-            counterparts = own[i] != "okand" and recv[j] == own[i] and recv[i] == own[j]
-            if kinds[i] == kinds[j] and not counterparts:
-                continue
-            a, b = tokens[i], tokens[j]
-            if not a or not b or min(len(a), len(b)) / max(len(a), len(b)) < min_text_similarity:
-                continue
-            sim = jaccard(a, b)
-            if sim >= min_text_similarity:
-                pairs.append((-sim, min(df.at[i, "case_id"], df.at[j, "case_id"]), int(i), int(j)))
+    for i, j in zip(i_idx.tolist(), j_idx.tolist(), strict=True):
+        sim = jaccard(tokens[i], tokens[j])
+        if sim >= min_text_similarity:
+            pairs.append((-sim, min(case_ids[i], case_ids[j]), i, j))
     pairs.sort()
     used: set[int] = set()
     drop: list[int] = []

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from pipeline.config import load_yaml
 from pipeline.errors import InputError
@@ -48,6 +51,14 @@ def normalise_category_value(text: object) -> str:
     """Like normalise_value, but "och", "&", "/" and "," are treated as the same separator."""
     s = normalise_value(text)
     return _SPACES.sub(" ", _CONNECTIVES.sub(" ", s)).strip()
+
+
+def map_text(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
+    """Apply ``func`` to each non-missing value; the result is a ``string`` Series.
+
+    (pandas gives an all-missing column a null dtype, which ``isin`` then rejects.)
+    """
+    return values.astype("string").map(func, na_action="ignore").astype("string")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pipeline.errors import InputError
 from pipeline.sources.config import (
     SourceConfig,
     SystemSpec,
+    map_text,
     normalise_category_value,
     normalise_header,
     normalise_value,
@@ -152,7 +153,11 @@ def _data_rows(
         if not has_desc and _is_footer(row, cfg):
             skipped += 1
             continue
-        if [normalise_header(c) for c in row] == header_norm:
+        if (
+            cells[0] is not None
+            and normalise_header(cells[0]) == header_norm[cols[0]]
+            and [normalise_header(c) for c in row] == header_norm
+        ):
             skipped += 1
             continue
         rows.append(row)
@@ -171,7 +176,7 @@ def _direction(table: ExportTable, spec: SystemSpec, path: Path) -> ExportTable:
     rows = table.rows
     if not spec.direction_field or spec.direction_field not in rows:
         return table
-    values = rows[spec.direction_field].map(normalise_value, na_action="ignore")
+    values = map_text(rows[spec.direction_field], normalise_value)
     incoming = values.isin(spec.incoming).fillna(False).astype("boolean")
     unknown = values.notna() & ~values.isin(spec.incoming | spec.outgoing)
     if unknown.any():
@@ -199,7 +204,7 @@ def read_ritz(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -> E
     (compared ignoring case, "och", "&" and "/"); other values give NA."""
     table = _direction(generic_read(path, data, spec, cfg), spec, path)
     if spec.category_values:
-        norm = table.rows["category_text"].map(normalise_category_value, na_action="ignore")
+        norm = map_text(table.rows["category_text"], normalise_category_value)
         cat = norm.map(spec.category_values).astype("string")
         table = ExportTable(
             table.rows.assign(category=cat), table.sheet, table.header_row, table.skipped_rows
@@ -215,10 +220,8 @@ def form_source_key(received: pd.Series, description: pd.Series) -> pd.Series:
     missing (such rows are quarantined anyway). Identical submissions share a key and are
     counted as duplicates.
     """
-    norm = description.map(normalise_value, na_action="ignore")
-    digest = norm.map(
-        lambda t: hashlib.sha1(t.encode("utf-8")).hexdigest()[:16], na_action="ignore"
-    ).astype("string")
+    norm = map_text(description, normalise_value)
+    digest = map_text(norm, lambda t: hashlib.sha1(t.encode("utf-8")).hexdigest()[:16])
     return (received.dt.strftime("%Y-%m-%d").astype("string") + "|" + digest).astype("string")
 
 

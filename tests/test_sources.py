@@ -1,0 +1,468 @@
+"""Reading exports: encodings, delimiters, headers, Excel layouts, dates and bad files."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.errors import InputError
+from pipeline.sources import (
+    READ_COLUMNS,
+    load_source_config,
+    normalise_header,
+    parse_dates,
+    parse_export,
+    parse_file_name,
+    read_export,
+)
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+CFG = load_source_config(CONFIG_DIR)
+
+LC_HEADER = [
+    "Avvikelsenummer",
+    "Registreringsdatum",
+    "Händelsedatum",
+    "Avvikelsetyp",
+    "Rapporterande enhet",
+    "Berörd part",
+    "Riktning",
+    "Händelsebeskrivning",
+    "Vidtagen åtgärd",
+    "Status",
+]
+LC_ROWS = [
+    [
+        "A-1",
+        "2025-08-01",
+        "2025-07-30",
+        "Avvikelse extern aktör",
+        "Hemtjänsten",
+        "BUP Trelleborg",
+        "Utgående",
+        "SIP ställdes in; ingen kom.",
+        "Påminnelse skickad",
+        "Avslutad",
+    ],
+    ["A-2", "2025-09-02", "", "Fall", "Hemtjänsten", "", "", "Föll i badrummet", "", "Ny"],
+]
+
+
+def csv_bytes(rows: list[list[str]], sep: str = ";", encoding: str = "utf-8") -> bytes:
+    def q(c: str) -> str:
+        return '"' + c.replace('"', '""') + '"' if any(x in c for x in (sep, '"', "\n")) else c
+
+    text = "\r\n".join(sep.join(q(c) for c in r) for r in rows) + "\r\n"
+    return text.encode(encoding)
+
+
+def xlsx_bytes(
+    rows: list[list[object]], sheets: dict[str, list[list[object]]] | None = None
+) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Export"
+    for r in rows:
+        ws.append(r)
+    for name, extra in (sheets or {}).items():
+        other = wb.create_sheet(name, 0)
+        for r in extra:
+            other.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def read(
+    data: bytes, name: str = "svedala__lifecare.csv", system: str = "lifecare"
+) -> pd.DataFrame:
+    return parse_export(data, Path(name), system, CFG).rows
+
+
+# --- encodings, delimiters, headers ---------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+@pytest.mark.parametrize("sep", [";", ",", "\t"])
+def test_encodings_and_delimiters_give_the_same_rows(encoding: str, sep: str) -> None:
+    rows = read(csv_bytes([LC_HEADER, *LC_ROWS], sep=sep, encoding=encoding))
+    expected = read(csv_bytes([LC_HEADER, *LC_ROWS]))
+    pd.testing.assert_frame_equal(rows, expected)
+    assert rows["description"].tolist() == ["SIP ställdes in; ingen kom.", "Föll i badrummet"]
+    assert rows["counterpart"].iloc[0] == "BUP Trelleborg"
+    assert rows["received"].tolist() == [pd.Timestamp("2025-08-01"), pd.Timestamp("2025-09-02")]
+    assert list(rows.columns) == list(READ_COLUMNS)
+
+
+def test_header_variants_any_order_and_extra_columns_dropped() -> None:
+    header = [
+        "  händelsebeskrivning:",
+        "PERSONNUMMER",
+        "avvikelse\u00a0nummer",
+        "Avvikelsenummer ",
+        "REGISTRERINGSDATUM :",
+        "Avvikelsetyp\u00a0",
+        "Riktning",
+        "Namn",
+    ]
+    row = [
+        "Text",
+        "19121212-1212",
+        "x",
+        "A-9",
+        "14.03.2025",
+        "Avvikelse extern aktör",
+        "Inkommande",
+        "Tolvan Tolvansson",
+    ]
+    rows = read(csv_bytes([header, row]))
+    assert rows.loc[0, "source_id"] == "A-9"
+    assert rows.loc[0, "description"] == "Text"
+    assert rows.loc[0, "received"] == pd.Timestamp("2025-03-14")
+    assert bool(rows.loc[0, "incoming"]) is True
+    flat = rows.astype(str).to_numpy().ravel().tolist()
+    assert "19121212-1212" not in flat and "Tolvan Tolvansson" not in flat
+
+
+def test_normalise_header() -> None:
+    assert normalise_header("\u00a0 Ärende-ID : ") == "ärende id"
+    assert normalise_header("Skola/enhet") == normalise_header(" SKOLA/ENHET:")
+    # decomposed å (as macOS writes it) equals the composed one
+    assert normalise_header("Vårdenhet") == normalise_header("Va\u030ardenhet")
+
+
+def test_title_rows_above_csv_header_and_multiline_text() -> None:
+    text = [
+        ["Avvikelserapport Svedala"],
+        ["Utskriven 2025-12-31"],
+        [],
+        LC_HEADER,
+        [
+            "A-1",
+            "2025-08-01",
+            "",
+            "Avvikelse extern aktör",
+            "",
+            "",
+            "",
+            'Rad ett\nrad två med "citat"; och semikolon',
+            "",
+            "",
+        ],
+    ]
+    rows = read(csv_bytes(text))
+    assert len(rows) == 1
+    assert rows.loc[0, "description"] == 'Rad ett\nrad två med "citat"; och semikolon'
+    assert rows.loc[0, "row"] == 5
+
+
+def test_header_only_file_and_trailing_empty_rows() -> None:
+    rows = read(csv_bytes([LC_HEADER]))
+    assert len(rows) == 0 and list(rows.columns) == list(READ_COLUMNS)
+    rows = read(csv_bytes([LC_HEADER, LC_ROWS[0], [""] * 10, [""] * 10]) + b";;;\r\n\r\n")
+    assert len(rows) == 1
+
+
+@pytest.mark.parametrize(
+    ("system", "header", "row", "field", "value"),
+    [
+        (
+            "lifecare",
+            ["Avvikelsenummer", "Registreringsdatum", "Avvikelsetyp", "Beskrivning av händelse"],
+            ["1", "2025-08-01", "T", "Text"],
+            "description",
+            "Text",
+        ),
+        (
+            "lifecare",
+            [
+                "Avvikelsenummer",
+                "Registreringsdatum",
+                "Avvikelsetyp",
+                "Händelsebeskrivning",
+                "Åtgärd",
+            ],
+            ["1", "2025-08-01", "T", "Text", "Samtal"],
+            "action",
+            "Samtal",
+        ),
+        (
+            "ritz",
+            ["Ärendenummer", "Rapportdatum", "Kategori", "Händelsebeskrivning"],
+            ["1", "2025-08-01", "T", "Text"],
+            "received_text",
+            "2025-08-01",
+        ),
+        (
+            "prorenata",
+            ["Ärende-ID", "Skapad datum", "Kategori", "Beskrivning"],
+            ["1", "2025-08-02", "T", "Text"],
+            "received_text",
+            "2025-08-02",
+        ),
+        (
+            "form",
+            ["Datum", "Kommun", "Beskrivning"],
+            ["2025-08-03", "Landskrona", "Text"],
+            "received_text",
+            "2025-08-03",
+        ),
+    ],
+)
+def test_renamed_columns_are_aliases(
+    system: str, header: list[str], row: list[str], field: str, value: str
+) -> None:
+    rows = read(csv_bytes([header, row]), f"x__{system}.csv", system)
+    assert rows.loc[0, field] == value
+
+
+def test_first_listed_alias_wins_when_two_columns_match() -> None:
+    header = [*LC_HEADER[:8], "Åtgärd", "Vidtagen åtgärd"]
+    rows = read(csv_bytes([header, [*LC_ROWS[0][:8], "gammal", "ny"]]))
+    assert rows.loc[0, "action"] == "ny"
+
+
+def test_ritz_orsak_maps_to_category() -> None:
+    header = ["Ärendenummer", "Rapporteringsdatum", "Kategori", "Händelsebeskrivning", "Orsak"]
+    values = [
+        "Rutiner",
+        "kommunikation & samverkan",
+        "Individfokus/helhetssyn",
+        "TEKNISKA HINDER",
+        "Övrigt",
+        "Personalbrist",
+        "",
+    ]
+    data = [header] + [[str(i), "2025-08-01", "K", "T", v] for i, v in enumerate(values)]
+    rows = read(csv_bytes(data), "region-skane__ritz.csv", "ritz")
+    assert rows["category"].tolist() == [
+        "rutiner",
+        "kommunikation_samverkan",
+        "individfokus_helhetssyn",
+        "tekniska_hinder",
+        "ovrigt",
+        pd.NA,
+        pd.NA,
+    ]
+
+
+# --- Excel ----------------------------------------------------------------------------
+
+
+def test_xlsx_title_rows_totals_excel_dates_and_serials() -> None:
+    header = [
+        "Ärende-ID",
+        "Skapad",
+        "Datum för händelse",
+        "Kategori",
+        "Skola/enhet",
+        "Extern aktör",
+        "Beskrivning",
+        "Åtgärder",
+        "Status",
+    ]
+    data = [
+        ["Ärendeexport Prorenata", None, None],
+        [None],
+        header,
+        [
+            410001,
+            dt.datetime(2025, 9, 1, 8, 30),
+            dt.date(2025, 8, 29),
+            "Avvikelse extern aktör",
+            "Skola A",
+            "BUP",
+            "Rad 1\nRad 2",
+            None,
+            "Ny",
+        ],
+        ["410002", 45901, "20250830", "Avvikelse extern aktör", None, None, "Text", "Samtal", "Ny"],
+        [None, None, None],
+        ["Totalt: 2", None, None],
+        [None],
+    ]
+    rows = read(xlsx_bytes(data), "svedala__prorenata.xlsx", "prorenata")
+    assert rows["source_id"].tolist() == ["410001", "410002"]
+    assert rows["received"].tolist() == [pd.Timestamp("2025-09-01"), pd.Timestamp("2025-09-01")]
+    assert rows["event_date"].tolist() == [pd.Timestamp("2025-08-29"), pd.Timestamp("2025-08-30")]
+    assert rows["description"].iloc[0] == "Rad 1\nRad 2"
+    assert rows["row"].tolist() == [4, 5]
+
+
+def test_xlsx_header_found_on_a_later_sheet() -> None:
+    data = xlsx_bytes([LC_HEADER, LC_ROWS[0]], sheets={"Info": [["Om exporten"], ["Skapad av x"]]})
+    table = parse_export(data, Path("svedala__lifecare.xlsx"), "lifecare", CFG)
+    assert table.sheet == "Export" and len(table.rows) == 1
+
+
+def test_csv_named_xlsx_is_read_as_csv() -> None:
+    rows = read(csv_bytes([LC_HEADER, LC_ROWS[0]]), "svedala__lifecare.xlsx")
+    assert len(rows) == 1
+
+
+# --- dates ----------------------------------------------------------------------------
+
+
+def test_parse_dates_all_listed_formats() -> None:
+    s = pd.Series(
+        [
+            "2025-03-14",
+            "2025-03-14 09:12",
+            "14/03/2025",
+            "14.03.2025",
+            "20250314",
+            "45730",
+            "2025-03-14T09:12:00",
+            " 2025-03-14 ",
+            "31/02/2025",
+            "snart",
+            None,
+            "",
+            "1850-01-01",
+            "12345",
+        ]
+    )
+    got = parse_dates(s)
+    d = pd.Timestamp("2025-03-14")
+    expected = pd.Series([d] * 8 + [pd.NaT] * 6, dtype="datetime64[ns]")
+    pd.testing.assert_series_equal(got, expected)
+
+
+# --- file names -----------------------------------------------------------------------
+
+
+def test_file_names() -> None:
+    assert parse_file_name(Path("svedala__lifecare.csv"), CFG) == ("svedala", "lifecare")
+    assert parse_file_name(Path("region-skane__ritz.XLSX"), CFG) == ("region-skane", "ritz")
+    for ignored in ("README.md", ".gitkeep", "._svedala__lifecare.csv", "notes.txt"):
+        assert parse_file_name(Path(ignored), CFG) is None
+    with pytest.raises(InputError, match="okänd organisation 'malmo'"):
+        parse_file_name(Path("malmo__lifecare.csv"), CFG)
+    with pytest.raises(InputError, match="okänt system 'treserva'"):
+        parse_file_name(Path("svedala__treserva.csv"), CFG)
+    with pytest.raises(InputError, match="har inte systemet ritz"):
+        parse_file_name(Path("svedala__ritz.csv"), CFG)
+    with pytest.raises(InputError, match=r"filändelsen \.xls stöds inte"):
+        parse_file_name(Path("svedala__lifecare.xls"), CFG)
+
+
+# --- bad files ------------------------------------------------------------------------
+
+
+def _one_line(err: InputError) -> str:
+    msg = str(err)
+    assert "\n" not in msg
+    return msg
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "svedala__lifecare.csv", "filen är tom"),
+        (b"  \r\n\r\n", "svedala__lifecare.csv", "filen är tom"),
+        (bytes(range(256)) * 20, "svedala__lifecare.csv", "varken en textfil"),
+        (b"\x00\x01\x02garbage\x00" * 50, "svedala__lifecare.csv", "varken en textfil"),
+        (b"PK\x03\x04not really a zip", "svedala__lifecare.xlsx", "varken en textfil"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "svedala__lifecare.xlsx", ".xls"),
+        (
+            b"Namn;Telefon\nAnna;0701234567\n",
+            "svedala__lifecare.csv",
+            "ingen igenkännbar rubrikrad",
+        ),
+    ],
+)
+def test_unusable_files_raise_one_clear_line(data: bytes, name: str, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        read(data, name)
+    msg = _one_line(info.value)
+    assert name in msg and message in msg
+    assert "Anna" not in msg and "0701234567" not in msg
+
+
+def test_corrupt_xlsx() -> None:
+    good = xlsx_bytes([LC_HEADER, LC_ROWS[0]])
+    broken = good[: len(good) // 2]
+    with pytest.raises(InputError) as info:
+        read(broken, "svedala__lifecare.xlsx")
+    assert "svedala__lifecare.xlsx" in _one_line(info.value)
+
+
+def test_wrong_sheet_names_the_sheets() -> None:
+    data = xlsx_bytes([["Namn", "Adress"], ["Anna", "Gatan 1"]])
+    with pytest.raises(InputError, match="'Export'"):
+        read(data, "svedala__lifecare.xlsx")
+
+
+def test_missing_required_column_names_it() -> None:
+    header = [c for c in LC_HEADER if c != "Händelsebeskrivning"]
+    row = ["A-1", "2025-08-01", "", "Avvikelse extern aktör", "Hemtjänsten Anna", "", "", "", ""]
+    with pytest.raises(InputError) as info:
+        read(csv_bytes([header, row]))
+    msg = _one_line(info.value)
+    assert "obligatorisk kolumn saknas: 'händelsebeskrivning'" in msg
+    assert "config/sources.yaml" in msg and "Anna" not in msg
+
+
+def test_either_date_column_is_enough() -> None:
+    header = [c for c in LC_HEADER if c != "Registreringsdatum"]
+    rows = read(
+        csv_bytes(
+            [header, ["A-1", "2025-08-01", "Avvikelse extern aktör", "", "", "", "Text", "", ""]]
+        )
+    )
+    assert rows.loc[0, "event_date"] == pd.Timestamp("2025-08-01")
+    assert rows["received"].isna().all()
+    header = [c for c in LC_HEADER if c not in ("Registreringsdatum", "Händelsedatum")]
+    with pytest.raises(InputError, match="'registreringsdatum' eller 'händelsedatum'"):
+        read(csv_bytes([header, ["A-1", "Avvikelse extern aktör", "", "", "", "T", "", ""]]))
+
+
+def test_read_export_from_disk(tmp_path: Path) -> None:
+    path = tmp_path / "svedala__lifecare.csv"
+    path.write_bytes(codecs.BOM_UTF8 + csv_bytes([LC_HEADER, *LC_ROWS]))
+    assert len(read_export(path, "lifecare", CFG).rows) == 2
+    with pytest.raises(InputError, match="kan inte läsas"):
+        read_export(tmp_path / "vellinge__lifecare.csv", "lifecare", CFG)
+
+
+# --- property: the reader only ever succeeds or raises InputError -----------------------
+
+_chars = st.characters(min_codepoint=0, max_codepoint=0x2FF)
+_cell = st.text(alphabet=_chars, max_size=12) | st.sampled_from(
+    [*LC_HEADER, "2025-08-01", "31/02/2025", "45730", "Avvikelse extern aktör", '"', "\n", ";"]
+)
+_row = st.lists(_cell, max_size=12)
+
+
+@st.composite
+def csv_like_bytes(draw: st.DrawFn) -> bytes:
+    sep = draw(st.sampled_from([";", ",", "\t", "|"]))
+    rows = draw(st.lists(_row, max_size=8))
+    if draw(st.booleans()):
+        rows.insert(draw(st.integers(0, len(rows))), list(LC_HEADER))
+    text = draw(st.sampled_from(["\n", "\r\n", "\r"])).join(sep.join(r) for r in rows)
+    enc = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+    data = text.encode(enc, errors="replace")
+    if draw(st.booleans()):
+        data += draw(st.binary(max_size=40))
+    return data
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=csv_like_bytes() | st.binary(max_size=300))
+def test_reader_never_raises_anything_but_input_error(data: bytes) -> None:
+    for system in ("lifecare", "form"):
+        try:
+            table = parse_export(data, Path(f"svedala__{system}.csv"), system, CFG)
+        except InputError as err:
+            assert "\n" not in str(err)
+        else:
+            assert list(table.rows.columns) == list(READ_COLUMNS)
