@@ -52,7 +52,8 @@ FACIT_COLUMNS = (
     "category",
     "quote_ok",
     "expected",
-    "row",
+    "row",  # 1-based position among the file's data records (title/blank/totals rows not counted)
+    "form_key",  # form rows only: the source key ingest derives (received date + text hash)
 )
 # Fixed timestamps so that xlsx files are byte-identical between runs.
 _XLSX_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
@@ -1711,6 +1712,22 @@ def _write_file(
     return path
 
 
+def _form_keys(recs: list[Record]) -> list[str]:
+    """The key ingest gives each form row (pipeline.sources.readers.form_source_key), so the
+    demo tooling can find form cases, which have no number; "" where the row has no date."""
+    import pandas as pd
+
+    from pipeline.sources.readers import form_source_key
+
+    received = [r.values.get("Inkommet") for r in recs]
+    dates = pd.to_datetime(
+        pd.Series([v if isinstance(v, dt.datetime) else None for v in received], dtype=object)
+    )
+    texts = pd.Series([str(r.values.get("Beskrivning") or "") or None for r in recs], dtype=object)
+    keys = form_source_key(dates, texts)
+    return ["" if pd.isna(k) else str(k) for k in keys]
+
+
 def _facit_csv(rows: list[list[str]]) -> bytes:
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\n")
@@ -1766,7 +1783,8 @@ def write_demo_data(
         for key in sorted(builder.records):
             recs = builder.records[key]
             files.append(_write_file(out_dir, term, key, recs, builder.specs[key], gen))
-            for i, rec in enumerate(recs, start=1):
+            form_keys = _form_keys(recs) if key[1] == "form" else [""] * len(recs)
+            for i, (rec, form_key) in enumerate(zip(recs, form_keys, strict=True), start=1):
                 counts[term][rec.expected] += 1
                 facit_rows.append(
                     [
@@ -1778,6 +1796,7 @@ def write_demo_data(
                         "true" if rec.quote_ok else "false",
                         rec.expected,
                         str(i),
+                        form_key,
                     ]
                 )
         facit[term] = write_bytes_atomic(
@@ -1792,3 +1811,19 @@ def write_demo_data(
     )
     log.info("wrote %d demo export files for %d terms under %s", len(files), len(terms), out_dir)
     return DemoManifest(out_dir, seed, terms, tuple(files), facit, planted, counts)
+
+
+def benchmark(out_dir: Path, repeats: int = 3, seed: int = 20240101) -> dict[str, float]:
+    """Time ``write_demo_data`` for the four default terms (seconds: best and mean of runs).
+
+    Writes into ``out_dir/run-N``; run it by hand, e.g.
+    ``python -c "from pipeline.demo import benchmark; print(benchmark(Path('/tmp/b')))"``.
+    """
+    import time
+
+    times = []
+    for n in range(repeats):
+        start = time.perf_counter()
+        write_demo_data(Path(out_dir) / f"run-{n}", seed=seed)
+        times.append(time.perf_counter() - start)
+    return {"best_s": min(times), "mean_s": sum(times) / len(times), "runs": float(repeats)}

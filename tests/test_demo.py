@@ -462,3 +462,53 @@ def test_refuses_a_folder_holding_other_exports(tmp_path):
 def test_rejects_a_bad_term_code(tmp_path):
     with pytest.raises(ValueError, match="term"):
         write_demo_data(tmp_path, terms=("2025",))
+
+
+def test_form_rows_carry_the_key_ingest_derives(files):
+    for (_, _, system), (path, _, _, facit) in files.items():
+        keys = [t["form_key"] for t in facit if t["expected"] == "kept"]
+        if system == "form":
+            assert all(re.fullmatch(r"\d{4}-\d\d-\d\d\|[0-9a-f]{16}", k) for k in keys), path
+            assert len(set(keys)) == len(keys), path
+        else:
+            assert set(keys) <= {""}, path
+
+
+@pytest.mark.slow
+def test_ingest_accounts_for_every_row_as_the_facit_says(demo, tmp_path):
+    """Contract with pipeline.ingest: its reconciliation per file equals the facit's."""
+    import pandas as pd
+
+    from pipeline.ingest import ingest_term, make_case_id
+
+    out, _ = demo
+    for term in ("2024VT", "2025HT"):  # the first and the last: enough, ingest is not cheap
+        result = ingest_term(
+            term, out / term, tmp_path / term, tmp_path / "q" / term, config_dir=ROOT / "config"
+        )
+        facit = pd.read_csv(out / "demo-facit" / f"{term}.csv", dtype=str, keep_default_na=False)
+        facit["file"] = facit["organisation"] + "__" + facit["system"]
+        want = facit.groupby(["file", "expected"]).size().unstack(fill_value=0)
+        got = result.reconciliation[result.reconciliation["file"] != "TOTALT"].copy()
+        got["file"] = got["file"].str.rsplit(".", n=1).str[0]
+        got = got.set_index("file").sort_index()
+        for column, expected in (
+            ("kept", "kept"),
+            ("excluded", "excluded"),
+            ("duplicates", "duplicate"),
+            ("quarantined", "quarantined"),
+        ):
+            wanted = want.get(expected, pd.Series(0, index=want.index)).sort_index()
+            assert got[column].tolist() == wanted.tolist(), (term, column)
+        kept = facit[facit["expected"] == "kept"]
+        ids = {
+            make_case_id(term, o, s, sid or key)
+            for o, s, sid, key in zip(
+                kept["organisation"],
+                kept["system"],
+                kept["source_id"],
+                kept["form_key"],
+                strict=True,
+            )
+        }
+        assert ids == set(result.cases["case_id"]), term
