@@ -91,12 +91,17 @@ class _Lexicon:
     name_words: frozenset[str]
     function_words: frozenset[str]
     protected: frozenset[str]
+    protected_exact: frozenset[str]
     roles: frozenset[str]
     roles2: frozenset[tuple[str, str]]
     abbrev_roles: frozenset[str]
     verbs: frozenset[str]
     org_words: frozenset[str]
-    phrases: re.Pattern[str] | None
+    phrases: dict[str, tuple[tuple[str, ...], ...]]
+
+
+def _has_inner_capital(word: str) -> bool:
+    return any(ch.isupper() for ch in word[1:])
 
 
 @cache
@@ -121,7 +126,11 @@ def _lexicon() -> _Lexicon:
                 flags |= _LOWER_OK
             names[key] = flags
             # "Anna-Karin" also teaches "anna" and "karin"; nothing else to do here.
-    protected = frozenset(w.casefold() for w in _read_list("protected.list"))
+    # Entries with capitals after the first letter (SIP, SoL, BoU) are matched exactly, so
+    # that "SoL" does not protect the name "Sol"; all others case-insensitively.
+    protected_words = _read_list("protected.list")
+    protected = frozenset(w.casefold() for w in protected_words if not _has_inner_capital(w))
+    protected_exact = frozenset(w for w in protected_words if _has_inner_capital(w))
     role_entries = [line.casefold() for line in _read_lines("roles.list")]
     roles: set[str] = set()
     roles2: set[tuple[str, str]] = set()
@@ -144,20 +153,19 @@ def _lexicon() -> _Lexicon:
     roles -= {"god", "personligt", "personlig", "case", "den", "man"}
     verbs = frozenset(w.casefold() for w in _read_list("verbs.list"))
     org_words = frozenset(w.casefold() for w in _read_list("org_words.list"))
-    phrase_list = sorted(_read_lines("protected_phrases.list"), key=len, reverse=True)
-    phrases = (
-        re.compile(
-            r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrase_list) + r")(?!\w)", re.IGNORECASE
-        )
-        if phrase_list
-        else None
-    )
+    phrase_index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in _read_lines("protected_phrases.list"):
+        words = tuple(m.group(0).casefold() for m in _WORD_RE.finditer(phrase))
+        if words:
+            phrase_index.setdefault(words[0], []).append(words)
+    phrases = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in phrase_index.items()}
     # Names that are protected words (places, months) stay names only with context.
     return _Lexicon(
         names=names,
         name_words=name_words,
         function_words=function_words,
         protected=protected,
+        protected_exact=protected_exact,
         roles=frozenset(roles),
         roles2=frozenset(roles2),
         abbrev_roles=frozenset(abbrev_roles),
@@ -165,6 +173,12 @@ def _lexicon() -> _Lexicon:
         org_words=org_words,
         phrases=phrases,
     )
+
+
+def warm_up() -> None:
+    """Load the word lists and the dictionary used for unknown words (takes a few seconds)."""
+    _lexicon()
+    _unknown_word("qxqxqx")
 
 
 def known_names() -> frozenset[str]:
@@ -183,8 +197,12 @@ _PNR_RE = re.compile(
 )
 _PNR_CONTEXT_RE = re.compile(
     r"(?:personnummer|personnr|pers\.?\s?nr|p-?nr|pnr|samordningsnummer|samordningsnr|"
-    r"samordnings-?nr|reservnummer|reservnr|födelsenummer|id-?nummer|id-?nr|ssn|född|f\.)"
-    r"\s*[:=.]?\s*$",
+    r"samordnings-?nr|reservnummer|reservnr|födelsenummer|id-?nummer|id-?nr|ssn|född|f\.)",
+    re.IGNORECASE,
+)
+_NOT_PNR_CONTEXT_RE = re.compile(
+    r"(?:dnr|diarienr|diarienummer|ärendenr|ärendenummer|ärende-id|ärende|ref|referens|"
+    r"fakturanr|löpnr|avvikelse|avvikelsenr|avvikelsenummer|nr)\s*[:.=]?\s*$",
     re.IGNORECASE,
 )
 # A loose number right after an identity-number keyword (typos: too few or too many digits).
@@ -194,6 +212,7 @@ _PNR_LOOSE_RE = re.compile(
     r"(?P<num>\d[\d\- +–]{6,15}\d[A-Za-z]?)",
     re.IGNORECASE,
 )
+_SIX_DIGITS_RE = re.compile(r"\d{6}")
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -219,7 +238,7 @@ def _valid_pnr(match: re.Match[str]) -> bool:
 
 def find_identity_numbers(text: str) -> list[tuple[int, int]]:
     """Spans of personal identity numbers, samordningsnummer and interim numbers."""
-    if not text or not _HAS_DIGIT.search(text):
+    if not text or not _SIX_DIGITS_RE.search(text):
         return []
     spans: list[tuple[int, int]] = []
     for m in _PNR_RE.finditer(text):
@@ -234,15 +253,20 @@ def find_identity_numbers(text: str) -> list[tuple[int, int]]:
         if _valid_pnr(m):
             spans.append((m.start(), m.end()))
             continue
-        before = text[max(0, m.start() - 30) : m.start()]
+        before = text[max(0, m.start() - 40) : m.start()]
         if _PNR_CONTEXT_RE.search(before):
             spans.append((m.start(), m.end()))
             continue
+        if _NOT_PNR_CONTEXT_RE.search(before[-25:]):
+            continue  # a case number written like a date and a serial
         if sep in ("-", "+", "–"):
             # A plausible date followed by four digits: a typo'd identity number.
             spans.append((m.start(), m.end()))
         elif sep == "" and not _looks_like_phone(m.group(0)):
             spans.append((m.start(), m.end()))
+    low = text.lower()
+    if not ("nr" in low or "nummer" in low or "ssn" in low):
+        return _dedupe(spans)
     for m in _PNR_LOOSE_RE.finditer(text):
         num = m.group("num").rstrip(" -+–")
         ndigits = sum(ch.isdigit() for ch in num)
@@ -266,10 +290,12 @@ _SE_PHONE_RE = re.compile(
     r"[1-9]\d{0,3}\)?(?:[ \-–/]{1,3}\d{1,4}){0,4}(?:\d{1,8})?"
 )
 _PHONE_CONTEXT_RE = re.compile(
-    r"(?:\btel|\btfn|\btelefon\w*|\bmobil\w*|\bmobilnr|\bring\w*\s+(?:på|till)|\bsms\w*\s+till|"
+    r"(?:\btel|\btfn|\btelefon\w*|\bring(?:er|de|t)?|\bmobil\w*|\bmobilnr|\bring\w*\s+(?:på|till)|\bsms\w*\s+till|"
     r"\bnås\s+på|\bnummer)\s*(?:nr|nummer)?\.?\s*[:=]?\s*$",
     re.IGNORECASE,
 )
+_PHONE_HINT_RE = re.compile(r"[+0(]\d[\d \-–/()]{4,}\d")
+_LOCAL_HINT_RE = re.compile(r"\d\d[ \-]\d\d[ \-]\d\d")
 _LOCAL_PHONE_RE = re.compile(r"(?<![\w\-–/.,:])\d{2,3}(?:[ \-]\d{2,3}){1,3}(?![\w]|[.,:]\d)")
 _NOT_PHONE_CONTEXT_RE = re.compile(
     r"(?:dnr|diarienr|diarienummer|ärendenr|ärendenummer|ärende-id|ärende|ref|referens|"
@@ -302,6 +328,19 @@ def find_phone_numbers(text: str) -> list[tuple[int, int]]:
     if not text or not _HAS_DIGIT.search(text):
         return []
     spans: list[tuple[int, int]] = []
+    if _PHONE_HINT_RE.search(text):
+        _phone_candidates(text, spans)
+    # Local numbers without area code, only right after a phone keyword.
+    if _LOCAL_HINT_RE.search(text):
+        for m in _LOCAL_PHONE_RE.finditer(text):
+            if len(_digits(m.group(0))) < 6:
+                continue
+            if _PHONE_CONTEXT_RE.search(text[max(0, m.start() - 25) : m.start()]):
+                spans.append((m.start(), m.end()))
+    return _dedupe(spans)
+
+
+def _phone_candidates(text: str, spans: list[tuple[int, int]]) -> None:
     for m in _PHONE_CAND_RE.finditer(text):
         cand = m.group(0).rstrip(" -–/(")
         if cand.startswith("(") and ")" not in cand:
@@ -311,6 +350,11 @@ def find_phone_numbers(text: str) -> list[tuple[int, int]]:
             offset = m.start()
         before = text[max(0, offset - 25) : offset]
         if _NOT_PHONE_CONTEXT_RE.search(before):
+            continue
+        # Fast path: a whole candidate in a Swedish written form needs no library call.
+        sm = _SE_PHONE_RE.fullmatch(cand)
+        if sm and not cand.startswith(("+", "00")) and _looks_like_phone(cand):
+            spans.append((offset, offset + len(cand)))
             continue
         found = False
         try:
@@ -327,13 +371,6 @@ def find_phone_numbers(text: str) -> list[tuple[int, int]]:
             piece = sm.group(0).rstrip(" -–/")
             if _looks_like_phone(piece):
                 spans.append((offset, offset + len(piece)))
-    # Local numbers without area code, only right after a phone keyword.
-    for m in _LOCAL_PHONE_RE.finditer(text):
-        if len(_digits(m.group(0))) < 5:
-            continue
-        if _PHONE_CONTEXT_RE.search(text[max(0, m.start() - 25) : m.start()]):
-            spans.append((m.start(), m.end()))
-    return _dedupe(spans)
 
 
 # --- e-mail ------------------------------------------------------------------------------
@@ -343,9 +380,12 @@ _EMAIL_RE = re.compile(
 )
 
 
+_AT_WORD_RE = re.compile(r"[(\[]\s?(?:at|snabel-a)\s?[)\]]")
+
+
 def find_emails(text: str) -> list[tuple[int, int]]:
     """Spans of e-mail addresses (also written with ``(at)``)."""
-    if not text or ("@" not in text and "at" not in text):
+    if not text or ("@" not in text and not _AT_WORD_RE.search(text)):
         return []
     return [(m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
 
@@ -360,11 +400,35 @@ _STREET_RE = re.compile(
     r"(?:\b(?:Västra|Östra|Norra|Södra|Gamla|Nya|Stora|Lilla|Övre|Nedre|Sankt|S:t)\s+"
     r"[A-ZÅÄÖ][\wåäöéü]*"
     r"|(?<![\w])[A-ZÅÄÖ][\wåäöéü\-]*?[\wåäöéü](?:" + _STREET_SUFFIX + r")"
-    r"|(?<![\w])[a-zåäö][\wåäöéü\-]*?[\wåäöéü](?:gatan|vägen|gränd|gränden|torget|allén))"
+    r"|(?<![\w])[a-zåäö][\wåäöéü\-]*?[\wåäöéü](?:gatan|vägen|gränd|gränden|torget|allén)"
+    r"|\b(?:[A-ZÅÄÖ][\wåäöéü:]*\s+){1,2}"
+    r"(?:väg|gata|gränd|allé|backe|torg|stig|plats|park))"
     r"\s+\d{1,4}(?:\s?[A-Ha-h](?![\wåäö]))?"
     r"(?:(?:,\s*|\s+)(?:lgh|lägenhet|lägenhetsnummer)\.?\s*(?:nr\.?\s*)?\d{3,4})?"
     r"(?:,?\s*(?:\d\s?tr|[1-9]\s?(?:trappor|trappa|tr\.)|bv|nb|ög))?"
 )
+_STREET_WORDS = tuple(_STREET_SUFFIX.split("|"))
+_STREET_PREFIXES = frozenset(
+    "västra östra norra södra gamla nya stora lilla övre nedre sankt s:t".split()
+)
+# A word followed by a house number: the cheap first look for a street address.
+_WORD_NUMBER_RE = re.compile(r"([^\W\d_][\w:\-]*)\s+\d{1,4}(?!\d)")
+_POSTCODE_HINT_RE = re.compile(r"\d{3} ?\d{2}")
+_TOWN_AFTER_RE = re.compile(r"\s+([A-ZÅÄÖ][A-ZÅÄÖa-zåäö]+)")
+
+
+def _street_hint(text: str) -> bool:
+    """True if some word before a number looks like a street name."""
+    for m in _WORD_NUMBER_RE.finditer(text):
+        word = m.group(1).lower()
+        if word.endswith(_STREET_WORDS):
+            return True
+        before = text[max(0, m.start() - 20) : m.start()].lower().split()
+        if before and before[-1] in _STREET_PREFIXES:
+            return True
+    return False
+
+
 _APARTMENT_RE = re.compile(
     r"\b(?:lgh|lägenhet|lägenhetsnummer|lägenhetsnr)\.?\s*(?:nr\.?\s*)?\d{3,4}\b", re.IGNORECASE
 )
@@ -390,14 +454,21 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
         spans += [(m.start(), m.end()) for m in _CO_RE.finditer(text)]
     if not _HAS_DIGIT.search(text):
         return spans
-    spans += [(m.start(), m.end()) for m in _STREET_RE.finditer(text)]
-    spans += [(m.start(), m.end()) for m in _APARTMENT_RE.finditer(text)]
-    spans += [(m.start(), m.end()) for m in _POSTCODE_SPACED_RE.finditer(text)]
-    spans += [(m.start(1), m.end(1)) for m in _POSTCODE_KW_RE.finditer(text)]
-    for m in _POSTCODE_TOWN_RE.finditer(text):
-        town = re.match(r"\s+([A-ZÅÄÖ][A-ZÅÄÖa-zåäö]+)", text[m.end() :])
-        if town and town.group(1).casefold() in _lexicon().protected:
-            spans.append((m.start(), m.end()))
+    if _street_hint(text):
+        spans += [(m.start(), m.end()) for m in _STREET_RE.finditer(text)]
+    low = text.lower()
+    if "lgh" in low or "lägenhet" in low:
+        spans += [(m.start(), m.end()) for m in _APARTMENT_RE.finditer(text)]
+    if _POSTCODE_HINT_RE.search(text):
+        for m in _POSTCODE_SPACED_RE.finditer(text):
+            if not _PHONE_CONTEXT_RE.search(text[max(0, m.start() - 25) : m.start()]):
+                spans.append((m.start(), m.end()))
+        if "post" in low:
+            spans += [(m.start(1), m.end(1)) for m in _POSTCODE_KW_RE.finditer(text)]
+        for m in _POSTCODE_TOWN_RE.finditer(text):
+            town = _TOWN_AFTER_RE.match(text, m.end())
+            if town and town.group(1).casefold() in _lexicon().protected:
+                spans.append((m.start(), m.end()))
     return _dedupe([(s, e if text[e - 1] != " " else e - 1) for s, e in spans])
 
 
@@ -424,25 +495,35 @@ def find_names(text: str) -> list[tuple[int, int]]:
         return []
     lex = _lexicon()
     names = lex.names
-    tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD_RE.finditer(text)]
-    n = len(tokens)
+    matches = list(_WORD_RE.finditer(text))
+    n = len(matches)
     if n == 0:
         return []
-    blocked = [False] * n
-    if lex.phrases is not None:
-        phrase_spans = [(m.start(), m.end()) for m in lex.phrases.finditer(text)]
-        if phrase_spans:
-            for i, (s, e, _) in enumerate(tokens):
-                for ps, pe in phrase_spans:
-                    if s >= ps and e <= pe:
-                        blocked[i] = True
-                        break
-    lowers = [t[2].casefold() for t in tokens]
-    gaps = [text[tokens[i - 1][1] : tokens[i][0]] if i else text[: tokens[0][0]] for i in range(n)]
+    words = [m.group() for m in matches]
+    bounds = [m.span() for m in matches]
+    lowers = [w.casefold() for w in words]
+    phrases = lex.phrases
+    roles = lex.roles
+    # Only these tokens can start a name or a protected phrase: capitalised words, words in
+    # the name lists, words after a role word, first words of protected phrases.
+    cand = [
+        i
+        for i in range(n)
+        if not words[i][0].islower()
+        or lowers[i] in names
+        or lowers[i - 1] in roles
+        or lowers[i] in phrases
+    ]
+    if not cand:
+        return []
+    blocked: set[int] = set()
     is_name = [False] * n
 
+    def gap(i: int) -> str:
+        return text[bounds[i - 1][1] : bounds[i][0]] if i else text[: bounds[0][0]]
+
     def base_of(lw: str) -> str | None:
-        """The name a word is a form of (itself, genitive, or a hyphenated name)."""
+        """The name a word is a form of (itself or its genitive)."""
         if lw in names:
             return lw
         if len(lw) > 3 and lw[-1] == "s" and lw[:-1] in names:
@@ -454,62 +535,73 @@ def find_names(text: str) -> list[tuple[int, int]]:
     def role_before(i: int) -> bool:
         if i == 0:
             return False
-        gap = gaps[i]
         prev = lowers[i - 1]
-        if gap in (" ", ", ", "\u00a0"):
-            if prev in lex.roles:
+        g = gap(i)
+        if g in (" ", ", ", ": ", "\u00a0"):
+            if prev in roles:
                 return True
-            if i >= 2 and (lowers[i - 2], prev) in lex.roles2 and gaps[i - 1] == " ":
+            if i >= 2 and (lowers[i - 2], prev) in lex.roles2 and gap(i - 1) == " ":
                 return True
-        if gap in (". ", "."):
+        if g in (". ", "."):
             return prev in lex.abbrev_roles
         return False
 
     def capitalised(w: str) -> bool:
         return w[0].isupper() and not (len(w) > 1 and w.isupper())
 
-    for i in range(n):
-        if blocked[i]:
+    for i in cand:
+        if i in blocked:
             continue
-        w = tokens[i][2]
+        w = words[i]
         lw = lowers[i]
+        if lw in phrases:
+            hit = False
+            for phrase in phrases[lw]:
+                k = len(phrase)
+                if tuple(lowers[i : i + k]) == phrase:
+                    blocked.update(range(i, i + k))
+                    hit = True
+                    break
+            if hit:
+                continue
         c0 = w[0]
         if c0.isupper():
-            allcaps = len(w) > 1 and w.isupper()
             if len(w) == 1:
                 continue  # initials are handled below
-            start = _is_sentence_start(gaps[i], i == 0)
+            if w in lex.protected_exact:
+                continue
+            start = _is_sentence_start(gap(i), i == 0)
             role = role_before(i)
             base = base_of(lw)
             if base is None and "-" in lw:
                 parts = lw.split("-")
-                if all(p and w.split("-")[k][:1].isupper() for k, p in enumerate(parts)):
+                wparts = w.split("-")
+                if all(p and wp[:1].isupper() for p, wp in zip(parts, wparts, strict=False)):
                     known = [p for p in parts if p in names]
                     if known and not any(p in lex.protected for p in parts):
                         if any(p not in lex.name_words for p in known) or not start:
                             is_name[i] = True
                             continue
-            if allcaps:
+            if len(w) > 1 and w.isupper():
                 # Abbreviations are all caps; a name in capitals needs context.
                 if role and lw not in lex.protected:
                     is_name[i] = True
                 elif base is not None and base not in lex.name_words and len(lw) >= 3:
-                    nxt = lowers[i + 1] if i + 1 < n else ""
-                    prv = lowers[i - 1] if i else ""
                     if (
                         i + 1 < n
-                        and tokens[i + 1][2].isupper()
-                        and nxt in names
-                        and gaps[i + 1] == " "
-                    ) or (i and tokens[i - 1][2].isupper() and prv in names and gaps[i] == " "):
+                        and words[i + 1].isupper()
+                        and lowers[i + 1] in names
+                        and gap(i + 1) == " "
+                    ) or (
+                        i and words[i - 1].isupper() and lowers[i - 1] in names and gap(i) == " "
+                    ):
                         is_name[i] = True
                 continue
             if lw in lex.protected or (base is not None and base != lw and base in lex.protected):
                 if role:
                     is_name[i] = True
                 continue
-            prev_lw = lowers[i - 1] if i else ""
-            after_org = i > 0 and prev_lw in lex.org_words and gaps[i] == " "
+            after_org = i > 0 and lowers[i - 1] in lex.org_words and gap(i) == " "
             if base is not None:
                 if after_org and not role:
                     continue
@@ -517,11 +609,11 @@ def find_names(text: str) -> list[tuple[int, int]]:
                     if role or not start:
                         is_name[i] = True
                         continue
-                    if i + 1 < n and gaps[i + 1] in (" ", "-"):
-                        nw = tokens[i + 1][2]
+                    if i + 1 < n and gap(i + 1) in (" ", "-"):
+                        nw = words[i + 1]
                         nl = lowers[i + 1]
                         if capitalised(nw) and (
-                            (nl in names and nl not in lex.name_words)
+                            (nl in names and (nl not in lex.name_words or names[nl] & _SUR))
                             or _SURNAME_MORPH_RE.search(nl)
                         ):
                             is_name[i] = True
@@ -538,71 +630,74 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 continue
             if after_org:
                 continue
-            if len(lw) >= 5 and _SURNAME_MORPH_RE.search(lw) and not start:
+            morph = len(lw) >= 5 and _SURNAME_MORPH_RE.search(lw) is not None
+            if morph and not start:
                 is_name[i] = True
                 continue
-            if len(lw) >= 6 and _SURNAME_MORPH_RE.search(lw) and start:
-                nl = lowers[i + 1] if i + 1 < n else ""
-                if nl in lex.verbs:
-                    is_name[i] = True
-                    continue
-            if not start and i + 1 < n and gaps[i + 1] == " ":
-                nw = tokens[i + 1][2]
+            if morph and len(lw) >= 6 and i + 1 < n and lowers[i + 1] in lex.verbs:
+                is_name[i] = True
+                continue
+            if not start and i + 1 < n and gap(i + 1) == " ":
                 nl = lowers[i + 1]
                 if (
-                    capitalised(nw)
+                    capitalised(words[i + 1])
                     and names.get(nl, 0) & _SUR
                     and nl not in lex.name_words
                     and nl not in lex.protected
                 ):
                     is_name[i] = True
             continue
-        # Lower-case word.
         if c0.islower():
             flags = names.get(lw, 0)
             if flags & _LOWER_OK and lw not in lex.protected and lw not in lex.function_words:
-                if lw not in lex.roles and lw not in lex.verbs and lw not in lex.org_words:
+                if lw not in roles and lw not in lex.verbs and lw not in lex.org_words:
                     is_name[i] = True
                     continue
-            if role_before(i) and lw not in lex.protected and lw not in lex.verbs:
-                if (flags and lw not in lex.function_words) or _unknown_word(lw):
-                    is_name[i] = True
+            if lowers[i - 1] in roles and role_before(i):
+                if lw not in lex.protected and lw not in lex.verbs:
+                    if (flags and lw not in lex.function_words) or _unknown_word(lw):
+                        is_name[i] = True
 
-    # Surnames after a name, initials.
-    for i in range(n):
-        if blocked[i] or is_name[i]:
-            continue
-        w = tokens[i][2]
-        if i > 0 and is_name[i - 1] and gaps[i] in (" ", "-"):
-            lw = lowers[i]
+    found = [i for i in range(n) if is_name[i]]
+    if not found:
+        return []
+    # Surnames and initials after a name ("Anna Xyz", "Karin L."), chained.
+    for i in found:
+        j = i + 1
+        while j < n and not is_name[j] and j not in blocked and gap(j) in (" ", "-"):
+            w = words[j]
+            lw = lowers[j]
             if len(w) == 1 and w.isupper():
-                is_name[i] = True  # "Karin L."
-                continue
-            if capitalised(w) and lw not in lex.org_words and lw not in lex.roles:
-                if lw not in lex.protected or names.get(lw, 0) & _SUR:
-                    is_name[i] = True
-                    continue
-            if w.islower() and names.get(lw, 0) & _SUR and lw not in lex.name_words:
-                if not lowers[i - 1] or tokens[i - 1][2].islower():
-                    is_name[i] = True
-                    continue
-        if (
-            len(w) == 1
-            and w.isupper()
-            and i + 1 < n
-            and is_name[i + 1]
-            and gaps[i + 1] in (". ", ".")
-        ):
-            is_name[i] = True  # "K. Lindqvist"
-    # A first name before a name that is now known ("Dag Lindqvist" with Dag a word).
-    for i in range(n - 2, -1, -1):
-        if is_name[i] or blocked[i] or not is_name[i + 1] or gaps[i + 1] != " ":
+                is_name[j] = True
+            elif (
+                capitalised(w)
+                and lw not in lex.org_words
+                and lw not in roles
+                and w not in lex.protected_exact
+                and (lw not in lex.protected or names.get(lw, 0) & _SUR)
+            ):
+                is_name[j] = True
+            elif w.islower() and names.get(lw, 0) & _SUR and words[i].islower():
+                if lw not in lex.name_words:
+                    is_name[j] = True
+                else:
+                    break
+            else:
+                break
+            j += 1
+    # Before a name: an initial ("K. Lindqvist") or a first name that is also a word.
+    for i in range(n - 1, 0, -1):
+        if not is_name[i] or is_name[i - 1] or (i - 1) in blocked:
             continue
-        lw = lowers[i]
-        w = tokens[i][2]
-        if capitalised(w) and names.get(lw, 0) & _FIRST and lw not in lex.function_words:
-            if lw not in lex.protected:
-                is_name[i] = True
+        w = words[i - 1]
+        g = gap(i)
+        if len(w) == 1 and w.isupper() and g in (". ", "."):
+            is_name[i - 1] = True
+        elif g == " " and capitalised(w):
+            lw = lowers[i - 1]
+            if names.get(lw, 0) & _FIRST and lw not in lex.function_words:
+                if lw not in lex.protected:
+                    is_name[i - 1] = True
 
     spans: list[tuple[int, int]] = []
     i = 0
@@ -610,13 +705,19 @@ def find_names(text: str) -> list[tuple[int, int]]:
         if not is_name[i]:
             i += 1
             continue
-        s, e = tokens[i][0], tokens[i][1]
+        s, e = bounds[i]
         j = i + 1
-        while j < n and is_name[j] and gaps[j] in (" ", "-", ". ", "\u00a0"):
-            if gaps[j] == ". " and len(tokens[j - 1][2]) != 1:
+        while j < n and is_name[j]:
+            g = gap(j)
+            if g not in (" ", "-", ". ", "\u00a0") or (g == ". " and len(words[j - 1]) != 1):
                 break
-            e = tokens[j][1]
+            e = bounds[j][1]
             j += 1
+        last = words[j - 1]
+        if e < len(text) and text[e] in "'’" and last[-1] in "sxzSXZ":
+            e += 1  # "Anders'"
+        elif e < len(text) and text[e] == "." and len(last) == 1:
+            e += 1  # "Karin L."
         spans.append((s, e))
         i = j
     return spans
@@ -651,40 +752,56 @@ def _dedupe(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _find(text: str) -> list[tuple[int, int, str]]:
+    """All findings as ``(start, end, label)``, non-overlapping, in order."""
+    candidates: list[tuple[int, int, int, str]] = []
+    for s, e in find_emails(text):
+        candidates.append((0, s, e, EMAIL))
+    if _HAS_DIGIT.search(text):
+        for s, e in find_identity_numbers(text):
+            candidates.append((1, s, e, PNR))
+        for s, e in find_phone_numbers(text):
+            candidates.append((2, s, e, PHONE))
+        for s, e in find_addresses(text):
+            candidates.append((3, s, e, ADDRESS))
+    elif "c/o" in text.lower():
+        for s, e in find_addresses(text):
+            candidates.append((3, s, e, ADDRESS))
+    names = find_names(text)
+    if not candidates:
+        return [(s, e, NAME) for s, e in names]
+    for s, e in names:
+        candidates.append((4, s, e, NAME))
+    candidates.sort(key=lambda c: (c[0], c[1], c[1] - c[2]))
+    accepted: list[tuple[int, int, str]] = []
+    for _, s, e, label in candidates:
+        if any(s < ae and as_ < e for as_, ae, _ in accepted):
+            continue
+        accepted.append((s, e, label))
+    accepted.sort()
+    return accepted
+
+
 def find_spans(text: str) -> list[Span]:
     """All findings in ``text``, non-overlapping, in order."""
     if not text:
         return []
-    candidates: list[Span] = []
-    candidates += [Span(s, e, EMAIL) for s, e in find_emails(text)]
-    if _HAS_DIGIT.search(text):
-        candidates += [Span(s, e, PNR) for s, e in find_identity_numbers(text)]
-        candidates += [Span(s, e, PHONE) for s, e in find_phone_numbers(text)]
-    candidates += [Span(s, e, ADDRESS) for s, e in find_addresses(text)]
-    candidates += [Span(s, e, NAME) for s, e in find_names(text)]
-    candidates.sort(key=lambda sp: (_PRIORITY[sp.label], sp.start, -(sp.end - sp.start)))
-    accepted: list[Span] = []
-    for sp in candidates:
-        if any(sp.start < a.end and a.start < sp.end for a in accepted):
-            continue
-        accepted.append(sp)
-    accepted.sort(key=lambda sp: sp.start)
-    return accepted
+    return [Span(s, e, label) for s, e, label in _find(text)]
 
 
 def redact(text: str) -> str:
     """Replace personal data in Swedish free text with bracketed placeholders."""
     if not text or not isinstance(text, str):
         return text
-    spans = find_spans(text)
+    spans = _find(text)
     if not spans:
         return text
     parts: list[str] = []
     pos = 0
-    for sp in spans:
-        parts.append(text[pos : sp.start])
-        parts.append(sp.label)
-        pos = sp.end
+    for start, end, label in spans:
+        parts.append(text[pos:start])
+        parts.append(label)
+        pos = end
     parts.append(text[pos:])
     return "".join(parts)
 
