@@ -1751,8 +1751,8 @@ def _check_out_dir(out_dir: Path, terms: Sequence[str]) -> None:
         if foreign:
             raise InputError(
                 folder,
-                f"holds {len(foreign)} file(s) that are not demo data",
-                "Write the demo data to an empty folder (--out) or move the real exports away",
+                f"mappen innehåller {len(foreign)} fil(er) som inte är demodata",
+                "Skriv demodata till en tom mapp (--out) eller flytta de riktiga exporterna",
             )
 
 

@@ -454,7 +454,7 @@ def test_xlsx_has_fixed_properties_and_zip_times(demo):
 def test_refuses_a_folder_holding_other_exports(tmp_path):
     (tmp_path / "2025VT").mkdir()
     (tmp_path / "2025VT" / "malmo__lifecare.csv").write_text("x", encoding="utf-8")
-    with pytest.raises(InputError, match="not demo data"):
+    with pytest.raises(InputError, match="inte är demodata"):
         write_demo_data(tmp_path, terms=("2025VT",))
     assert sorted(p.name for p in (tmp_path / "2025VT").iterdir()) == ["malmo__lifecare.csv"]
 
