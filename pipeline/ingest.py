@@ -346,7 +346,7 @@ def process_file(
     if reassign:
         moved = int(((date < pd.Timestamp(term.start)) | (date > pd.Timestamp(term.end))).sum())
         if moved:
-            logger.info(
+            logger.debug(
                 "%s: %d rows dated outside %s kept in it (reassign on)", path.name, moved, term.code
             )
     candidates = assign_parties(candidates, organisation, system, config)
@@ -491,7 +491,7 @@ def link_reported_by_both(
             df.at[keep, "involves_child"] = df.at[other, "involves_child"]
         drop.append(other)
     dropped_files = df.loc[drop, "source_file"].astype(str)
-    logger.info("linked %d incidents reported by both parties", len(drop))
+    logger.debug("linked %d incidents reported by both parties", len(drop))
     return df.drop(index=drop), dropped_files.reset_index(drop=True)
 
 
@@ -632,7 +632,7 @@ def ingest_term(
         cases.to_parquet(tmp_cases, index=False)
         reconciliation.to_csv(tmp_recon, index=False)
     total = reconciliation.iloc[-1]
-    logger.info(
+    logger.debug(
         "%s: %d files, %d rows read, %d cases, %d excluded, %d duplicates, %d quarantined",
         t.code,
         len(results),

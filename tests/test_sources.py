@@ -297,6 +297,26 @@ def test_xlsx_title_rows_totals_excel_dates_and_serials() -> None:
     assert rows["row"].tolist() == [4, 5]
 
 
+def test_xlsx_totals_row_in_the_description_column_is_not_a_case() -> None:
+    header = ["Händelsebeskrivning", "Kategori", "Ärendenummer", "Rapporteringsdatum"]
+    data = [
+        ["Avvikelser Region Skåne"],
+        header,
+        ["Text", "K", "R-1", dt.datetime(2025, 9, 1, 10, 0)],
+        ["Totalt är det här ett fall", "K", "R-2", "2025-09-02"],
+        [None],
+        ["Totalt: 2", 2],
+    ]
+    table = parse_export(xlsx_bytes(data), Path("region-skane__ritz.xlsx"), "ritz", CFG)
+    assert table.rows["source_id"].tolist() == ["R-1", "R-2"]
+    assert table.skipped_rows == 2
+
+
+def test_empty_workbook_is_an_empty_file() -> None:
+    with pytest.raises(InputError, match="filen är tom"):
+        read(xlsx_bytes([]), "svedala__lifecare.xlsx")
+
+
 def test_xlsx_header_found_on_a_later_sheet() -> None:
     data = xlsx_bytes([LC_HEADER, LC_ROWS[0]], sheets={"Info": [["Om exporten"], ["Skapad av x"]]})
     table = parse_export(data, Path("svedala__lifecare.xlsx"), "lifecare", CFG)

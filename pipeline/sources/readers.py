@@ -121,7 +121,7 @@ def generic_read(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -
     frame["event_date"] = parse_dates(frame["event_text"])
     frame["incoming"] = pd.array([False] * n, dtype="boolean")
     frame["category"] = pd.array([None] * n, dtype="string")
-    logger.info("%s: %d data rows (%d empty or totals rows skipped)", path.name, n, skipped)
+    logger.debug("%s: %d data rows (%d empty or totals rows skipped)", path.name, n, skipped)
     return ExportTable(frame, sheet.name, sheet.row_numbers[hidx], skipped)
 
 
@@ -137,20 +137,19 @@ def _data_rows(
 ) -> tuple[list[list[str | None]], list[int], int]:
     """Rows below the header, without empty rows, totals rows and repeated header rows.
 
-    A row counts as data when any mapped cell is filled and it is not a totals row (its
-    first filled cell matches footer_patterns and it has no description).
+    A row counts as data when any mapped cell is filled and it is not a totals row: a row
+    whose first filled cell matches footer_patterns and that fills at most two mapped
+    columns ("Totalt: 34" with a count beside it; a real case also has an id or dates).
     """
     header_norm = [normalise_header(c) for c in sheet.rows[hidx]]
     cols = sorted(mapping.values())
-    desc_i = mapping.get("description")
     rows, numbers, skipped = [], [], 0
     for row, number in zip(sheet.rows[hidx + 1 :], sheet.row_numbers[hidx + 1 :], strict=True):
         cells = [row[i] if i < len(row) else None for i in cols]
         if not any(cells):
             skipped += 1
             continue
-        has_desc = desc_i is not None and desc_i < len(row) and row[desc_i]
-        if not has_desc and _is_footer(row, cfg):
+        if sum(c is not None for c in cells) <= 2 and _is_footer(row, cfg):
             skipped += 1
             continue
         if (
@@ -181,7 +180,7 @@ def _direction(table: ExportTable, spec: SystemSpec, path: Path) -> ExportTable:
     unknown = values.notna() & ~values.isin(spec.incoming | spec.outgoing)
     if unknown.any():
         logger.warning(
-            "%s: %d rows with an unknown direction value; read as outgoing",
+            "%s: %d rader med okänt värde i riktningskolumnen; lästa som utgående",
             path.name,
             int(unknown.sum()),
         )

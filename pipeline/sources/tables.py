@@ -13,7 +13,7 @@ import logging
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,7 +204,7 @@ def read_sheets(
         except zipfile.BadZipFile:
             raise _not_text(path) from None
         if path.suffix.lower() != ".xlsx":
-            logger.warning("%s holds an Excel workbook; read as xlsx", path.name)
+            logger.warning("%s är en Excel-arbetsbok; läst som .xlsx", path.name)
         return read_xlsx_sheets(data, path)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputError(
@@ -214,12 +214,12 @@ def read_sheets(
         )
     if path.suffix.lower() == ".xlsx":
         # Not a workbook: some systems write CSV under an .xlsx name. Try it as text.
-        logger.warning("%s is not an Excel workbook; trying it as CSV", path.name)
+        logger.warning("%s är ingen Excel-arbetsbok; läst som CSV", path.name)
     return [read_csv_sheet(data, path, aliases, search)]
 
 
 def find_header(
-    sheets: Iterable[Sheet],
+    sheets: Sequence[Sheet],
     aliases: dict[str, tuple[str, int]],
     search: int,
     min_matches: int,
@@ -234,6 +234,10 @@ def find_header(
         if best is None or score > best[0]:
             best = (score, sheet, i)
     if best is None or best[0] < min_matches:
+        if all(not any(row) for sheet in sheets for row in sheet.rows):
+            raise InputError(
+                path, "filen är tom (inga ifyllda celler)", "Exportera filen på nytt från systemet"
+            )
         where = ""
         if any(n is not None for n in names):
             where = " i något av bladen " + ", ".join(repr(n) for n in names)
