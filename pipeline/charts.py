@@ -247,8 +247,7 @@ def party_heatmap(pt: ProtectedTable) -> Figure:
     fig = _figure(max(2.5, 0.42 * n_rows + 1.8))
     ax = fig.add_subplot()
     data = np.ma.masked_array(values.to_numpy(dtype=float), mask=mask.to_numpy())
-    cmap = colormaps["viridis_r"].copy()
-    cmap.set_bad(SUPPRESSED_COLOUR)
+    cmap = colormaps["viridis_r"].with_extremes(bad=SUPPRESSED_COLOUR)
     image = ax.imshow(data, cmap=cmap, aspect="auto", vmin=0)
     vmax = float(values.to_numpy().max()) if values.size else 0.0
     for i in range(n_rows):

@@ -318,6 +318,7 @@ def compare_by(
     labels_now: str,
     labels_then: str,
     rename: Mapping[str, str] | None = None,
+    index_name: str = "Organisation",
 ) -> pd.DataFrame:
     """Cases per value of ``column`` now and then (two count columns, named by the periods)."""
     now = current[column].value_counts()
@@ -326,6 +327,7 @@ def compare_by(
     table = table.sort_values(labels_now, ascending=False, kind="stable")
     if rename:
         table.index = [rename.get(i, i) for i in table.index]
+    table.index.name = index_name
     return table
 
 
@@ -371,6 +373,52 @@ def reconciliation_table(reconciliation: pd.DataFrame) -> pd.DataFrame:
     table.index.name = "Fil"
     table.columns = [QUALITY_LABELS[c] for c in table.columns]
     return table
+
+
+def reconciliation_counts(by_term: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per term and file: kept, excluded, duplicates, quarantined (their sum is the rows read).
+
+    Protect it with ``protect(table, min_cell)``: the total column is then the rows read.
+    """
+    frames = []
+    for term, recon in by_term.items():
+        part = recon.set_index("file")[RECONCILIATION_COLUMNS[2:]].astype("int64")
+        part.index = [f"{term}: {f}" if len(by_term) > 1 else str(f) for f in part.index]
+        frames.append(part)
+    table = pd.concat(frames) if frames else pd.DataFrame(columns=RECONCILIATION_COLUMNS[2:])
+    table.index.name = "Fil"
+    table.columns = [QUALITY_LABELS[c] for c in RECONCILIATION_COLUMNS[2:]]
+    return table.astype("int64")
+
+
+def action_shares(protected: Any) -> pd.Series:
+    """Share with a described action per organisation from a protected actions table.
+
+    NaN where either count is suppressed (a share would reveal it). ``protected`` is the
+    ``pipeline.disclosure.ProtectedTable`` of ``actions_by_organisation``.
+    """
+    with_col, without_col = protected.values.columns[:2]
+    rows = [r for r in protected.values.index if r != "Totalt"]
+    values = protected.values.loc[rows]
+    hidden = protected.suppressed.loc[rows, [with_col, without_col]].any(axis=1)
+    total = values[with_col] + values[without_col]
+    share = (values[with_col] / total.where(total > 0)).astype(float)
+    return share.mask(hidden).rename("Andel med beskriven åtgärd")
+
+
+def codebook_table(labels: Labels) -> pd.DataFrame:
+    """The causes of the codebook for the appendix: label, category, definition, notes."""
+    rows = [
+        {
+            "Orsak": info.label,
+            "Kategori": labels.category(info.category) if info.category else "",
+            "Definition": info.definition,
+            "Tas med": info.inclusion,
+            "Tas inte med": info.exclusion,
+        }
+        for info in labels.causes.values()
+    ]
+    return pd.DataFrame(rows)
 
 
 def quotes(cases: pd.DataFrame, cause: str, limit: int = 2) -> list[str]:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import fmt
-from pipeline.disclosure import TOTAL_LABEL, ProtectedTable
+from pipeline.disclosure import SECONDARY_NOTE, TOTAL_LABEL, ProtectedTable
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,14 @@ def table_html(
         cls = ' class="total"' if total else ""
         parts.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
+    if isinstance(data, ProtectedTable):
+        notes = []
+        if data.marked_small.to_numpy().any():
+            notes.append(f"{data.mark} = färre än {data.min_cell} fall")
+        if data.has_secondary:
+            notes.append(SECONDARY_NOTE)
+        if notes:
+            parts.append(f'<p class="table-note">{html.escape("; ".join(notes))}.</p>')
     return "".join(parts)
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline import fmt, stats
-from pipeline.disclosure import is_small, safe_count
+from pipeline.disclosure import TOTAL_LABEL, ProtectedTable, is_small, protect, safe_count
 from pipeline.narrative.group import (
     Proposal,
     ProposalMenu,
@@ -155,9 +155,18 @@ def _cause_items(counts: pd.DataFrame, min_cell: int, skip: int = 0, limit: int 
     ]
 
 
-def _directions(cases: pd.DataFrame, min_cell: int) -> dict[str, str]:
-    counts = cases["direction"].value_counts()
-    return {d: cases_text(int(counts.get(d, 0)), min_cell) for d in stats.DIRECTION_LABELS}
+def _table_text(pt: ProtectedTable, row: object, col: object) -> str:
+    """A count of a protected table for running text, consistent with the table."""
+    value = pt.cell(row, col)
+    if value == 0:
+        return "inga fall"
+    return f"{pt.text(row, col)} fall"
+
+
+def _directions(cases: pd.DataFrame, labels: stats.Labels, min_cell: int) -> dict[str, str]:
+    """Cases per direction, as the protected organisation table shows them."""
+    pt = protect(stats.by_organisation_direction(cases, labels), min_cell)
+    return {d: _table_text(pt, TOTAL_LABEL, labels.direction(d)) for d in stats.DIRECTION_LABELS}
 
 
 def _children(cases: pd.DataFrame, min_cell: int) -> dict[str, Any]:
@@ -169,15 +178,27 @@ def _children(cases: pd.DataFrame, min_cell: int) -> dict[str, Any]:
     }
 
 
-def _quality(quality: pd.Series | Mapping[str, int] | None, min_cell: int) -> dict[str, str] | None:
-    if quality is None:
+def _quality(reconciliation: ProtectedTable | None) -> dict[str, str] | None:
+    """Row counts for the text, from the protected reconciliation table's total row."""
+    if reconciliation is None:
         return None
-    return {k: safe_count(int(quality[k]), min_cell) for k in stats.QUALITY_LABELS}
+    out = {"read": reconciliation.text(TOTAL_LABEL, TOTAL_LABEL)}
+    for key, label in stats.QUALITY_LABELS.items():
+        if key != "read":
+            out[key] = reconciliation.text(TOTAL_LABEL, label)
+    return out
 
 
-def _has_action(cases: pd.DataFrame, min_cell: int) -> str:
-    k = int(cases["has_action"].astype(bool).sum())
-    return share_phrase(k, len(cases), min_cell)
+def _has_action(cases: pd.DataFrame, labels: stats.Labels, min_cell: int) -> str:
+    """Share with a described action, as the protected actions table allows."""
+    pt = protect(stats.actions_by_organisation(cases, labels), min_cell)
+    with_col, without_col = pt.values.columns[:2]
+    k, rest = pt.cell(TOTAL_LABEL, with_col), pt.cell(TOTAL_LABEL, without_col)
+    n = pt.cell(TOTAL_LABEL, TOTAL_LABEL)
+    if k is None or n is None or rest is None:
+        small = bool(pt.marked_small.loc[TOTAL_LABEL, with_col])
+        return f"färre än {min_cell} fall" if small else "en del av fallen"
+    return share_phrase(k, n, min_cell)
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -191,9 +212,13 @@ def term_summary(
     min_cell: int,
     previous: pd.DataFrame | None = None,
     compare_term: str = "",
-    quality: pd.Series | Mapping[str, int] | None = None,
+    reconciliation: ProtectedTable | None = None,
 ) -> str:
-    """The short summary of a term report (Markdown paragraphs, about half a page)."""
+    """The short summary of a term report (Markdown paragraphs, about half a page).
+
+    ``reconciliation``: ``protect(stats.reconciliation_counts(...), min_cell)``, the table
+    the report shows (the text uses its totals, so text and table agree).
+    """
     counts = stats.cause_counts(cases, labels)
     top = counts[counts["n"] > 0]
     then_label = fmt.term_label(compare_term) if compare_term else ""
@@ -205,13 +230,13 @@ def term_summary(
         comparison=_comparison(
             len(cases), None if previous is None else len(previous), then_label, min_cell
         ),
-        directions=_directions(cases, min_cell),
+        directions=_directions(cases, labels, min_cell),
         top_cause=fmt.lower_label(top["label"].iloc[0]) if len(top) else "",
         top_share=share_phrase(int(top["n"].iloc[0]), len(cases), min_cell) if len(top) else "",
         other_causes=_cause_items(counts, min_cell, skip=1, limit=3),
         children=_children(cases, min_cell),
-        has_action=_has_action(cases, min_cell),
-        quality=_quality(quality, min_cell),
+        has_action=_has_action(cases, labels, min_cell),
+        quality=_quality(reconciliation),
         coding=stats.coding_counts(cases),
         manual=cases_text(stats.coding_counts(cases).n_manual, min_cell),
         auto_only=cases_text(stats.coding_counts(cases).n_auto_only, min_cell),
@@ -277,7 +302,7 @@ def annual_summary(
         other_causes=_cause_items(counts, min_cell, skip=1, limit=3),
         resources=cases_text(resources, min_cell),
         children=_children(cases, min_cell),
-        has_action=_has_action(cases, min_cell),
+        has_action=_has_action(cases, labels, min_cell),
         both=cases_text(int(cases["reported_by_both"].astype(bool).sum()), min_cell),
     )
 
@@ -360,18 +385,17 @@ def agreement_table(agreement: Mapping[str, Any] | None, labels: stats.Labels) -
 
 
 def _agreement_parts(agreement: Mapping[str, Any] | None, min_cell: int) -> dict[str, str]:
+    out = {"auto_vs_manual": "", "between_analysts": ""}
     if not agreement:
-        return {}
-    out = {}
+        return out
     for key in ("auto_vs_manual", "between_analysts"):
         part = agreement.get(key) or {}
         n = int(part.get("n") or 0)
         alpha = part.get("alpha")
         if n and alpha is not None:
-            out[key] = (
-                f"Krippendorffs alfa {fmt.number(float(alpha), 2)} över alla orsaker "
-                f"({cases_text(n, min_cell)})"
-            )
+            out[key] = f"Krippendorffs alfa {fmt.number(float(alpha), 2)} över alla orsaker"
+            if key == "auto_vs_manual":
+                out[key] += f" ({cases_text(n, min_cell)})"
     return out
 
 
@@ -389,11 +413,17 @@ def method_section(
     labels: stats.Labels,
     min_cell: int,
     terms: Sequence[str],
-    quality: pd.Series | Mapping[str, int] | None = None,
+    reconciliation: ProtectedTable | None = None,
     agreement: Mapping[str, Any] | None = None,
     n_double_coded: int | None = None,
+    agreement_period: str = "",
+    reconciliation_where: str = "i bilagan",
 ) -> str:
-    """Background and method: sources, terms, de-duplication, coding, disclosure rule."""
+    """Background and method: sources, terms, de-duplication, coding, disclosure rule.
+
+    ``agreement_period``: the term the agreement figures come from, when the report covers
+    more than one (e.g. "2025HT").
+    """
     orgs = sorted({labels.organisation(o) for o in cases["organisation"]})
     systems = [SYSTEM_LABELS.get(s, s) for s in SYSTEMS if s in set(cases["system"])]
     coding = stats.coding_counts(cases)
@@ -404,13 +434,15 @@ def method_section(
         organisations=orgs,
         systems=systems,
         terms=[fmt.term_label(t) for t in terms],
-        quality=_quality(quality, min_cell),
+        quality=_quality(reconciliation),
+        reconciliation_where=reconciliation_where,
         duplicate_rule=DUPLICATE_RULE,
         n_cases=cases_text(coding.n_cases, min_cell),
         manual=cases_text(coding.n_manual, min_cell),
         auto_only=cases_text(coding.n_auto_only, min_cell),
         double_coded=cases_text(n_double_coded or 0, min_cell),
         agreement=_agreement_parts(agreement, min_cell),
+        agreement_period=fmt.term_label(agreement_period) if agreement_period else "",
         codebook_version=labels.codebook_version,
         min_cell=min_cell,
         small=_small_range(min_cell),
@@ -426,29 +458,24 @@ def actions_section(
     follow_up_year: str = "",
 ) -> str:
     """Actions and follow-up: share with a described action, and last year's proposals."""
-    table = stats.actions_by_organisation(cases, labels)
+    shares = stats.action_shares(
+        protect(stats.actions_by_organisation(cases, labels), min_cell)
+    ).dropna()
     best = worst = ""
-    visible = table[
-        ~table.apply(
-            lambda r: is_small(r.iloc[0], min_cell) or is_small(r.iloc[1], min_cell), axis=1
-        )
-    ]
-    visible = visible[visible.sum(axis=1) >= min_cell]
-    if len(visible) >= 2:
-        share = visible.iloc[:, 0] / visible.sum(axis=1)
-        best = f"{share.idxmax()} ({fmt.percent(share.max(), 0)})"
-        worst = f"{share.idxmin()} ({fmt.percent(share.min(), 0)})"
+    if len(shares) >= 2 and shares.max() > shares.min():
+        best = f"{shares.idxmax()} ({fmt.percent(shares.max(), 0)})"
+        worst = f"{shares.idxmin()} ({fmt.percent(shares.min(), 0)})"
     statuses = {}
     if follow_up is not None and len(follow_up):
-        statuses = follow_up["Status"].str.strip().str.lower().value_counts().to_dict()
+        statuses = follow_up["Status"].str.strip().str.lower().value_counts(sort=False).to_dict()
     return render(
         "actions_section.md.j2",
-        has_action=_has_action(cases, min_cell),
+        has_action=_has_action(cases, labels, min_cell),
         best=best,
         worst=worst if worst != best else "",
         follow_up_year=str(follow_up_year),
         n_follow_up=len(follow_up) if follow_up is not None else 0,
-        statuses=[f"{fmt.number_word(v)} {k}" for k, v in statuses.items()],
+        statuses=[f"{k} ({fmt.number_word(v)})" for k, v in statuses.items()],
     )
 
 
