@@ -27,15 +27,21 @@ def facit_path(root: Path, term: str) -> Path:
 
 
 def facit_with_case_ids(facit: pd.DataFrame, term: str) -> pd.DataFrame:
-    """Attach the case_id the ingest gives each facit row (rows with a source id only)."""
+    """Attach the case_id the ingest gives each facit row.
+
+    Export rows are keyed by their own deviation number (``source_id``); form rows, which
+    have none, by ``form_key`` (the key the ingest derives from date and raw text).
+    """
     from pipeline.ingest import make_case_id
 
-    rows = facit[facit["source_id"].notna() & (facit["source_id"].astype(str) != "")].copy()
+    facit = facit.copy()
+    source_id = facit["source_id"].fillna("").astype(str)
+    form_key = facit.get("form_key", pd.Series("", index=facit.index)).fillna("").astype(str)
+    facit["key"] = source_id.where(source_id != "", form_key)
+    rows = facit[facit["key"] != ""].copy()
     rows["case_id"] = [
-        make_case_id(term, org, system, str(source_id))
-        for org, system, source_id in zip(
-            rows["organisation"], rows["system"], rows["source_id"], strict=True
-        )
+        make_case_id(term, org, system, key)
+        for org, system, key in zip(rows["organisation"], rows["system"], rows["key"], strict=True)
     ]
     rows["causes"] = rows["causes"].fillna("").astype(str)
     rows["quote_ok"] = rows["quote_ok"].astype(str).str.lower().isin({"true", "1", "ja"})
