@@ -30,8 +30,8 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
-import personnummer
 import phonenumbers
+from personnummer import personnummer as _personnummer
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +231,7 @@ def _valid_pnr(match: re.Match[str]) -> bool:
     candidate = (match.group("c") or "") + match.group("y") + match.group("m") + match.group("d")
     candidate += sep + match.group("serial")
     try:
-        return personnummer.valid(candidate)
+        return _personnummer.valid(candidate)
     except Exception:  # the package raises on odd input; treat as not valid
         return False
 
@@ -411,28 +411,33 @@ _STREET_WORDS = tuple(_STREET_SUFFIX.split("|"))
 _STREET_PREFIXES = frozenset(
     "västra östra norra södra gamla nya stora lilla övre nedre sankt s:t".split()
 )
-# A word followed by a house number: the cheap first look for a street address.
-_WORD_NUMBER_RE = re.compile(r"([^\W\d_][\w:\-]*)\s+\d{1,4}(?!\d)")
 _POSTCODE_HINT_RE = re.compile(r"\d{3} ?\d{2}")
 _TOWN_AFTER_RE = re.compile(r"\s+([A-ZÅÄÖ][A-ZÅÄÖa-zåäö]+)")
+_NUMBER_RE = re.compile(r"\d+")
 
 
-def _street_hint(text: str) -> bool:
-    """True if some word before a number looks like a street name."""
-    for m in _WORD_NUMBER_RE.finditer(text):
-        word = m.group(1).lower()
-        if word.endswith(_STREET_WORDS):
-            return True
-        before = text[max(0, m.start() - 20) : m.start()].lower().split()
-        if before and before[-1] in _STREET_PREFIXES:
-            return True
-    return False
+def _street_windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of text around a house number whose word before looks like a street."""
+    windows: list[tuple[int, int]] = []
+    for m in _NUMBER_RE.finditer(text):
+        start = m.start()
+        if m.end() - start > 4 or start == 0 or not text[start - 1].isspace():
+            continue
+        before = text[max(0, start - 40) : start].split()
+        if not before:
+            continue
+        word = before[-1].lower()
+        if word.endswith(_STREET_WORDS) or (
+            len(before) > 1 and before[-2].lower() in _STREET_PREFIXES
+        ):
+            windows.append((max(0, start - 45), min(len(text), m.end() + 40)))
+    return windows
 
 
 _APARTMENT_RE = re.compile(
     r"\b(?:lgh|lägenhet|lägenhetsnummer|lägenhetsnr)\.?\s*(?:nr\.?\s*)?\d{3,4}\b", re.IGNORECASE
 )
-_CO_RE = re.compile(r"\bc/o\s+(?:[A-ZÅÄÖ][\wåäöéü\-]+\s?){1,3}", re.IGNORECASE)
+_CO_RE = re.compile(r"\b(?i:c/o)\s+[A-ZÅÄÖ][\w\-]+(?:[ \u00a0][A-ZÅÄÖ][\w\-]+){0,2}")
 _POSTCODE_SPACED_RE = re.compile(
     r"(?<![\w\-–/.,:+])(?:SE-?\s?)?[1-9]\d{2} \d{2}(?![\w\-–/]|[.,:]\d| \d)"
     r"(?!\s?(?:kr\b|kronor|sek\b|st\b|%|mg|ml|timmar|tim\b|min\b|dagar|år\b|procent))"
@@ -454,8 +459,11 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
         spans += [(m.start(), m.end()) for m in _CO_RE.finditer(text)]
     if not _HAS_DIGIT.search(text):
         return spans
-    if _street_hint(text):
-        spans += [(m.start(), m.end()) for m in _STREET_RE.finditer(text)]
+    last_end = -1
+    for ws, we in _street_windows(text):
+        for m in _STREET_RE.finditer(text, max(ws, last_end), we):
+            spans.append((m.start(), m.end()))
+            last_end = m.end()
     low = text.lower()
     if "lgh" in low or "lägenhet" in low:
         spans += [(m.start(), m.end()) for m in _APARTMENT_RE.finditer(text)]
