@@ -141,34 +141,36 @@ def _matches(text: object, parties: dict[str, Party]) -> list[str]:
     return [pid for pid, p in parties.items() if any(rx.search(s) for rx in p.patterns)]
 
 
-def match_party(
-    text: object,
-    config: SourceConfig,
-    *,
-    prefer_side: str | None = None,
-    avoid_side: str | None = None,
-    default: str = "okand",
-) -> str:
-    """The party a unit or actor name refers to (config/parties.yaml, first match wins).
-
-    Among several matches, the first whose side equals ``prefer_side`` (or differs from
-    ``avoid_side``) is taken, else the first match; no match gives ``default``.
-    """
+def match_party(text: object, config: SourceConfig, *, default: str = "okand") -> str:
+    """The party a unit or actor name refers to (config/parties.yaml, first match wins)."""
     hits = _matches(text, config.parties)
-    for pid in hits:
-        side = config.parties[pid].side
-        if (prefer_side and side == prefer_side) or (avoid_side and side != avoid_side):
-            return pid
-    if prefer_side:  # the own side: a unit on the other side is a mismatch, use the default
-        return default
     return hits[0] if hits else default
 
 
-def _map_unique(values: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
-    """Apply ``func`` once per distinct value (party matching on unit names)."""
-    keys = values.astype("string").fillna("")
-    uniq = {k: func(k or None) for k in pd.unique(keys)}
-    return keys.map(uniq)
+def resolve_parties(
+    unit: object, counterpart: object, own_side: str | None, config: SourceConfig, default: str
+) -> tuple[str, str]:
+    """(own party, other party) of a row from its unit and counterpart texts.
+
+    Systems disagree on which column names whom (an incoming LifeCare row may put the
+    sending region unit under "Rapporterande enhet"), so both texts are searched: the own
+    party is the first party on ``own_side`` named by the unit, else by the counterpart,
+    else ``default``; the other party is the first party on another side named by the
+    counterpart, else by the unit, else the first other party the counterpart names, else
+    "okand". With ``own_side`` None (the form, filled in by anyone) the own party is the
+    unit's first match and its side decides what "another side" means.
+    """
+    u, c = _matches(unit, config.parties), _matches(counterpart, config.parties)
+    side = {pid: p.side for pid, p in config.parties.items()}
+    if own_side is None:
+        own = u[0] if u else default
+        own_side = side[own]
+    else:
+        own = next((p for p in (*u, *c) if side[p] == own_side), default)
+    other = next((p for p in (*c, *u) if side[p] != own_side), None)
+    if other is None:
+        other = next((p for p in c if p != own), "okand")
+    return own, other
 
 
 def assign_parties(
@@ -176,39 +178,31 @@ def assign_parties(
 ) -> pd.DataFrame:
     """Add reporter_party, receiver_party, direction and the helper columns used later.
 
-    The file's own side is its organisation's kind (for the form, which anyone may fill
-    in, the side of the reporter's role). The own party comes from the unit name, else
-    the system's default party; the other party from the counterpart text, preferring a
-    party on the other side. An incoming row (LifeCare Riktning = Inkommande) was reported
-    by the other party: reporter and receiver swap. Direction goes from the reporter's
-    side to the receiver's side: kommun_till_region, region_till_kommun, else ovrigt.
+    The file's own side is its organisation's kind (for the form, the side of the
+    reporter's role); own and other party come from ``resolve_parties``. An incoming row
+    (LifeCare Riktning = Inkommande) was reported by the other party: reporter and
+    receiver swap. Direction goes from the reporter's side to the receiver's side:
+    kommun_till_region, region_till_kommun, else ovrigt.
     """
     spec = config.systems[system]
-    kind = config.organisations[organisation].kind
-    parties = config.parties
-    if spec.reporter_is_organisation:
-        own = _map_unique(
-            rows["reporter_unit"],
-            lambda t: match_party(t, config, prefer_side=kind, default=spec.default_own_party),
-        )
-        own_side = pd.Series(kind, index=rows.index)
-    else:
-        own = _map_unique(
-            rows["reporter_unit"], lambda t: match_party(t, config, default=spec.default_own_party)
-        )
-        own_side = own.map(lambda p: parties[p].side)
-    other = pd.Series("okand", index=rows.index, dtype=object)
-    for side in pd.unique(own_side):
-        sel = own_side == side
-        other[sel] = _map_unique(
-            rows.loc[sel, "counterpart"], lambda t, s=side: match_party(t, config, avoid_side=s)
-        )
-    other_side = other.map(lambda p: parties[p].side)
+    own_side = config.organisations[organisation].kind if spec.reporter_is_organisation else None
+    side = {pid: p.side for pid, p in config.parties.items()}
+    unit = rows["reporter_unit"].astype("string").fillna("")
+    counterpart = rows["counterpart"].astype("string").fillna("")
+    keys = pd.Series(list(zip(unit, counterpart, strict=True)), index=rows.index, dtype=object)
+    resolved = {
+        k: resolve_parties(k[0] or None, k[1] or None, own_side, config, spec.default_own_party)
+        for k in set(keys)
+    }
+    own = keys.map(lambda k: resolved[k][0])
+    other = keys.map(lambda k: resolved[k][1])
+    own_sides = own.map(side) if own_side is None else pd.Series(own_side, index=rows.index)
+    other_side = other.map(side)
     incoming = rows["incoming"].fillna(False).astype(bool)
     reporter = own.where(~incoming, other)
     receiver = other.where(~incoming, own)
-    rep_side = own_side.where(~incoming, other_side)
-    rec_side = other_side.where(~incoming, own_side)
+    rep_side = own_sides.where(~incoming, other_side)
+    rec_side = other_side.where(~incoming, own_sides)
     direction = np.select(
         [
             (rep_side == "kommun") & (rec_side == "region"),
@@ -395,8 +389,9 @@ def _tokens(text: object) -> frozenset[str]:
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """Token-set Jaccard similarity |A∩B| / |A∪B| (0 for two empty sets)."""
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+    common = len(a & b)
+    union = len(a) + len(b) - common
+    return common / union if union else 0.0
 
 
 def _candidate_pairs(
@@ -466,8 +461,10 @@ def link_reported_by_both(
     case_ids = df["case_id"].astype(str).tolist()
     i_idx, j_idx = _candidate_pairs(df, date, tokens, max_days_apart, min_text_similarity)
     pairs: list[tuple[float, str, int, int]] = []
+    sizes = [len(t) for t in tokens]
     for i, j in zip(i_idx.tolist(), j_idx.tolist(), strict=True):
-        sim = jaccard(tokens[i], tokens[j])
+        common = len(tokens[i] & tokens[j])  # jaccard(), inlined: this loop is the hot spot
+        sim = common / (sizes[i] + sizes[j] - common)
         if sim >= min_text_similarity:
             pairs.append((-sim, min(case_ids[i], case_ids[j]), i, j))
     pairs.sort()
