@@ -77,42 +77,105 @@ def _term_regex(term: str) -> str:
 _KEY_LEN = 3
 
 
-def _walk(items: list, prefixes: set[tuple[str, bool]]) -> set[tuple[str, bool]]:
-    """Extend possible literal prefixes over parsed regex items (conservative)."""
+def _walk(items: list, states: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Possible literal first words over parsed regex items (conservative).
+
+    A state is (letters so far, status): "open" (still reading letters), "word" (the letters
+    are a whole word: a space, hyphen or boundary follows) or "prefix" (something else
+    follows, so the letters only begin the word).
+    """
     for op, av in items:
-        if all(done for _, done in prefixes):
+        if all(st != "open" for _, st in states):
             break
-        nxt: set[tuple[str, bool]] = set()
-        for s, done in prefixes:
-            if done:
-                nxt.add((s, done))
+        nxt: set[tuple[str, str]] = set()
+        for s, st in states:
+            if st != "open":
+                nxt.add((s, st))
             elif op is _c.LITERAL and chr(av).isalnum():
-                s2 = s + chr(av)
-                nxt.add((s2, len(s2) >= _KEY_LEN))
+                nxt.add((s + chr(av), "open"))
+            elif op is _c.LITERAL:
+                nxt.add((s, "word" if s else "prefix"))
             elif op is _c.AT:
-                nxt.add((s, False))
+                nxt.add((s, "word" if s else "open"))
             elif op is _c.SUBPATTERN:
-                nxt |= _walk(list(av[3]), {(s, False)})
+                nxt |= _walk(list(av[3]), {(s, "open")})
             elif op is _c.BRANCH:
                 for branch in av[1]:
-                    nxt |= _walk(list(branch), {(s, False)})
+                    nxt |= _walk(list(branch), {(s, "open")})
             else:
-                nxt.add((s, True))
-        prefixes = nxt
-    return prefixes
+                nxt.add((s, "prefix"))
+        states = nxt
+    return states
 
 
 def _gate_keys(pattern: str) -> frozenset[str] | None:
-    """Literal word prefixes (up to 3 letters) one of which a text must hold for the pattern
-    to match at a word start; None when the pattern cannot be gated."""
+    """Keys of the words a match can start with: "=word" for a whole first word, or its first
+    one to three letters; None when the pattern cannot be gated."""
     try:
         parsed = _parser.parse(pattern)
     except Exception:  # pragma: no cover - private API; fall back to always running
         return None
-    keys = {s for s, _ in _walk(list(parsed.data), {("", False)})}
-    if not keys or "" in keys:
-        return None
+    keys = set()
+    for s, st in _walk(list(parsed.data), {("", "open")}):
+        if not s:
+            return None
+        keys.add(f"={s}" if st == "word" else s[:_KEY_LEN])
     return frozenset(keys)
+
+
+def _branch_literals(op: object, av: object) -> set[str] | None:
+    """The strings a group of purely literal alternatives can match, else None."""
+    if op is _c.SUBPATTERN:
+        items = list(av[3])  # type: ignore[index]
+        if len(items) == 1:
+            return _branch_literals(*items[0])
+        return _sequence_literal(items)
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:  # type: ignore[index]
+            lit = _sequence_literal(list(branch))
+            if lit is None:
+                return None
+            out |= lit
+        return out
+    return None
+
+
+def _sequence_literal(items: list) -> set[str] | None:
+    text = ""
+    for op, av in items:
+        if op is not _c.LITERAL:
+            return None
+        text += chr(av)
+    return {text}
+
+
+def _required(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Sets of literal strings, one of each set must occur in a text for the pattern to match.
+
+    Only top-level parts of the pattern after its first element are used (the first is the
+    word-start gate); runs of literal characters and groups of literal alternatives count.
+    """
+    try:
+        items = list(_parser.parse(pattern).data)
+    except Exception:  # pragma: no cover - private API; no extra gate then
+        return ()
+    out: list[tuple[str, ...]] = []
+    run = ""
+    for op, av in [*items[1:], (None, None)]:
+        if op is _c.LITERAL:
+            run += chr(av)
+            continue
+        if len(run.strip()) >= 3:
+            out.append((run.strip(),))
+        run = ""
+        if op is None:
+            continue
+        lits = _branch_literals(op, av)
+        if lits and min(len(x.strip()) for x in lits) >= 3:
+            out.append(tuple(sorted(x.strip() for x in lits)))
+    out.sort(key=lambda alts: -min(len(a) for a in alts))
+    return tuple(out[:3])
 
 
 def _deletes(word: str) -> set[str]:
@@ -166,6 +229,12 @@ class _Matcher:
     def __post_init__(self) -> None:
         self.key_index: dict[str, list[int]] = {}
         self.ungated: list[int] = []
+        self.required = [
+            tuple(
+                re.compile("|".join(map(re.escape, alts))) for alts in _required(rx.pattern[3:-1])
+            )
+            for _, rx, _ in self.patterns
+        ]
         for pid, (_, _, keys) in enumerate(self.patterns):
             if keys is None:
                 self.ungated.append(pid)
@@ -173,14 +242,14 @@ class _Matcher:
                 for key in keys:
                     self.key_index.setdefault(key, []).append(pid)
 
-    def _candidates(self, head: str) -> tuple[int, ...]:
-        """Indices of the patterns that can start at a word beginning with ``head``."""
-        cached = self._cand_cache.get(head)
+    def _candidates(self, word: str) -> tuple[int, ...]:
+        """Indices of the patterns that can start at the (folded) word ``word``."""
+        cached = self._cand_cache.get(word)
         if cached is None:
-            ids: set[int] = set()
-            for n in range(1, len(head) + 1):
-                ids.update(self.key_index.get(head[:n], ()))
-            cached = self._cand_cache[head] = tuple(sorted(ids))
+            ids: set[int] = set(self.key_index.get(f"={word}", ()))
+            for n in range(1, min(len(word), _KEY_LEN) + 1):
+                ids.update(self.key_index.get(word[:n], ()))
+            cached = self._cand_cache[word] = tuple(sorted(ids))
         return cached
 
     @classmethod
@@ -275,11 +344,10 @@ class _Matcher:
         info = self._info_cache.get(tok)
         if info is None:
             folded = fold(tok)
-            offsets = [0] + [p.start() for p in _PART.finditer(folded) if p.start()]
             starts = tuple(
-                (off, cands)
-                for off in offsets
-                if (cands := self._candidates(folded[off : off + _KEY_LEN]))
+                (part.start(), cands)
+                for part in _PART.finditer(folded)
+                if (cands := self._candidates(part.group()))
             )
             info = (self.token_hits(tok), starts)
             if len(self._info_cache) > 200_000:
@@ -321,11 +389,22 @@ class _Matcher:
                 if cause not in found and not self._cancelled(toks, clause_of, i, negatable, i + 1):
                     found.add(cause)
         # patterns: tried only at word starts whose first letters one of them can begin with
-        patterns = self.patterns
+        patterns, required = self.patterns, self.required
+        possible: dict[int, bool] = {}
         for pos, idx, cands in word_starts:
             for pid in cands:
                 cause, rx, _ = patterns[pid]
                 if cause in found:
+                    continue
+                ok = possible.get(pid)
+                if ok is None:
+                    ok = True
+                    for need in required[pid]:
+                        if need.search(folded) is None:
+                            ok = False
+                            break
+                    possible[pid] = ok
+                if not ok:
                     continue
                 m = rx.match(folded, pos)
                 if m is None:
@@ -335,7 +414,7 @@ class _Matcher:
                     found.add(cause)
         for pid in self.ungated:
             cause, rx, _ = self.patterns[pid]
-            if cause in found:
+            if cause in found or any(need.search(folded) is None for need in required[pid]):
                 continue
             for m in rx.finditer(folded):
                 idx = bisect.bisect_right(starts, m.start()) - 1

@@ -51,14 +51,19 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
 
 
 def run_benchmark(
-    path: Path | None = None, codebook: Codebook | None = None, *, speed_texts: int = 20_000
+    path: Path | None = None,
+    codebook: Codebook | None = None,
+    *,
+    speed_texts: int = 20_000,
+    repeats: int = 3,
 ) -> dict[str, Any]:
     """Score auto_code on the labelled set and time it.
 
     Returns {"n_texts", "per_cause": {id: {precision, recall, f1, support}}, "micro": {...},
     "exact_match", "texts_per_second", "errors": [{"text", "expected", "got"}]}.
     Speed is measured on ``speed_texts`` texts built by repeating the set with a running
-    number appended (so that the per-text work is not just a cache hit).
+    number appended (so that the per-text work is not just a cache hit); the best of
+    ``repeats`` runs counts, because the machine is shared.
     """
     rows = load_labelled(path or default_bench_path())
     texts = [r["text"] for r in rows]
@@ -81,12 +86,15 @@ def run_benchmark(
         for r, g in zip(rows, got, strict=True)
         if r["causes"] != g
     ]
-    speed_set = (
-        [f"{texts[i % len(texts)]} Ärende {i}." for i in range(speed_texts)] if texts else []
-    )
-    start = time.perf_counter()
-    auto_code(speed_set, codebook)
-    elapsed = time.perf_counter() - start
+    speed_set = [f"{texts[i % len(texts)]} Ärende {i}." for i in range(speed_texts)]
+    best: float | None = None
+    for rep in range(max(repeats, 1)):
+        # a fresh number per repeat, so that every text holds a token not seen before
+        batch = [f"{t} {rep}" for t in speed_set] if rep else speed_set
+        start = time.perf_counter()
+        auto_code(batch, codebook)
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
     return {
         "n_texts": len(rows),
         "per_cause": per,
@@ -94,7 +102,7 @@ def run_benchmark(
         "exact_match": round(
             sum(r["causes"] == g for r, g in zip(rows, got, strict=True)) / max(len(rows), 1), 3
         ),
-        "texts_per_second": round(len(speed_set) / elapsed) if elapsed > 0 else None,
+        "texts_per_second": round(len(speed_set) / best) if speed_set and best else None,
         "errors": errors,
     }
 
