@@ -239,9 +239,19 @@ def cause_trend_lines(trend: pd.DataFrame, min_cell: int, top: int = 5) -> Figur
 def party_heatmap(pt: ProtectedTable) -> Figure:
     """Reporting party (rows) against receiving party (columns), counts written in the cells.
 
-    Suppressed cells are grey and read ``<3``; the colour scale is viridis (monotone in
-    lightness, so it survives grey print).
+    Suppressed cells are grey and read ``<3`` or ``x``; the colour scale is viridis (monotone
+    in lightness, so it survives grey print).
     """
+    return matrix_heatmap(pt, "Mottagande part", "Rapporterande part")
+
+
+def cooccurrence_heatmap(pt: ProtectedTable) -> Figure:
+    """Causes that occur in the same case (a protected ``stats.cause_cooccurrence``)."""
+    return matrix_heatmap(pt, "", "")
+
+
+def matrix_heatmap(pt: ProtectedTable, xlabel: str, ylabel: str) -> Figure:
+    """A count matrix as a heatmap with the counts (or ``<3`` / ``x``) written in the cells."""
     values, mask, shown_text = _inner(pt)
     n_rows, n_cols = values.shape
     fig = _figure(max(2.5, 0.42 * n_rows + 1.8))
@@ -267,8 +277,8 @@ def party_heatmap(pt: ProtectedTable) -> Figure:
             )
     ax.set_xticks(range(n_cols), [_wrap(c, 16) for c in values.columns], rotation=35, ha="right")
     ax.set_yticks(range(n_rows), [_wrap(r, 30) for r in values.index])
-    ax.set_xlabel("Mottagande part")
-    ax.set_ylabel("Rapporterande part")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.tick_params(labelsize=8)
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(v)))

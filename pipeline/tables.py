@@ -32,7 +32,7 @@ def _is_numeric(values: list[object]) -> bool:
 
     def numeric(v: object) -> bool:
         text = str(v).replace("\u00a0", "").replace(" ", "").replace(",", "").replace("%", "")
-        return text.lstrip("<–-").isdigit() or text in ("–", "")
+        return text.lstrip("<–-").isdigit() or text in ("–", "", "x")
 
     return all(numeric(v) for v in values)
 
@@ -42,11 +42,13 @@ def table_html(
     caption: str,
     *,
     index: bool | None = None,
+    compact: bool | None = None,
 ) -> str:
-    """Render a table as HTML: a ProtectedTable shows ``<3`` where suppressed.
+    """Render a table as HTML: a ProtectedTable shows ``<3`` / ``x`` where suppressed.
 
     ``index``: show the row labels as the first column (default: unless it is a plain
-    0..n-1 range).
+    0..n-1 range). ``compact``: smaller type so that a wide table fits the page (default:
+    when it has more than five columns).
     """
     if isinstance(data, ProtectedTable):
         frame = data.display()
@@ -61,7 +63,11 @@ def table_html(
     header_cells += [html.escape(str(c)) for c in frame.columns]
     numeric = [_is_numeric(frame[c].tolist()) for c in frame.columns]
 
-    parts = ['<table class="report-table">', f"<caption>{html.escape(caption)}</caption>"]
+    if compact is None:
+        compact = len(frame.columns) > 5
+    style = ' style="font-size:0.72em"' if compact else ""
+    cls = "report-table compact" if compact else "report-table"
+    parts = [f'<table class="{cls}"{style}>', f"<caption>{html.escape(caption)}</caption>"]
     parts.append(
         "<thead><tr>" + "".join(f'<th scope="col">{h}</th>' for h in header_cells) + "</tr></thead>"
     )
@@ -89,9 +95,13 @@ def table_html(
 
 
 def show_table(
-    data: ProtectedTable | pd.DataFrame | pd.Series, caption: str, *, index: bool | None = None
+    data: ProtectedTable | pd.DataFrame | pd.Series,
+    caption: str,
+    *,
+    index: bool | None = None,
+    compact: bool | None = None,
 ):
     """The table as an IPython HTML display object (for a report notebook's output)."""
     from IPython.display import HTML
 
-    return HTML(table_html(data, caption, index=index))
+    return HTML(table_html(data, caption, index=index, compact=compact))
