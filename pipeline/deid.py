@@ -25,7 +25,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -97,6 +97,8 @@ class _Lexicon:
     abbrev_roles: frozenset[str]
     verbs: frozenset[str]
     org_words: frozenset[str]
+    place_words: frozenset[str]
+    unit_suffixes: tuple[str, ...]
     phrases: dict[str, tuple[tuple[str, ...], ...]]
 
 
@@ -171,6 +173,8 @@ def _lexicon() -> _Lexicon:
         abbrev_roles=frozenset(abbrev_roles),
         verbs=verbs,
         org_words=org_words,
+        place_words=frozenset(w.casefold() for w in _read_list("place_words.list")),
+        unit_suffixes=tuple(w.casefold() for w in _read_list("unit_suffixes.list")),
         phrases=phrases,
     )
 
@@ -485,8 +489,8 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[\-'’][^\W\d_]+)*")
 _SENTENCE_GAP = frozenset('.!?:;\n•*"“”»«(')
 _SURNAME_MORPH_RE = re.compile(
-    r"(?:sson|ström|strom|qvist|kvist|quist|gren|blom|blad|dahl|stedt|holm|lund|berg|bäck|ander|"
-    r"ović|ovic|ević|evic|vić|ić|ski|sky|wicz|czyk|czak|ainen|äinen|nen|oglu|oğlu|zadeh|zada|pour|"
+    r"(?:sson|ström|strom|qvist|kvist|quist|gren|blom|dahl|stedt|holm|lund|berg|bäck|ander|"
+    r"ović|ovic|ević|evic|vić|ić|ski|sky|wicz|czyk|czak|ainen|äinen|oglu|oğlu|zadeh|zada|pour|"
     r"enko|chuk|yan|ian|ijan)$"
 )
 
@@ -611,7 +615,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 continue
             after_org = i > 0 and lowers[i - 1] in lex.org_words and gap(i) == " "
             if base is not None:
-                if after_org and not role:
+                if after_org and not role and (base in lex.name_words or not names[base] & _FIRST):
                     continue
                 if base in lex.name_words:
                     if role or not start:
@@ -654,6 +658,25 @@ def find_names(text: str) -> list[tuple[int, int]]:
                     and nl not in lex.protected
                 ):
                     is_name[i] = True
+                    continue
+            # Inside a sentence (or first, before a verb), a capitalised word that is no Swedish
+            # word, no place or unit and not after a place preposition is most likely a name
+            # in no list.
+            if (
+                (not start or (len(lw) <= 10 and i + 1 < n and lowers[i + 1] in lex.verbs))
+                and 3 <= len(lw) <= 12
+                and sum(ch.isupper() for ch in w) == 1
+                and lowers[i - 1] not in lex.place_words
+                and not lw.endswith(lex.unit_suffixes)
+                and "-" not in lw
+                and not (
+                    i + 1 < n
+                    and capitalised(words[i + 1])
+                    and lowers[i + 1].endswith(lex.unit_suffixes)
+                )
+                and _unknown_word(lw)
+            ):
+                is_name[i] = True
             continue
         if c0.islower():
             flags = names.get(lw, 0)
@@ -703,9 +726,18 @@ def find_names(text: str) -> list[tuple[int, int]]:
             is_name[i - 1] = True
         elif g == " " and capitalised(w):
             lw = lowers[i - 1]
-            if names.get(lw, 0) & _FIRST and lw not in lex.function_words:
-                if lw not in lex.protected:
-                    is_name[i - 1] = True
+            if lw in lex.protected or lw in lex.function_words or w in lex.protected_exact:
+                continue
+            if names.get(lw, 0) & _FIRST:
+                is_name[i - 1] = True
+            elif (
+                len(lw) >= 3
+                and lw not in names
+                and not lw.endswith(lex.unit_suffixes)
+                and lw not in lex.roles
+                and _unknown_word(lw)
+            ):
+                is_name[i - 1] = True  # "Yusra Ali Hassan"
 
     spans: list[tuple[int, int]] = []
     i = 0
@@ -731,15 +763,28 @@ def find_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@cache
+@lru_cache(maxsize=65_536)
 def _unknown_word(word: str) -> bool:
-    """True if a lower-case word is not a known Swedish word (by simplemma's dictionary)."""
+    """True if a lower-case word is no Swedish word known to simplemma's dictionary.
+
+    A compound of two known words ("utskrivnings|meddelandet") counts as known.
+    """
     if len(word) <= 3:
         return False
     try:
         import simplemma
 
-        return not simplemma.is_known(word, lang="sv")
+        known = simplemma.is_known
+        if known(word, lang="sv"):
+            return False
+        if len(word) >= 8:
+            for cut in range(3, len(word) - 3):
+                head, tail = word[:cut], word[cut:]
+                if known(tail, lang="sv") and (
+                    known(head, lang="sv") or (head.endswith("s") and known(head[:-1], lang="sv"))
+                ):
+                    return False
+        return True
     except Exception:
         return False
 
