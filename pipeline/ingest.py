@@ -271,22 +271,30 @@ def _is_collaboration(types: pd.Series, allowed: tuple[str, ...] | None) -> pd.S
     return norm.isin(set(allowed)).fillna(False).astype(bool)
 
 
+def term_dates(rows: pd.DataFrame) -> pd.Series:
+    """The date that decides a row's term: the registration date when it can be read,
+    else the event date (NaT when neither can)."""
+    return rows["received"].fillna(rows["event_date"])
+
+
 def quarantine_reasons(rows: pd.DataFrame, term: Term, reassign: bool) -> pd.Series:
     """The Swedish reason each row cannot be used ("" when it can).
 
-    The term date is the registration date when the row has one, else the event date; a
-    registration date that is present but cannot be read is not replaced by the event date.
+    "datum saknas": neither date column has text; "datum kan inte tolkas": there is date
+    text but neither date can be read; "beskrivning saknas"; "<registreringsdatum|
+    händelsedatum> utanför terminen T" for the date that decided (see ``term_dates``),
+    unless ``reassign``. Several reasons are joined with "; ".
     """
     has_rec = rows["received_text"].notna()
     has_evt = rows["event_text"].notna()
-    term_date = rows["received"].where(has_rec, rows["event_date"])
+    term_date = term_dates(rows)
     date_reason = np.select(
         [~has_rec & ~has_evt, term_date.isna()], [REASON_NO_DATE, REASON_BAD_DATE], default=""
     )
     desc_reason = np.where(rows["description"].isna(), REASON_NO_DESCRIPTION, "")
     start, end = pd.Timestamp(term.start), pd.Timestamp(term.end)
     outside = term_date.notna() & ((term_date < start) | (term_date > end))
-    which = np.where(has_rec, "registreringsdatum", "händelsedatum")
+    which = np.where(rows["received"].notna(), "registreringsdatum", "händelsedatum")
     term_reason = np.where(
         outside & (not reassign),
         pd.Series(which, index=rows.index) + f" utanför terminen {term.code}",
@@ -328,7 +336,7 @@ def process_file(
     quarantine = _quarantine_frame(rows[bad], path.name, reasons[bad])
     good = rows[~bad].copy()
     # rows of an id-carrying system without an id get the form's content key
-    date = good["received"].where(good["received_text"].notna(), good["event_date"])
+    date = term_dates(good)
     missing = good["source_id"].isna()
     if missing.any():
         good.loc[missing, "source_id"] = "utan-id:" + form_source_key(

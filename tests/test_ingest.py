@@ -174,6 +174,20 @@ def write_term(raw: Path) -> None:
             "Ny",
             "",
         ],
+        # 9 kept: the registration date cannot be read, the event date decides the term
+        [
+            "L-9",
+            "snart",
+            "2025-11-20",
+            SV_TYPE,
+            "LSS-boende",
+            "BUP",
+            "Utgående",
+            "Text",
+            "",
+            "Ny",
+            "",
+        ],
         # 9 kept, not linked; the action "-" means none
         [
             "L-8",
@@ -284,9 +298,9 @@ def test_reconciliation_per_file_and_total(term_dir: Path) -> None:
         [
             ["helsingborg__form.csv", 2, 1, 0, 1, 0],
             ["region-skane__ritz.xlsx", 3, 1, 1, 1, 0],
-            ["svedala__lifecare.csv", 9, 2, 1, 2, 4],
+            ["svedala__lifecare.csv", 10, 3, 1, 2, 4],
             ["svedala__prorenata.csv", 1, 1, 0, 0, 0],
-            ["TOTALT", 15, 5, 2, 4, 4],
+            ["TOTALT", 16, 6, 2, 4, 4],
         ],
         columns=RECONCILIATION_COLUMNS,
     ).astype({"file": object, **{c: "int64" for c in RECONCILIATION_COLUMNS[1:]}})
@@ -361,6 +375,9 @@ def test_cases_content(term_dir: Path) -> None:
         "region_till_kommun",
     )
     assert r2["category"] == "rutiner" and r2["linked_file"] == "svedala__lifecare.csv"
+
+    l9 = cases.loc[make_case_id("2025HT", "svedala", "lifecare", "L-9")]
+    assert l9["received"] == pd.Timestamp("2025-11-20") == l9["event_date"]
 
     l8 = cases.loc[make_case_id("2025HT", "svedala", "lifecare", "L-8")]
     assert pd.isna(l8["action"]) and not bool(l8["has_action"])

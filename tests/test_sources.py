@@ -102,6 +102,13 @@ def test_encodings_and_delimiters_give_the_same_rows(encoding: str, sep: str) ->
     assert list(rows.columns) == list(READ_COLUMNS)
 
 
+def test_mostly_utf8_with_a_stray_byte_stays_utf8() -> None:
+    data = csv_bytes([LC_HEADER, *LC_ROWS]).replace("Föll".encode(), b"F\xf6ll")
+    rows = read(data)
+    assert rows.loc[0, "description"] == "SIP ställdes in; ingen kom."
+    assert rows.loc[0, "counterpart"] == "BUP Trelleborg"
+
+
 def test_header_variants_any_order_and_extra_columns_dropped() -> None:
     header = [
         "  händelsebeskrivning:",

@@ -55,15 +55,26 @@ def decode_text(data: bytes, path: object) -> tuple[str, str]:
         try:
             text, enc = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            # Windows-1252 leaves five bytes undefined; Latin-1 is the same elsewhere.
-            text = data.decode("cp1252", errors="replace")
-            enc = "cp1252"
+            text, enc = _utf8_or_cp1252(data)
     sample = text[:_SNIFF_CHARS]
     if sample and len(_CONTROL.findall(sample)) > max(2, len(sample) // 200):
         raise _not_text(path)
     if "\ufffd" in sample and sample.count("\ufffd") > max(2, len(sample) // 100):
         raise _not_text(path)
     return unicodedata.normalize("NFC", text), enc
+
+
+def _utf8_or_cp1252(data: bytes) -> tuple[str, str]:
+    """Bytes that are not clean UTF-8: mostly UTF-8 with a few stray bytes (a file edited
+    in two programs) stays UTF-8 with the bad bytes replaced; anything else is read as
+    Windows-1252 (Excel's "CSV (semikolonavgränsad)" on Swedish Windows)."""
+    as_utf8 = data.decode("utf-8", errors="replace")
+    bad = as_utf8.count("\ufffd")
+    multibyte = sum(1 for ch in as_utf8 if ord(ch) > 0x7F and ch != "\ufffd")
+    if multibyte >= 10 * bad:
+        return as_utf8, "utf-8 (med ogiltiga byte)"
+    # Windows-1252 leaves five bytes undefined; they become U+FFFD.
+    return data.decode("cp1252", errors="replace"), "cp1252"
 
 
 def _not_text(path: object) -> InputError:
