@@ -115,8 +115,8 @@ def _lexicon() -> _Lexicon:
     sources = [
         ("first_names_sv.txt", _FIRST, True),
         ("first_names_international.txt", _FIRST, True),
-        ("surnames_sv.txt", _SUR, False),
-        ("surnames_international.txt", _SUR, False),
+        ("surnames_sv.txt", _SUR, True),
+        ("surnames_international.txt", _SUR, True),
         ("first_names_extra.txt", _FIRST, False),
         ("surnames_extra.txt", _SUR, False),
     ]
@@ -124,7 +124,7 @@ def _lexicon() -> _Lexicon:
         for entry in _read_lines(file):
             key = entry.casefold()
             flags = names.get(key, 0) | kind
-            if lower_ok and len(key) >= 3 and key not in name_words:
+            if lower_ok and len(key) >= (3 if kind == _FIRST else 5) and key not in name_words:
                 flags |= _LOWER_OK
             names[key] = flags
             # "Anna-Karin" also teaches "anna" and "karin"; nothing else to do here.
@@ -193,7 +193,7 @@ def known_names() -> frozenset[str]:
 # --- identity numbers --------------------------------------------------------------------
 
 _PNR_RE = re.compile(
-    r"(?<![\w+\-–/.,])"
+    r"(?<![\w+\-–/])(?<!\d[.,:])"
     r"(?P<c>18|19|20)?(?P<y>\d{2})(?P<m>[01]\d)(?P<d>[0-9]\d)"
     r"(?P<sep>[-+–]|[ \u00a0])?"
     r"(?P<serial>\d{4}|[A-Za-z]\d{3})"
@@ -285,8 +285,8 @@ def find_identity_numbers(text: str) -> list[tuple[int, int]]:
 _HAS_DIGIT = re.compile(r"\d")
 # Candidates: runs of digits and separators starting with +, 00 or 0.
 _PHONE_CAND_RE = re.compile(
-    r"(?<![\w+\-–/.,:])(?:\+|00)\d[\d \-–/()]{5,20}\d(?![\w]|[.,:]\d)"
-    r"|(?<![\w+\-–/.,:])\(?0\d[\d \-–/()]{4,16}\d(?![\w]|[.,:/]\d)"
+    r"(?<![\w+\-–/])(?<!\d[.,:])(?:\+|00)\d[\d \-–/()]{5,20}\d(?![\w]|[.,:]\d)"
+    r"|(?<![\w+\-–/])(?<!\d[.,:])\(?0\d[\d \-–/()]{4,16}\d(?![\w]|[.,:/]\d)"
 )
 # Swedish written forms: +46 / 0046 / 0 + area code + groups.
 _SE_PHONE_RE = re.compile(
@@ -300,7 +300,9 @@ _PHONE_CONTEXT_RE = re.compile(
 )
 _PHONE_HINT_RE = re.compile(r"[+0(]\d[\d \-–/()]{4,}\d")
 _LOCAL_HINT_RE = re.compile(r"\d\d[ \-]\d\d[ \-]\d\d")
-_LOCAL_PHONE_RE = re.compile(r"(?<![\w\-–/.,:])\d{2,3}(?:[ \-]\d{2,3}){1,3}(?![\w]|[.,:]\d)")
+_LOCAL_PHONE_RE = re.compile(
+    r"(?<![\w\-–/])(?<!\d[.,:])\d{2,3}(?:[ \-]\d{2,3}){1,3}(?![\w]|[.,:]\d)"
+)
 _NOT_PHONE_CONTEXT_RE = re.compile(
     r"(?:dnr|diarienr|diarienummer|ärendenr|ärendenummer|ärende-id|ärende|ref|referens|"
     r"fakturanr|löpnr|id)\s*[:.=]?\s*$",
@@ -443,11 +445,11 @@ _APARTMENT_RE = re.compile(
 )
 _CO_RE = re.compile(r"\b(?i:c/o)\s+[A-ZÅÄÖ][\w\-]+(?:[ \u00a0][A-ZÅÄÖ][\w\-]+){0,2}")
 _POSTCODE_SPACED_RE = re.compile(
-    r"(?<![\w\-–/.,:+])(?:SE-?\s?)?[1-9]\d{2} \d{2}(?![\w\-–/]|[.,:]\d| \d)"
+    r"(?<![\w\-–/+])(?<!\d[.,:])(?:SE-?\s?)?[1-9]\d{2} \d{2}(?![\w\-–/]|[.,:]\d| \d)"
     r"(?!\s?(?:kr\b|kronor|sek\b|st\b|%|mg|ml|timmar|tim\b|min\b|dagar|år\b|procent))"
 )
 _POSTCODE_TOWN_RE = re.compile(
-    r"(?<![\w\-–/.,:+])(?:SE-?\s?)?[1-9]\d{4}(?=\s+[A-ZÅÄÖ][A-ZÅÄÖa-zåäö]+)(?![\w])"
+    r"(?<![\w\-–/+])(?<!\d[.,:])(?:SE-?\s?)?[1-9]\d{4}(?=\s+[A-ZÅÄÖ][A-ZÅÄÖa-zåäö]+)(?![\w])"
 )
 _POSTCODE_KW_RE = re.compile(
     r"\b(?:postnummer|postnr|postnr\.)\s*[:.]?\s*([1-9]\d{2}\s?\d{2})\b", re.IGNORECASE
@@ -621,6 +623,9 @@ def find_names(text: str) -> list[tuple[int, int]]:
                     if role or not start:
                         is_name[i] = True
                         continue
+                    if base != lw and lw not in lex.function_words:
+                        is_name[i] = True  # a genitive: "Pers mamma", "Björns skola"
+                        continue
                     if i + 1 < n and gap(i + 1) in (" ", "-"):
                         nw = words[i + 1]
                         nl = lowers[i + 1]
@@ -632,6 +637,9 @@ def find_names(text: str) -> list[tuple[int, int]]:
                             continue
                         if nl in lex.verbs and base not in lex.function_words:
                             is_name[i] = True
+                            continue
+                        if len(nw) == 1 and nw.isupper() and text.startswith(".", bounds[i + 1][1]):
+                            is_name[i] = True  # "Per N."
                             continue
                     continue
                 is_name[i] = True
@@ -724,6 +732,11 @@ def find_names(text: str) -> list[tuple[int, int]]:
         g = gap(i)
         if len(w) == 1 and w.isupper() and g in (". ", "."):
             is_name[i - 1] = True
+        elif g == " " and w.islower() and words[i].islower():
+            lw = lowers[i - 1]
+            if names.get(lw, 0) & _FIRST and lw not in lex.function_words and len(lw) >= 2:
+                if lw not in lex.protected and lw not in lex.verbs and lw not in roles:
+                    is_name[i - 1] = True  # "per karlsson"
         elif g == " " and capitalised(w):
             lw = lowers[i - 1]
             if lw in lex.protected or lw in lex.function_words or w in lex.protected_exact:
