@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -228,6 +229,48 @@ def test_names_that_are_words(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pers mamma ringde.", "[NAMN] mamma ringde."),
+        ("Björns skola har inte fått utredningen.", "[NAMN] skola har inte fått utredningen."),
+        ("Ansvarig: Per N.; LSS", "Ansvarig: [NAMN]; LSS"),
+        ("ring per karlsson imorgon", "ring [NAMN] imorgon"),
+        ("Pnr,20100726-8954,Pågående", "Pnr,[PERSONNUMMER],Pågående"),
+        ("tel:0701234567", "tel:[TELEFON]"),
+        ("Telefon: 070-123 45 67, 040-33 10 00.", "Telefon: [TELEFON], [TELEFON]."),
+        ("Kl 08:30 ringde 0701234567.", "Kl 08:30 ringde [TELEFON]."),
+        ("Vi pratade med Xiomara om planen.", "Vi pratade med [NAMN] om planen."),
+        ("Asli har inte varit i skolan.", "[NAMN] har inte varit i skolan."),
+        ("Yusra Ali Hassan bor kvar.", "[NAMN] bor kvar."),
+        (
+            "Från BUP deltog Fredrik och från skolan Lotta.",
+            "Från BUP deltog [NAMN] och från skolan [NAMN].",
+        ),
+    ],
+)
+def test_forms_seen_in_exports(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Utskrivningsmeddelandet kom först efter 72 timmar.",
+        "Informationen kunde inte överföras mellan LifeCare och Cosmic.",
+        "Personen fick inte vara delaktig. Mannen blev bemött med misstro.",
+        "Den planerade SIPen genomfördes inte.",
+        "Vi har inte fatt nagon aterkoppling fran vardcentralen.",
+        "Kontaktade Capio Citykliniken och Familjebehandlingen.",
+        "Hon bor i Dalby och flyttade sedan till Kävlinge.",
+        "Rutinen följdes inte och medicinen saknades.",
+        "Vikt 70,5 kg; 0,5 mg.",
+    ],
+)
+def test_swedish_words_and_units_in_no_list_survive(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "SIP-möte med BUP, LSS, LARO, VC, BVC, MVC, IVO och HVB.",
@@ -336,3 +379,34 @@ def test_benchmark_rejects_a_malformed_file(tmp_path: Path) -> None:
     path.write_text('{"id": "x", "text": "abc"}\n', encoding="utf-8")
     with pytest.raises(InputError, match="line 1"):
         run_benchmark(path, n_speed_texts=0)
+
+
+@pytest.mark.slow
+def test_identifiers_planted_in_the_demo_exports_are_redacted(tmp_path: Path) -> None:
+    """The demo generator (written independently) plants identifiers in free text."""
+    from pipeline.demo import write_demo_data
+
+    write_demo_data(tmp_path, terms=("2025HT",))
+    planted = json.loads((tmp_path / ".demo-planted.json").read_text(encoding="utf-8"))
+    texts: dict[str, list[str]] = {}
+    for path in sorted((tmp_path / "2025HT").glob("*.csv")):
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+        texts[f"2025HT/{path.stem}"] = text.splitlines()
+    checked = 0
+    for kind in ("personnummer", "phones", "emails", "addresses", "names"):
+        for item in planted[kind]:
+            lines = [t for t in texts.get(item["file"], []) if item["text"] in t]
+            for line in lines:
+                out = redact(line)
+                checked += 1
+                # a name may also occur inside a longer word of the line (Anders in Anderslöv)
+                if kind == "names":
+                    pattern = r"(?<!\w)" + re.escape(item["text"]) + r"(?!\w)"
+                    assert not re.search(pattern, out), (kind, item.get("form"))
+                else:
+                    assert item["text"] not in out, kind
+    assert checked > 50
