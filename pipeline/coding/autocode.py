@@ -390,21 +390,10 @@ class _Matcher:
                     found.add(cause)
         # patterns: tried only at word starts whose first letters one of them can begin with
         patterns, required = self.patterns, self.required
-        possible: dict[int, bool] = {}
         for pos, idx, cands in word_starts:
             for pid in cands:
                 cause, rx, _ = patterns[pid]
                 if cause in found:
-                    continue
-                ok = possible.get(pid)
-                if ok is None:
-                    ok = True
-                    for need in required[pid]:
-                        if need.search(folded) is None:
-                            ok = False
-                            break
-                    possible[pid] = ok
-                if not ok:
                     continue
                 m = rx.match(folded, pos)
                 if m is None:
