@@ -47,7 +47,7 @@ from pipeline.sources import (
     parse_file_name,
     read_export,
 )
-from pipeline.sources.config import Party, map_text
+from pipeline.sources.config import Party, map_text, normalise_category_value
 from pipeline.terms import Term, parse_term
 
 logger = logging.getLogger(__name__)
@@ -265,9 +265,10 @@ class _FileResult:
 
 
 def _is_collaboration(types: pd.Series, allowed: tuple[str, ...] | None) -> pd.Series:
+    """Rows whose type is a collaboration type (case, spaces, "och"/"&"/"/" ignored)."""
     if allowed is None:
         return pd.Series(True, index=types.index)
-    norm = map_text(types, normalise_value)
+    norm = map_text(types, normalise_category_value)
     return norm.isin(set(allowed)).fillna(False).astype(bool)
 
 

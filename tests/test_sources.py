@@ -493,3 +493,42 @@ def test_reader_never_raises_anything_but_input_error(data: bytes) -> None:
             assert "\n" not in str(err)
         else:
             assert list(table.rows.columns) == list(READ_COLUMNS)
+
+
+# --- configuration errors ---------------------------------------------------------------
+
+
+def _config_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "config"
+    target.mkdir()
+    for name in ("sources.yaml", "organisations.yaml", "parties.yaml"):
+        (target / name).write_bytes((CONFIG_DIR / name).read_bytes())
+    return target
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        ("sources.yaml", "header_search_rows: 30", "header_search_rows: [30", "inte giltig YAML"),
+        ("parties.yaml", "'\\bbup\\b'", "'(bup'", "ogiltigt reguljärt uttryck"),
+        ("parties.yaml", "side: region", "side: landsting", "side ska vara"),
+        (
+            "sources.yaml",
+            "required: [[received, event_date], description]",
+            "required: [[received, event_date], beskrivning]",
+            "okänt fält beskrivning",
+        ),
+    ],
+)
+def test_malformed_configuration_is_an_input_error(
+    tmp_path: Path, name: str, old: str, new: str, message: str
+) -> None:
+    config = _config_copy(tmp_path)
+    text = (config / name).read_text(encoding="utf-8")
+    assert old in text
+    (config / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_source_config(config)
+    assert name in str(info.value) and "\n" not in str(info.value)
+    if message != "inte giltig YAML":
+        assert message in str(info.value)

@@ -101,7 +101,8 @@ class Organisation:
     slug: str
     name: str
     kind: str
-    systems: dict[str, tuple[str, ...] | None]  # system -> normalised collaboration types
+    # system -> collaboration types, normalised with normalise_category_value (None: all rows)
+    systems: dict[str, tuple[str, ...] | None]
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,9 @@ def load_source_config(config_dir: str | Path) -> SourceConfig:
         osys = {}
         for sname, types in (o.get("systems") or {}).items():
             _need(sname in SYSTEMS, org_path, f"{slug}: okänt system {sname}")
-            osys[sname] = None if types is None else tuple(normalise_value(t) for t in types)
+            osys[sname] = (
+                None if types is None else tuple(normalise_category_value(t) for t in types)
+            )
         organisations[str(slug)] = Organisation(
             str(slug), str(o.get("name", slug)), o["kind"], osys
         )

@@ -1,0 +1,22 @@
+"""The ingest benchmark runs and reports (the numbers themselves are not asserted)."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from pipeline.bench_ingest import format_report, run_benchmark
+
+
+def test_benchmark_runs_on_a_small_term(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType("pipeline.deid")
+    module.redact = lambda text: text  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pipeline.deid", module)
+    result = run_benchmark(30, config_dir=Path(__file__).resolve().parents[1] / "config")
+    assert result.rows_read == 120 and result.files == 4
+    assert 0 < result.cases <= result.rows_read
+    report = format_report(result)
+    assert "120 rader lästa" in report and "rader/s" in report
