@@ -86,10 +86,11 @@ class IngestResult:
 def make_case_id(term: str, organisation: str, system: str, source_id: str) -> str:
     """Stable case id: ``f"{term}-{sha1(organisation|system|source_id)[:10]}"``.
 
-    ``source_id`` is the system's own deviation number (stripped text). Rows without one
-    (the form, or an export row with an empty id) use ``form_source_key``: the received
+    ``source_id`` is the system's own deviation number (stripped text, as in the export).
+    Form rows, which have no id, use ``pipeline.sources.form_source_key``: the received
     date (fallback: event date) as YYYY-MM-DD, "|", and the first 16 hex digits of the
-    sha1 of the case-folded, space-collapsed raw description.
+    sha1 of the case-folded, space-collapsed raw description. An export row whose id cell
+    is empty uses ``"utan-id:"`` followed by that same key.
     """
     digest = hashlib.sha1(f"{organisation}|{system}|{source_id}".encode()).hexdigest()
     return f"{term}-{digest[:10]}"
