@@ -363,28 +363,34 @@ class _Matcher:
             text = _PLACEHOLDER.sub(" ", text)
         low = text.lower()
         folded = fold_lower(low)
-        toks: list[str] = []  # folded tokens
-        starts: list[int] = []
-        clause_of: list[int] = []  # index of the first token of the token's clause
-        clause_start = 0
-        prev_end = 0
-        found: set[str] = set()
+        spans = [m.span() for m in _TOKEN.finditer(folded)]
+        if not spans:
+            return set()
+        toks = [folded[s:e] for s, e in spans]  # folded tokens
+        starts = [s for s, _ in spans]
+        info_get, token_info = self._info_cache.get, self._token_info
+        hits_at: list[tuple[int, tuple[tuple[str, bool], ...]]] = []
         word_starts: list[tuple[int, int, tuple[int, ...]]] = []  # (offset, token index, patterns)
-        breaks = self.breaks
-        for m in _TOKEN.finditer(folded):
-            start, end = m.span()
-            i = len(toks)
-            tok = folded[start:end]
-            gap = folded[prev_end:start]
-            if (gap and gap != " " and _CLAUSE_PUNCT.search(gap)) or tok in breaks:
-                clause_start = i
-            toks.append(tok)
-            starts.append(start)
-            clause_of.append(clause_start)
-            prev_end = end
-            hits, wstarts = self._token_info(low[start:end])
-            for off, cands in wstarts:
+        for i, (start, end) in enumerate(spans):
+            key = low[start:end]
+            info = info_get(key)
+            if info is None:
+                info = token_info(key)
+            if info[0]:
+                hits_at.append((i, info[0]))
+            for off, cands in info[1]:
                 word_starts.append((start + off, i, cands))
+        found: set[str] = set()
+        if not hits_at and not word_starts and not self.ungated:
+            return found
+        # clause boundaries: the first token after punctuation, and clause-break words
+        bounds = {0}
+        for m in _CLAUSE_PUNCT.finditer(folded):
+            bounds.add(bisect.bisect_left(starts, m.end()))
+        breaks = self.breaks
+        bounds.update(i for i, t in enumerate(toks) if t in breaks)
+        clause_of = sorted(bounds)
+        for i, hits in hits_at:
             for cause, negatable in hits:
                 if cause not in found and not self._cancelled(toks, clause_of, i, negatable, i + 1):
                     found.add(cause)
@@ -416,7 +422,10 @@ class _Matcher:
     def _cancelled(
         self, toks: list[str], clause_of: list[int], idx: int, negatable: bool, end: int
     ) -> bool:
-        first = clause_of[idx]
+        """Whether a hit at token ``idx`` (its match ending before token ``end``) is cancelled
+        by a positive cue, a cancelling phrase or (``negatable``) a negation in its clause.
+        ``clause_of`` holds the sorted indices of the tokens that begin a clause."""
+        first = clause_of[bisect.bisect_right(clause_of, idx) - 1]
         before = toks[max(first, idx - self.window) : idx]
         if any(t in self.positives for t in before):
             return True
