@@ -95,6 +95,7 @@ class _Lexicon:
     roles: frozenset[str]
     roles2: frozenset[tuple[str, str]]
     abbrev_roles: frozenset[str]
+    role_prev: frozenset[str]
     verbs: frozenset[str]
     org_words: frozenset[str]
     place_words: frozenset[str]
@@ -171,6 +172,7 @@ def _lexicon() -> _Lexicon:
         roles=frozenset(roles),
         roles2=frozenset(roles2),
         abbrev_roles=frozenset(abbrev_roles),
+        role_prev=frozenset(roles) | frozenset(b for _, b in roles2) | frozenset(abbrev_roles),
         verbs=verbs,
         org_words=org_words,
         place_words=frozenset(w.casefold() for w in _read_list("place_words.list")),
@@ -217,6 +219,7 @@ _PNR_LOOSE_RE = re.compile(
     re.IGNORECASE,
 )
 _SIX_DIGITS_RE = re.compile(r"\d{6}")
+_PNR_KEYWORD_RE = re.compile(r"personn|pnr|p-nr|pers\.? ?nr|samordningsn|reservn|födelsen|ssn")
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -268,8 +271,7 @@ def find_identity_numbers(text: str) -> list[tuple[int, int]]:
             spans.append((m.start(), m.end()))
         elif sep == "" and not _looks_like_phone(m.group(0)):
             spans.append((m.start(), m.end()))
-    low = text.lower()
-    if not ("nr" in low or "nummer" in low or "ssn" in low):
+    if not _PNR_KEYWORD_RE.search(text.lower()):
         return _dedupe(spans)
     for m in _PNR_LOOSE_RE.finditer(text):
         num = m.group("num").rstrip(" -+–")
@@ -347,7 +349,17 @@ def find_phone_numbers(text: str) -> list[tuple[int, int]]:
 
 
 def _phone_candidates(text: str, spans: list[tuple[int, int]]) -> None:
-    for m in _PHONE_CAND_RE.finditer(text):
+    # The full candidate pattern starts with look-behinds (slow to scan a whole text), so it
+    # runs only in windows around the runs the cheap hint pattern found.
+    matches: list[re.Match[str]] = []
+    last = 0
+    for hint in _PHONE_HINT_RE.finditer(text):
+        start = max(hint.start() - 1, last)
+        end = min(len(text), hint.end() + 3)
+        for m in _PHONE_CAND_RE.finditer(text, start, end):
+            matches.append(m)
+            last = m.end()
+    for m in matches:
         cand = m.group(0).rstrip(" -–/(")
         if cand.startswith("(") and ")" not in cand:
             cand = cand[1:]
@@ -381,19 +393,27 @@ def _phone_candidates(text: str, spans: list[tuple[int, int]]) -> None:
 
 # --- e-mail ------------------------------------------------------------------------------
 
-_EMAIL_RE = re.compile(
-    r"[\w.+\-']+(?:@|\s?[(\[]\s?(?:at|snabel-a)\s?[)\]]\s?)[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}\b"
+_EMAIL_AT_RE = re.compile(
+    r"(?:@|\s?[(\[]\s?(?:at|snabel-a)\s?[)\]]\s?)[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}\b",
+    re.IGNORECASE,
 )
-
-
-_AT_WORD_RE = re.compile(r"[(\[]\s?(?:at|snabel-a)\s?[)\]]")
+_EMAIL_LOCAL_RE = re.compile(r"[\w.+\-']+$")
 
 
 def find_emails(text: str) -> list[tuple[int, int]]:
     """Spans of e-mail addresses (also written with ``(at)``)."""
-    if not text or ("@" not in text and not _AT_WORD_RE.search(text)):
+    if not text:
         return []
-    return [(m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
+    if "@" not in text:
+        low = text.lower()
+        if not ("at)" in low or "at]" in low or "at )" in low or "snabel" in low):
+            return []
+    spans: list[tuple[int, int]] = []
+    for m in _EMAIL_AT_RE.finditer(text):
+        local = _EMAIL_LOCAL_RE.search(text, max(0, m.start() - 64), m.start())
+        if local:
+            spans.append((local.start(), m.end()))
+    return spans
 
 
 # --- addresses ---------------------------------------------------------------------------
@@ -417,18 +437,16 @@ _STREET_WORDS = tuple(_STREET_SUFFIX.split("|"))
 _STREET_PREFIXES = frozenset(
     "västra östra norra södra gamla nya stora lilla övre nedre sankt s:t".split()
 )
-_POSTCODE_HINT_RE = re.compile(r"\d{3} ?\d{2}")
+_POSTCODE_HINT_RE = re.compile(r"(?:SE-?\s?)?\d{3} ?\d{2}")
 _TOWN_AFTER_RE = re.compile(r"\s+([A-ZÅÄÖ][A-ZÅÄÖa-zåäö]+)")
-_NUMBER_RE = re.compile(r"\d+")
+_NUMBER_RE = re.compile(r"\s\d{1,4}(?!\d)")
 
 
 def _street_windows(text: str) -> list[tuple[int, int]]:
     """Stretches of text around a house number whose word before looks like a street."""
     windows: list[tuple[int, int]] = []
     for m in _NUMBER_RE.finditer(text):
-        start = m.start()
-        if m.end() - start > 4 or start == 0 or not text[start - 1].isspace():
-            continue
+        start = m.start() + 1
         before = text[max(0, start - 40) : start].split()
         if not before:
             continue
@@ -473,16 +491,21 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
     low = text.lower()
     if "lgh" in low or "lägenhet" in low:
         spans += [(m.start(), m.end()) for m in _APARTMENT_RE.finditer(text)]
-    if _POSTCODE_HINT_RE.search(text):
-        for m in _POSTCODE_SPACED_RE.finditer(text):
-            if not _PHONE_CONTEXT_RE.search(text[max(0, m.start() - 25) : m.start()]):
+    hints = list(_POSTCODE_HINT_RE.finditer(text))
+    if hints:
+        protected = _lexicon().protected
+        for hint in hints:
+            start, end = hint.start(), min(len(text), hint.end() + 40)
+            m = _POSTCODE_SPACED_RE.match(text, start, end)
+            if m and not _PHONE_CONTEXT_RE.search(text[max(0, start - 25) : start]):
                 spans.append((m.start(), m.end()))
+            m = _POSTCODE_TOWN_RE.match(text, start, end)
+            if m:
+                town = _TOWN_AFTER_RE.match(text, m.end())
+                if town and town.group(1).casefold() in protected:
+                    spans.append((m.start(), m.end()))
         if "post" in low:
             spans += [(m.start(1), m.end(1)) for m in _POSTCODE_KW_RE.finditer(text)]
-        for m in _POSTCODE_TOWN_RE.finditer(text):
-            town = _TOWN_AFTER_RE.match(text, m.end())
-            if town and town.group(1).casefold() in _lexicon().protected:
-                spans.append((m.start(), m.end()))
     return _dedupe([(s, e if text[e - 1] != " " else e - 1) for s, e in spans])
 
 
@@ -490,17 +513,19 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[\-'’][^\W\d_]+)*")
 _SENTENCE_GAP = frozenset('.!?:;\n•*"“”»«(')
-_SURNAME_MORPH_RE = re.compile(
-    r"(?:sson|ström|strom|qvist|kvist|quist|gren|blom|dahl|stedt|holm|lund|berg|bäck|ander|"
-    r"ović|ovic|ević|evic|vić|ić|ski|sky|wicz|czyk|czak|ainen|äinen|oglu|oğlu|zadeh|zada|pour|"
-    r"enko|chuk|yan|ian|ijan)$"
+# Endings typical of surnames (Swedish, South Slavic, Polish, Finnish, Turkish, Persian,
+# Ukrainian, Armenian).
+_SURNAME_ENDINGS = tuple(
+    "sson ström strom qvist kvist quist gren blom dahl stedt holm lund berg bäck ander "
+    "ović ovic ević evic vić ić ski sky wicz czyk czak ainen äinen oglu oğlu zadeh zada pour "
+    "enko chuk yan ian ijan".split()
 )
 
 
 def _is_sentence_start(gap: str, first: bool) -> bool:
-    if first:
-        return True
-    return any(ch in _SENTENCE_GAP for ch in gap) or gap.strip() in ("-", "–")
+    if first or gap == " ":
+        return first
+    return not _SENTENCE_GAP.isdisjoint(gap) or gap.strip() in ("-", "–")
 
 
 def find_names(text: str) -> list[tuple[int, int]]:
@@ -540,16 +565,22 @@ def find_names(text: str) -> list[tuple[int, int]]:
         """The name a word is a form of (itself or its genitive)."""
         if lw in names:
             return lw
+        if lw[-1] != "s":
+            return None
         if len(lw) > 3 and lw[-1] == "s" and lw[:-1] in names:
             return lw[:-1]
         if lw.endswith(("'s", "’s")) and lw[:-2] in names:
             return lw[:-2]
         return None
 
+    role_prev = lex.role_prev
+
     def role_before(i: int) -> bool:
         if i == 0:
             return False
         prev = lowers[i - 1]
+        if prev not in role_prev:
+            return False
         g = gap(i)
         if g in (" ", ", ", ": ", "\u00a0"):
             if prev in roles:
@@ -631,7 +662,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
                         nl = lowers[i + 1]
                         if capitalised(nw) and (
                             (nl in names and (nl not in lex.name_words or names[nl] & _SUR))
-                            or _SURNAME_MORPH_RE.search(nl)
+                            or nl.endswith(_SURNAME_ENDINGS)
                         ):
                             is_name[i] = True
                             continue
@@ -650,7 +681,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 continue
             if after_org:
                 continue
-            morph = len(lw) >= 5 and _SURNAME_MORPH_RE.search(lw) is not None
+            morph = len(lw) >= 5 and lw.endswith(_SURNAME_ENDINGS)
             if morph and not start:
                 is_name[i] = True
                 continue
@@ -673,7 +704,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
             if (
                 (not start or (len(lw) <= 10 and i + 1 < n and lowers[i + 1] in lex.verbs))
                 and 3 <= len(lw) <= 12
-                and sum(ch.isupper() for ch in w) == 1
+                and w[1:].islower()
                 and lowers[i - 1] not in lex.place_words
                 and not lw.endswith(lex.unit_suffixes)
                 and "-" not in lw
