@@ -603,7 +603,10 @@ def find_names(text: str) -> list[tuple[int, int]]:
             hit = False
             for phrase in phrases[lw]:
                 k = len(phrase)
-                if tuple(lowers[i : i + k]) == phrase:
+                if i + k > n or tuple(lowers[i : i + k - 1]) != phrase[:-1]:
+                    continue
+                last = lowers[i + k - 1]
+                if last == phrase[-1] or last.startswith(phrase[-1] + "-"):
                     blocked.update(range(i, i + k))
                     hit = True
                     break
