@@ -46,6 +46,7 @@ _SUFFIXES = (
     "erna|arna|orna|ende|ades|ande|ats|ade|ad|at|en|et|er|ar|or|na|ns|ts|es|s|n|t|e|a|r"
     "|de|te|des|tes"
 )
+_NOTHING: tuple[tuple, tuple] = ((), ())
 _TYPO_MIN = 7  # shortest token length that gets typo matching
 _TYPO_MIN_CORE = 6  # shortest trigger word that typos are matched against
 
@@ -342,6 +343,8 @@ class _Matcher:
     ) -> tuple[tuple[tuple[str, bool], ...], tuple[tuple[int, tuple[int, ...]], ...]]:
         """Cached: the token's trigger hits and, per word start in it, the candidate patterns."""
         info = self._info_cache.get(tok)
+        if info is None and tok.isdigit() and not self._candidates(tok):
+            return _NOTHING  # numbers, dates, times: never triggers, not worth caching
         if info is None:
             folded = fold(tok)
             starts = tuple(
