@@ -138,8 +138,88 @@ def grouped_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: s
 
 
 def organisation_direction_bars(pt: ProtectedTable) -> Figure:
-    """Cases per organisation, one bar per direction (a protected organisation table)."""
-    return grouped_bars(pt, "Antal fall", "Riktning")
+    """Cases per organisation as stacked bars by direction (a protected organisation table)."""
+    return stacked_bars(pt, "Antal fall", "Riktning")
+
+
+def stacked_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: str = "") -> Figure:
+    """One stacked horizontal bar per row: a segment per column that is shown.
+
+    Needs the row totals (``protect(..., row_totals=True)``). Hidden cells of a row are drawn
+    together as one grey hatched segment ("dolt"): its length is the shown row total minus
+    the shown cells, which the table already gives away, so it reveals nothing new. A row
+    whose total is hidden gets no bar, only its mark.
+    """
+    values, mask, _ = _inner(pt)
+    totals = pt.values[TOTAL_LABEL] if TOTAL_LABEL in pt.values.columns else values.sum(axis=1)
+    total_hidden = (
+        pt.suppressed[TOTAL_LABEL] if TOTAL_LABEL in pt.values.columns else mask.any(axis=1)
+    )
+    total_text = pt.display()[TOTAL_LABEL] if TOTAL_LABEL in pt.values.columns else None
+    n_rows = len(values)
+    fig = _figure(max(2.0, 0.42 * n_rows + 1.1))
+    ax = fig.add_subplot()
+    y = np.arange(n_rows)[::-1]
+    left = np.zeros(n_rows)
+    for k, col in enumerate(values.columns):
+        widths = np.where(
+            mask[col].to_numpy() | total_hidden.loc[values.index].to_numpy(),
+            0,
+            values[col].to_numpy(),
+        )
+        ax.barh(
+            y,
+            widths,
+            left=left,
+            height=0.7,
+            color=PALETTE[k % len(PALETTE)],
+            hatch=HATCHES[k % len(HATCHES)],
+            edgecolor="white" if k == 0 else TEXT_COLOUR,
+            linewidth=0.4,
+            label=str(col),
+        )
+        left = left + widths
+    hidden_part = np.array(
+        [
+            0 if total_hidden.loc[r] else int(totals.loc[r]) - int(left[i])
+            for i, r in enumerate(values.index)
+        ]
+    )
+    if hidden_part.any():
+        ax.barh(
+            y,
+            hidden_part,
+            left=left,
+            height=0.7,
+            color=SUPPRESSED_COLOUR,
+            hatch="...",
+            edgecolor=TEXT_COLOUR,
+            linewidth=0.4,
+            label="Dolt (<3 eller x)",
+        )
+    vmax = max(float(totals.loc[values.index].max()) if n_rows else 0.0, 1.0)
+    for i, r in enumerate(values.index):
+        if total_hidden.loc[r]:
+            label = total_text.loc[r] if total_text is not None else pt.mark
+            ax.text(vmax * 0.01, y[i], label, va="center", fontsize=8, style="italic")
+        else:
+            ax.text(
+                int(totals.loc[r]) + vmax * 0.01,
+                y[i],
+                fmt.number(int(totals.loc[r])),
+                va="center",
+                fontsize=8,
+                color=TEXT_COLOUR,
+            )
+    ax.set_yticks(y, [_wrap(r) for r in values.index])
+    ax.set_xlim(0, vmax * 1.12)
+    ax.set_xlabel(xlabel)
+    _style(ax)
+    ax.legend(
+        title=legend_title or None, fontsize=8, title_fontsize=8, frameon=False, loc="lower right"
+    )
+    _apply_font(fig)
+    return fig
 
 
 def comparison_bars(pt: ProtectedTable) -> Figure:

@@ -361,15 +361,25 @@ def coding_counts(cases: pd.DataFrame) -> CodingCounts:
     return CodingCounts(len(cases), manual, len(cases) - manual)
 
 
+_TOTAL_ROWS = {"TOTALT", "TOTAL", "SUMMA"}
+
+
+def file_rows(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    """The per-file rows of a reconciliation table (a total row written by ingest dropped)."""
+    names = reconciliation["file"].astype("string").str.strip().str.upper()
+    return reconciliation[~names.isin(_TOTAL_ROWS)]
+
+
 def data_quality(reconciliation: pd.DataFrame) -> pd.Series:
     """Totals over all files of the row reconciliation (read = kept + excluded + ...)."""
-    totals = reconciliation[RECONCILIATION_COLUMNS[1:]].sum().astype("int64")
+    totals = file_rows(reconciliation)[RECONCILIATION_COLUMNS[1:]].sum().astype("int64")
     return totals
 
 
 def reconciliation_table(reconciliation: pd.DataFrame) -> pd.DataFrame:
     """The reconciliation with Swedish headers and a total row, for the method appendix."""
-    table = reconciliation.set_index("file")[RECONCILIATION_COLUMNS[1:]].astype("int64")
+    table = file_rows(reconciliation).set_index("file")[RECONCILIATION_COLUMNS[1:]]
+    table = table.astype("int64")
     table.index.name = "Fil"
     table.columns = [QUALITY_LABELS[c] for c in table.columns]
     return table
@@ -382,7 +392,7 @@ def reconciliation_counts(by_term: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """
     frames = []
     for term, recon in by_term.items():
-        part = recon.set_index("file")[RECONCILIATION_COLUMNS[2:]].astype("int64")
+        part = file_rows(recon).set_index("file")[RECONCILIATION_COLUMNS[2:]].astype("int64")
         part.index = [f"{term}: {f}" if len(by_term) > 1 else str(f) for f in part.index]
         frames.append(part)
     table = pd.concat(frames) if frames else pd.DataFrame(columns=RECONCILIATION_COLUMNS[2:])
@@ -421,13 +431,21 @@ def codebook_table(labels: Labels) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def quotes(cases: pd.DataFrame, cause: str, limit: int = 2) -> list[str]:
-    """Approved, redacted quotations for one cause (at most ``limit``), in case-id order."""
+def quotes(
+    cases: pd.DataFrame, cause: str, limit: int = 2, exclude: Iterable[str] = ()
+) -> list[str]:
+    """Approved, redacted quotations for one cause: at most ``limit``, shortest first.
+
+    ``exclude``: quotations already shown (e.g. under a more frequent cause), so one case
+    is not quoted in several sections.
+    """
     flag = cases[f"cause_{cause}"].astype(bool) & cases["quote_approved"].astype(bool)
     chosen = cases.loc[flag & cases["quote"].notna(), ["case_id", "quote"]]
-    chosen = chosen.sort_values("case_id")
-    texts = [" ".join(str(q).split()) for q in chosen["quote"]]
-    return list(dict.fromkeys(t for t in texts if t))[:limit]
+    pairs = [(" ".join(str(q).split()), str(cid)) for cid, q in chosen.itertuples(index=False)]
+    pairs.sort(key=lambda p: (len(p[0]), p[1]))
+    skip = set(exclude)
+    texts = [t for t, _ in pairs if t and t not in skip]
+    return list(dict.fromkeys(texts))[:limit]
 
 
 def terms_of_year(year: str | int) -> list[str]:

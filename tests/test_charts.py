@@ -53,7 +53,7 @@ def test_grouped_bars_hide_secondary_cells_too() -> None:
         index=["Svedala kommun", "Vellinge kommun", "Trelleborgs kommun"],
     )
     pt = protect(table, 3)
-    fig = charts.organisation_direction_bars(pt)
+    fig = charts.grouped_bars(pt)
     widths = _bar_widths(fig)
     hidden = pt.suppressed.loc[table.index, table.columns]
     n_hidden = int(hidden.to_numpy().sum())
@@ -94,3 +94,27 @@ def test_show_returns_html_and_clears_the_figure() -> None:
     shown = charts.show(fig, "Alt", "Bildtext")
     assert "<figcaption>Bildtext</figcaption>" in shown.data
     assert not fig.axes
+
+
+def test_stacked_bars_draw_hidden_cells_only_as_one_grey_remainder() -> None:
+    table = pd.DataFrame(
+        {"Kommun till region": [1, 5, 7], "Region till kommun": [4, 6, 8]},
+        index=["Svedala kommun", "Vellinge kommun", "Trelleborgs kommun"],
+    )
+    pt = protect(table, 3)
+    fig = charts.organisation_direction_bars(pt)
+    ax = fig.axes[0]
+    hidden = pt.suppressed.loc[table.index, table.columns].to_numpy()
+    # one patch per row and column, then one grey remainder per row
+    coloured = [round(p.get_width()) for p in ax.patches[: table.size]]
+    expected = [
+        0 if h else int(v)
+        for v, h in zip(table.T.to_numpy().ravel(), hidden.T.ravel(), strict=True)
+    ]
+    assert coloured == expected
+    remainder = [round(p.get_width()) for p in ax.patches[table.size :]]
+    shown_totals = pt.values.loc[table.index, "Totalt"]
+    assert sum(remainder) == int((shown_totals - table.where(~hidden, 0).sum(axis=1)).sum())
+    # every bar ends at the organisation's shown total
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == [str(v) for v in shown_totals]

@@ -187,3 +187,11 @@ def test_actions_section_with_follow_up(labels: stats.Labels) -> None:
         cases, labels=labels, min_cell=3, follow_up=follow_up, follow_up_year="2024"
     )
     assert "Förslagen från 2024 har nu denna status: genomfört (ett) och pågår (ett)." in text
+
+
+def test_paragraphs_stay_apart(labels: stats.Labels) -> None:
+    cases = make_coded_cases("2025HT", 30, seed=2)
+    cases.loc[:9, "involves_child"] = pd.NA
+    recon = protect(stats.reconciliation_counts({"2025HT": make_reconciliation(30)}), 3)
+    text = narrative.term_summary("2025HT", cases, labels=labels, min_cell=3, reconciliation=recon)
+    assert "För 10 fall gick det inte att avgöra.\n\nUnderlaget bestod av" in text

@@ -184,3 +184,30 @@ def test_loaders(tmp_path: Path) -> None:
     loaded = stats.load_coded_terms({"2025HT": path, "2025VT": tmp_path / "none.parquet"})
     assert list(loaded) == ["2025HT"] and len(loaded["2025HT"]) == 5
     assert stats.terms_of_year("2025") == ["2025VT", "2025HT"]
+
+
+def test_a_total_row_written_by_ingest_is_not_counted_twice() -> None:
+    recon = make_reconciliation(10)
+    with_total = pd.concat(
+        [recon, pd.DataFrame([{"file": "TOTALT", **recon.drop(columns="file").sum().to_dict()}])],
+        ignore_index=True,
+    )
+    pd.testing.assert_series_equal(stats.data_quality(with_total), stats.data_quality(recon))
+    assert "TOTALT" not in stats.reconciliation_counts({"2025HT": with_total}).index
+
+
+def test_quotes_exclude_and_prefer_short() -> None:
+    cases = make_coded_cases("2025HT", 6, seed=6, quotes=False)
+    cases["cause_sip"] = True
+    cases["quote_approved"] = True
+    cases["quote"] = ["En lång text " * 5, "Kort.", "Mellanlång text här.", pd.NA, "Kort.", "X y."]
+    cases["quote"] = cases["quote"].astype("string")
+    assert stats.quotes(cases, "sip") == ["X y.", "Kort."]
+    assert stats.quotes(cases, "sip", limit=1, exclude=["X y.", "Kort."]) == [
+        "Mellanlång text här."
+    ]
+
+
+def test_quotes_when_none_are_approved() -> None:
+    cases = make_coded_cases("2025HT", 5, seed=6, quotes=False)
+    assert stats.quotes(cases, "sip") == []
