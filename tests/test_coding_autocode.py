@@ -78,3 +78,14 @@ def test_benchmark_on_labelled_set():
     assert result["micro"]["f1"] >= 0.8
     assert min(m["recall"] for m in result["per_cause"].values()) >= 0.6
     assert "mikro" in format_report(result)
+
+
+def test_it_failure_supersedes_communication_in_the_same_sentence():
+    got = auto_code(
+        [
+            "Personalen saknar behörighet i Mina Planer och fick därför ingen information.",
+            "Mina Planer låg nere. Handläggaren har inte svarat på våra mejl.",
+        ]
+    )
+    assert got[0] == {"tekniska_hinder"}
+    assert got[1] == {"tekniska_hinder", "kommunikation"}

@@ -83,3 +83,11 @@ def test_not_a_mapping_and_bad_yaml(tmp_path):
     bad.write_text("version: 1\ncauses: [\n", encoding="utf-8")
     with pytest.raises(InputError, match="not valid YAML"):
         load_codebook(bad)
+
+
+def test_supersedes_must_name_another_cause(raw):
+    data = copy.deepcopy(raw)
+    data["causes"][-1]["ersätter"] = ["kommunikation", "okänd"]
+    assert "causes[tekniska_hinder].ersätter" in _error(data)
+    book = codebook_from_dict(raw, "kodbok.yaml")
+    assert book.cause("tekniska_hinder").supersedes == ("kommunikation", "rutiner")

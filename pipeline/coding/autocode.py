@@ -40,6 +40,7 @@ _FOLD = str.maketrans(
 _PLACEHOLDER = re.compile(r"\[[A-ZÅÄÖa-zåäö_\- ]{2,30}\]")
 _TOKEN = re.compile(r"\w+(?:[-:]\w+)*")
 _PART = re.compile(r"\w+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSE_PUNCT = re.compile(r"[.;!?,()\n\u2013\u2014]|\s-\s")
 # common Swedish inflection endings allowed after a whole-word trigger
 _SUFFIXES = (
@@ -222,6 +223,7 @@ class _Matcher:
     breaks: frozenset[str]
     window: int
     cause_category: dict[str, str]
+    supersedes: dict[str, frozenset[str]]
     category_order: list[str]
     _cache: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
     _cand_cache: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -294,6 +296,7 @@ class _Matcher:
             breaks=frozenset(fold(w) for w in neg.clause_breaks),
             window=neg.window,
             cause_category={c.id: c.category for c in book.causes},
+            supersedes={c.id: frozenset(c.supersedes) for c in book.causes if c.supersedes},
             category_order=book.category_ids,
         )
 
@@ -359,7 +362,23 @@ class _Matcher:
         return info
 
     def code(self, text: str) -> set[str]:
-        """The cause ids suggested for one text."""
+        """The cause ids suggested for one text (after the codebook's "ersätter" rules)."""
+        found = self._code(text)
+        if self.supersedes and len(found) > 1:
+            clash = any(found & lost for cause, lost in self.supersedes.items() if cause in found)
+            if clash:
+                # rare: decide sentence by sentence
+                found = set()
+                for sentence in _SENTENCE.split(text):
+                    here = self._code(sentence)
+                    for cause, lost in self.supersedes.items():
+                        if cause in here:
+                            here -= lost
+                    found |= here
+        return found
+
+    def _code(self, text: str) -> set[str]:
+        """The cause ids the triggers suggest for one text."""
         if not text:
             return set()
         if "[" in text:

@@ -67,6 +67,9 @@ class Cause(_Model):
     exclusion: str = ""
     color: str = "#777777"
     triggers: Triggers = Triggers()
+    # causes whose suggestion is dropped in a sentence where this cause is suggested
+    # (e.g. a message that did not arrive because of an IT failure is not "kommunikation")
+    supersedes: tuple[str, ...] = Field(default=(), alias="ersätter")
 
     @field_validator("color")
     @classmethod
@@ -182,7 +185,15 @@ def codebook_from_dict(
 
     _check_ids("category", book.category_ids, CATEGORIES)
     _check_ids("cause", book.cause_ids, CAUSES)
+    known = set(book.cause_ids)
     for cause in book.causes:
+        for other in cause.supersedes:
+            if other not in known or other == cause.id:
+                raise InputError(
+                    source,
+                    f"entry causes[{cause.id}].ersätter: {other!r} is not another cause id",
+                    f"Use ids of other causes: {', '.join(book.cause_ids)}",
+                )
         if cause.category not in CATEGORIES:
             raise InputError(
                 source,
