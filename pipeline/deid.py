@@ -96,6 +96,7 @@ class _Lexicon:
     roles2: frozenset[tuple[str, str]]
     abbrev_roles: frozenset[str]
     role_prev: frozenset[str]
+    trigger: frozenset[str]
     verbs: frozenset[str]
     org_words: frozenset[str]
     place_words: frozenset[str]
@@ -173,6 +174,7 @@ def _lexicon() -> _Lexicon:
         roles2=frozenset(roles2),
         abbrev_roles=frozenset(abbrev_roles),
         role_prev=frozenset(roles) | frozenset(b for _, b in roles2) | frozenset(abbrev_roles),
+        trigger=frozenset(names) | frozenset(phrases),
         verbs=verbs,
         org_words=org_words,
         place_words=frozenset(w.casefold() for w in _read_list("place_words.list")),
@@ -511,7 +513,10 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
 
 # --- names -------------------------------------------------------------------------------
 
-_WORD_RE = re.compile(r"[^\W\d_]+(?:[\-'’][^\W\d_]+)*")
+# Letters of the Latin script (Swedish, Nordic, Slavic, Turkish, Vietnamese, ...): explicit
+# ranges are faster than [^\W\d_].
+_LETTERS = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"
+_WORD_RE = re.compile(rf"[{_LETTERS}]+(?:[\-'’][{_LETTERS}]+)*")
 _SENTENCE_GAP = frozenset('.!?:;\n•*"“”»«(')
 # Endings typical of surnames (Swedish, South Slavic, Polish, Finnish, Turkish, Persian,
 # Ukrainian, Armenian).
@@ -534,24 +539,25 @@ def find_names(text: str) -> list[tuple[int, int]]:
         return []
     lex = _lexicon()
     names = lex.names
-    matches = list(_WORD_RE.finditer(text))
-    n = len(matches)
+    words = _WORD_RE.findall(text)
+    n = len(words)
     if n == 0:
         return []
-    words = [m.group() for m in matches]
-    bounds = [m.span() for m in matches]
-    lowers = [w.casefold() for w in words]
+    lowers = _WORD_RE.findall(text.lower())
+    if len(lowers) != n:  # lower-casing changed the tokens (rare letters)
+        lowers = [w.lower() for w in words]
+    matches = list(_WORD_RE.finditer(text))  # spans are read only where needed
     phrases = lex.phrases
     roles = lex.roles
     # Only these tokens can start a name or a protected phrase: capitalised words, words in
     # the name lists, words after a role word, first words of protected phrases.
+    trigger = lex.trigger
+    role_prev = lex.role_prev
+    prevs = ["", *lowers[:-1]]
     cand = [
         i
-        for i in range(n)
-        if not words[i][0].islower()
-        or lowers[i] in names
-        or lowers[i - 1] in roles
-        or lowers[i] in phrases
+        for i, (w, lw, pv) in enumerate(zip(words, lowers, prevs, strict=True))
+        if w[0].isupper() or lw in trigger or pv in role_prev
     ]
     if not cand:
         return []
@@ -559,7 +565,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
     is_name = [False] * n
 
     def gap(i: int) -> str:
-        return text[bounds[i - 1][1] : bounds[i][0]] if i else text[: bounds[0][0]]
+        return text[matches[i - 1].end() : matches[i].start()] if i else text[: matches[0].start()]
 
     def base_of(lw: str) -> str | None:
         """The name a word is a form of (itself or its genitive)."""
@@ -572,8 +578,6 @@ def find_names(text: str) -> list[tuple[int, int]]:
         if lw.endswith(("'s", "’s")) and lw[:-2] in names:
             return lw[:-2]
         return None
-
-    role_prev = lex.role_prev
 
     def role_before(i: int) -> bool:
         if i == 0:
@@ -672,7 +676,11 @@ def find_names(text: str) -> list[tuple[int, int]]:
                         if nl in lex.verbs and base not in lex.function_words:
                             is_name[i] = True
                             continue
-                        if len(nw) == 1 and nw.isupper() and text.startswith(".", bounds[i + 1][1]):
+                        if (
+                            len(nw) == 1
+                            and nw.isupper()
+                            and text.startswith(".", matches[i + 1].end())
+                        ):
                             is_name[i] = True  # "Per N."
                             continue
                     continue
@@ -792,13 +800,13 @@ def find_names(text: str) -> list[tuple[int, int]]:
         if not is_name[i]:
             i += 1
             continue
-        s, e = bounds[i]
+        s, e = matches[i].span()
         j = i + 1
         while j < n and is_name[j]:
             g = gap(j)
             if g not in (" ", "-", ". ", "\u00a0") or (g == ". " and len(words[j - 1]) != 1):
                 break
-            e = bounds[j][1]
+            e = matches[j].end()
             j += 1
         last = words[j - 1]
         if e < len(text) and text[e] in "'’" and last[-1] in "sxzSXZ":
