@@ -5,16 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.disclosure import ProtectedTable, protect, protect_series, safe_count
 
 
 def consistent_values(pt: ProtectedTable) -> dict[tuple, set[int]]:
-    """For each suppressed cell, every value it can take given the shown cells and margins.
+    """For each suppressed cell, the values it can take given the shown cells and margins.
 
     Exhaustive search (backtracking, pruned by the margins) under what a reader knows: the
     shown cells, the margins, that a ``<3`` cell lies in 1..min_cell-1 and an ``x`` cell is
-    at least 1 (zeros are shown): exactly what a reader could work out from the table.
+    at least 1 (zeros are shown): what a reader could work out from the table. It stops
+    once every hidden cell has two values (enough to show it is protected); otherwise it
+    is complete.
     """
     v = pt.values.to_numpy().astype(int)
     mask = pt.suppressed.to_numpy()
@@ -30,7 +34,7 @@ def consistent_values(pt: ProtectedTable) -> dict[tuple, set[int]]:
         for j in range(n_cols):
             lines.append([((i, j), 1) for i in range(inner_r)] + [((n_rows - 1, j), -1)])
     hidden = [tuple(c) for c in np.argwhere(mask)]
-    upper = int(v.max()) + 4  # room above the grand total, in case the grand total is hidden
+    upper = int(v.max()) + 1  # room above the grand total (fewer values only make it stricter)
     found: dict[tuple, set[int]] = {c: set() for c in hidden}
     grid = v.copy()
 
@@ -49,18 +53,21 @@ def consistent_values(pt: ProtectedTable) -> dict[tuple, set[int]]:
                         return False
         return True
 
-    def search(k: int) -> None:
+    def search(k: int) -> bool:
+        """Depth-first over the hidden cells; True once every cell has two values."""
         if k == len(hidden):
             for cell in hidden:
                 found[cell].add(int(grid[cell]))
-            return
+            return all(len(v) > 1 for v in found.values())
         cell = hidden[k]
         low, high = (1, pt.min_cell - 1) if small[cell] else (1, upper)
         for value in range(low, high + 1):
-            grid[hidden[k]] = value
-            if line_ok(k):
-                search(k + 1)
-        grid[hidden[k]] = v[hidden[k]]
+            grid[cell] = value
+            if line_ok(k) and search(k + 1):
+                grid[cell] = v[cell]
+                return True
+        grid[cell] = v[cell]
+        return False
 
     search(0)
     return found
@@ -224,3 +231,26 @@ def test_text_of_a_cell() -> None:
     ]
     r, c = shown[0]
     assert pt.cell(r, c) == int(pt.values.loc[r, c])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 3).flatmap(
+        lambda rows: st.integers(1, 3).flatmap(
+            lambda cols: st.lists(
+                st.lists(st.integers(0, 5), min_size=cols, max_size=cols),
+                min_size=rows,
+                max_size=rows,
+            )
+        )
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_property_no_hidden_cell_can_be_worked_out(
+    rows: list[list[int]], row_totals: bool, col_totals: bool
+) -> None:
+    pt = protect(pd.DataFrame(rows), 3, row_totals=row_totals, col_totals=col_totals)
+    assert_protected(pt)
+    assert (pt.suppressed.to_numpy() | ~pt.primary.to_numpy()).all()
+    assert not (pt.suppressed.to_numpy() & (pt.values.to_numpy() == 0)).any()
