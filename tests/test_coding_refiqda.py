@@ -62,3 +62,12 @@ def test_project_export(tmp_path):
     assert (sel.get("startPosition"), sel.get("endPosition")) == ("0", str(len(text)))
     code_guids = {c.get("guid") for c in root.iter(f"{{{NS_PROJECT}}}Code")}
     assert set(refs) <= code_guids
+
+
+def test_import_reads_the_codebook_inside_a_project(tmp_path):
+    cases = make_cases({"00000000d1": "Svar uteblev."})
+    path = export_project(code_term(cases, None, BOOK), BOOK, tmp_path / "fall.qdpx")
+    with zipfile.ZipFile(path) as zf:
+        (tmp_path / "project.qde").write_bytes(zf.read("project.qde"))
+    codes = import_codebook(tmp_path / "project.qde")
+    assert [c["id"] for c in codes if c["parent"] == "Orsaker"] == BOOK.cause_ids

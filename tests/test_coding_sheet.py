@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 import yaml
 from coding_helpers import make_cases
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from pipeline.coding.codebook import codebook_from_dict, load_codebook
@@ -173,3 +175,51 @@ def test_open_in_excel_is_refused(tmp_path, book):
     with pytest.raises(InputError, match="open in Excel"):
         update_sheet(make_cases(TEXTS), path, book)
     assert not path.exists()
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=2),  # row (case) index
+            st.sampled_from(
+                [
+                    "A1: SIP [sip]",
+                    "A1: kommentar",
+                    "A1: citat godkänt",
+                    "A2: Resurser [resurser]",
+                    "A1: kategori",
+                    "A1: inga orsaker",
+                ]
+            ),
+            st.sampled_from(["x", "X", "ja", 1, "Rutiner", "en kommentar"]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    keep=st.lists(st.booleans(), min_size=3, max_size=3),
+    extra=st.integers(min_value=0, max_value=2),
+)
+def test_any_edit_survives_any_rerun(tmp_path_factory, book, edits, keep, extra):
+    path = tmp_path_factory.mktemp("ark") / "kodning.xlsx"
+    update_sheet(make_cases(TEXTS), path, book)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    cols, rows = _cols(ws), _rows(ws)
+    ids = list(rows)
+    wanted = {}
+    for r, header, value in edits:
+        ws.cell(rows[ids[r]], cols[header], value=value)
+        wanted[(ids[r], header)] = value
+    wb.save(path)
+    texts = {k: v for k, v, kept in zip(TEXTS, TEXTS.values(), keep, strict=True) if kept}
+    texts |= {f"00000000e{i}": "Inget svar från BUP." for i in range(extra)}
+    update_sheet(make_cases(texts), path, book)
+    ws = load_workbook(path)[SHEET]
+    new_cols, new_rows = _cols(ws), _rows(ws)
+    for (case_id, header), value in wanted.items():
+        assert ws.cell(new_rows[case_id], new_cols[header]).value == value
+    assert len(new_rows) == 3 + extra
