@@ -648,6 +648,13 @@ def find_names(text: str) -> list[tuple[int, int]]:
                         i and words[i - 1].isupper() and lowers[i - 1] in names and gap(i) == " "
                     ):
                         is_name[i] = True
+                    elif (
+                        len(lw) >= 4
+                        and names[base] & _LOWER_OK
+                        and names[base] & _FIRST
+                        and lw not in lex.protected
+                    ):
+                        is_name[i] = True  # "ANNA ringde"
                 continue
             if lw in lex.protected or (base is not None and base != lw and base in lex.protected):
                 if role:
@@ -779,6 +786,11 @@ def find_names(text: str) -> list[tuple[int, int]]:
             if names.get(lw, 0) & _FIRST and lw not in lex.function_words and len(lw) >= 2:
                 if lw not in lex.protected and lw not in lex.verbs and lw not in roles:
                     is_name[i - 1] = True  # "per karlsson"
+        elif g == " " and len(w) > 1 and w.isupper() and words[i].isupper():
+            lw = lowers[i - 1]
+            if names.get(lw, 0) & _FIRST and lw not in lex.function_words:
+                if lw not in lex.protected and w not in lex.protected_exact:
+                    is_name[i - 1] = True  # "HANS SVENSSON"
         elif g == " " and capitalised(w):
             lw = lowers[i - 1]
             if lw in lex.protected or lw in lex.function_words or w in lex.protected_exact:
