@@ -246,6 +246,15 @@ def test_names_that_are_words(text: str, expected: str) -> None:
             "Från BUP deltog Fredrik och från skolan Lotta.",
             "Från BUP deltog [NAMN] och från skolan [NAMN].",
         ),
+        ("HANS SVENSSON ringde. ANNA ringde.", "[NAMN] ringde. [NAMN] ringde."),
+        ("OBS! INGEN FRÅN BUP KOM, SIP LSS LARO.", "OBS! INGEN FRÅN BUP KOM, SIP LSS LARO."),
+        ("Mvh Björn", "Mvh [NAMN]"),
+        (
+            "Mamman (Sara) ringde. Pappan, Jonas, kom.",
+            "Mamman ([NAMN]) ringde. Pappan, [NAMN], kom.",
+        ),
+        ("Ring 070 - 123 45 67 eller 070/1234567.", "Ring [TELEFON] eller [TELEFON]."),
+        ("Pnr 850312 - 1234, mallen: ÅÅÅÅMMDD-XXXX.", "Pnr [PERSONNUMMER], mallen: ÅÅÅÅMMDD-XXXX."),
     ],
 )
 def test_forms_seen_in_exports(text: str, expected: str) -> None:
