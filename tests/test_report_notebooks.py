@@ -115,3 +115,25 @@ def test_notebooks_are_thin_and_stripped() -> None:
         params = code[0].source
         assert "(" not in re.sub(r"#.*", "", params), "literal values only in the parameters cell"
         json.dumps(nb)  # serialisable
+
+
+@pytest.mark.slow
+def test_reports_without_comparison_and_other_min_cell(project: Path, tmp_path: Path) -> None:
+    term = _run(
+        NOTEBOOKS / "03_term_report.ipynb",
+        tmp_path / "03.ipynb",
+        {"term": "2024VT", "compare_term": "", "root": str(project), "min_cell": 5},
+    )
+    text = _outputs(term)
+    _check_common(term, text)
+    assert "Ingen jämförelse med tidigare termin" in text
+    assert "1 till 4 fall" in text
+    assert not re.search(r"<td class=\"num\">[1-4]</td>", text)
+    annual = _run(
+        NOTEBOOKS / "04_annual_report.ipynb",
+        tmp_path / "04.ipynb",
+        {"year": "2024", "compare_year": "", "root": str(project), "min_cell": 3},
+    )
+    text = _outputs(annual)
+    _check_common(annual, text)
+    assert "Uppföljningsloggen har inga förslag från 2023" in text
