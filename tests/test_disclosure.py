@@ -254,3 +254,10 @@ def test_property_no_hidden_cell_can_be_worked_out(
     assert_protected(pt)
     assert (pt.suppressed.to_numpy() | ~pt.primary.to_numpy()).all()
     assert not (pt.suppressed.to_numpy() & (pt.values.to_numpy() == 0)).any()
+
+
+def test_benchmark_reports_every_shape() -> None:
+    from pipeline.disclosure import benchmark
+
+    rows = benchmark(shapes=((3, 3),), repeats=1)
+    assert rows[0]["cells"] == 16 and rows[0]["hidden"] >= rows[0]["primary"]
