@@ -250,7 +250,18 @@ def find_identity_numbers(text: str) -> list[tuple[int, int]]:
     if not text or not _SIX_DIGITS_RE.search(text):
         return []
     spans: list[tuple[int, int]] = []
-    for m in _PNR_RE.finditer(text):
+    pnr_matches: list[re.Match[str]] = []
+    last = 0
+    for hint in _SIX_DIGITS_RE.finditer(text):
+        # The full pattern begins with look-behinds (slow over a whole text): try it only
+        # where a run of six digits begins.
+        if hint.start() < last:
+            continue
+        m = _PNR_RE.match(text, hint.start())
+        if m:
+            pnr_matches.append(m)
+            last = m.end()
+    for m in pnr_matches:
         month, day = int(m.group("m")), int(m.group("d"))
         if not _plausible_date(month, day):
             continue
@@ -439,7 +450,7 @@ _STREET_WORDS = tuple(_STREET_SUFFIX.split("|"))
 _STREET_PREFIXES = frozenset(
     "västra östra norra södra gamla nya stora lilla övre nedre sankt s:t".split()
 )
-_POSTCODE_HINT_RE = re.compile(r"(?:SE-?\s?)?\d{3} ?\d{2}")
+_POSTCODE_HINT_RE = re.compile(r"\d{3} ?\d{2}")
 _TOWN_AFTER_RE = re.compile(r"\s+([A-ZÅÄÖ][A-ZÅÄÖa-zåäö]+)")
 _NUMBER_RE = re.compile(r"\s\d{1,4}(?!\d)")
 
@@ -498,6 +509,11 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
         protected = _lexicon().protected
         for hint in hints:
             start, end = hint.start(), min(len(text), hint.end() + 40)
+            if (
+                text[max(0, start - 3) : start].upper() in ("SE-", "SE ")
+                or text[max(0, start - 2) : start].upper() == "SE"
+            ):
+                start -= 3 if text[start - 1] in "- " else 2
             m = _POSTCODE_SPACED_RE.match(text, start, end)
             if m and not _PHONE_CONTEXT_RE.search(text[max(0, start - 25) : start]):
                 spans.append((m.start(), m.end()))
