@@ -890,30 +890,32 @@ def _dedupe(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _find(text: str) -> list[tuple[int, int, str]]:
     """All findings as ``(start, end, label)``, non-overlapping, in order."""
-    candidates: list[tuple[int, int, int, str]] = []
+    candidates: list[tuple[int, int, int, int, str]] = []
     for s, e in find_emails(text):
-        candidates.append((0, s, e, EMAIL))
+        candidates.append((0, s, s - e, e, EMAIL))
     if _HAS_DIGIT.search(text):
         for s, e in find_identity_numbers(text):
-            candidates.append((1, s, e, PNR))
+            candidates.append((1, s, s - e, e, PNR))
         for s, e in find_phone_numbers(text):
-            candidates.append((2, s, e, PHONE))
+            candidates.append((2, s, s - e, e, PHONE))
         for s, e in find_addresses(text):
-            candidates.append((3, s, e, ADDRESS))
+            candidates.append((3, s, s - e, e, ADDRESS))
     elif "c/o" in text.lower():
         for s, e in find_addresses(text):
-            candidates.append((3, s, e, ADDRESS))
+            candidates.append((3, s, s - e, e, ADDRESS))
     names = find_names(text)
     if not candidates:
         return [(s, e, NAME) for s, e in names]
     for s, e in names:
-        candidates.append((4, s, e, NAME))
-    candidates.sort(key=lambda c: (c[0], c[1], c[1] - c[2]))
+        candidates.append((4, s, s - e, e, NAME))
+    candidates.sort()  # by priority, then start, then longest first
     accepted: list[tuple[int, int, str]] = []
-    for _, s, e, label in candidates:
-        if any(s < ae and as_ < e for as_, ae, _ in accepted):
-            continue
-        accepted.append((s, e, label))
+    for _, s, _, e, label in candidates:
+        for as_, ae, _ in accepted:
+            if s < ae and as_ < e:
+                break
+        else:
+            accepted.append((s, e, label))
     accepted.sort()
     return accepted
 
