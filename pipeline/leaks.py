@@ -22,6 +22,7 @@ import bisect
 import csv
 import datetime as dt
 import fnmatch
+import functools
 import io
 import itertools
 import json
@@ -961,6 +962,22 @@ _STREET_RE = re.compile(r"\b([^\W\d_]{4,})[ \u00a0]+\d{1,4}[A-Za-z]?\b")
 _SPACE_ONLY_RE = re.compile(r"^[ \u00a0]{1,2}$")
 
 
+@functools.cache
+def _protected_phrases_re() -> re.Pattern[str]:
+    """The de-identification's protected multi-word phrases, as one whole-word pattern."""
+    path = Path(__file__).resolve().parent / "resources" / "names" / "protected_phrases.list"
+    phrases = []
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                phrases.append(re.escape(line))
+    if not phrases:
+        return re.compile(r"(?!x)x")
+    phrases.sort(key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)", re.IGNORECASE)
+
+
 def _names_in_free_text(
     text: str,
     name_list: frozenset[str],
@@ -972,6 +989,8 @@ def _names_in_free_text(
     the genitive), any capitalised word after a title or role word ("dr Lind", "mamman
     Zelda"), and runs of capitalised names whose words alone are stop words ("Per Berg")."""
     stop = settings.stop_words
+    # "Mina Planer", "Lex Maria", "Rosa Bandet": names of things, not of people
+    text = _protected_phrases_re().sub(lambda m: " " * len(m.group()), text)
     for m in _STREET_RE.finditer(text):  # street names with a house number
         if m.group(1).casefold().endswith(settings.street_suffixes):
             names.add(m.group(1).casefold())

@@ -334,3 +334,16 @@ def test_scan_staged_reads_the_index(tmp_path: Path) -> None:
     (tmp_path / "notes.md").write_text("rensad\n", encoding="utf-8")
     findings = scan_staged(tmp_path)
     assert [(f.file, f.location, f.kind) for f in findings] == [("notes.md", "rad 1", "telefon")]
+
+
+def test_names_of_things_in_raw_free_text_are_not_taken_for_people(tmp_path: Path) -> None:
+    raw = tmp_path / "raw" / "2025HT"
+    raw.mkdir(parents=True)
+    (raw / "svedala__lifecare.csv").write_text(
+        "Avvikelsenummer;Händelsebeskrivning\n"
+        "1;Ingen behörighet i Mina Planer. Mamman Amina ringde.\n",
+        encoding="utf-8",
+    )
+    known = known_identifiers_from_raw(tmp_path / "raw")
+    assert "mina" not in known.names
+    assert "amina" in known.names
