@@ -9,10 +9,14 @@ How a text is read:
 - every distinct token is looked up once (cached): the token, its simplemma lemma (lang
   "sv") and its hyphen parts are matched against the cause's terms; words unknown to the
   lemmatizer get a cheap edit-distance-1 match against longer trigger words (typos);
-- the cause's regular-expression patterns run over the folded text;
+- the cause's regular-expression patterns run over the folded text, tried only at word
+  starts whose word one of them can begin with (the first word of every pattern is read
+  from the parsed regex once), one combined regex per cause and word;
 - a hit is cancelled when, in the same clause and a few tokens before it, a positive cue
   (*bra*, *snabb* ...) or a cancelling phrase (*inga problem med*, *ingen brist på*) stands,
-  or, for "problem terms", a negation (*inte*, *ingen* ...).
+  or, for "problem terms", a negation (*inte*, *ingen* ...);
+- a cause's "ersätter" list drops other causes in sentences where it is suggested (an IT
+  failure is not also a communication failure).
 """
 
 from __future__ import annotations
