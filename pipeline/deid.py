@@ -758,7 +758,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
                     is_name[i] = True
                     continue
             if lowers[i - 1] in roles and role_before(i):
-                if lw not in lex.protected and lw not in lex.verbs:
+                if lw not in lex.protected and lw not in lex.verbs and lw not in roles:
                     if (flags and lw not in lex.function_words) or _unknown_word(lw):
                         is_name[i] = True
 
@@ -861,7 +861,7 @@ def _unknown_word(word: str) -> bool:
         if known(word, lang="sv"):
             return False
         if len(word) >= 8:
-            for cut in range(3, len(word) - 3):
+            for cut in range(3, len(word) - 2):
                 head, tail = word[:cut], word[cut:]
                 if known(tail, lang="sv") and (
                     known(head, lang="sv") or (head.endswith("s") and known(head[:-1], lang="sv"))
