@@ -533,6 +533,7 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
 # ranges are faster than [^\W\d_].
 _LETTERS = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"
 _WORD_RE = re.compile(rf"[{_LETTERS}]+(?:[\-'’][{_LETTERS}]+)*")
+_DAY_GAP_RE = re.compile(r"(?:^|\s)\d{1,2}\.?\s+$")
 _SENTENCE_GAP = frozenset('.!?:;\n•*"“”»«(')
 # Endings typical of surnames (Swedish, South Slavic, Polish, Finnish, Turkish, Persian,
 # Ukrainian, Armenian).
@@ -681,6 +682,8 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 if after_org and not role and (base in lex.name_words or not names[base] & _FIRST):
                     continue
                 if base in lex.name_words:
+                    if not role and _DAY_GAP_RE.search(gap(i)):
+                        continue  # "15 Jan", "3 Maj": a date
                     if role or not start:
                         is_name[i] = True
                         continue

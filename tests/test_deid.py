@@ -221,6 +221,9 @@ def test_names_are_redacted(text: str, expected: str) -> None:
         ("Alla har fått kallelsen.", "Alla har fått kallelsen."),
         ("Man kan inte boka tid.", "Man kan inte boka tid."),
         ("I juni stängde mottagningen.", "I juni stängde mottagningen."),
+        ("Mötet 15 jan, sedan 15 Jan och 3 Maj.", "Mötet 15 jan, sedan 15 Jan och 3 Maj."),
+        ("Vi pratade med Jan i går.", "Vi pratade med [NAMN] i går."),
+        ("Lucia firades. Vi träffade Lucia Gomez.", "Lucia firades. Vi träffade [NAMN]."),
         ("Juni har gått på BUP sedan hon var tio.", "[NAMN] har gått på BUP sedan hon var tio."),
     ],
 )
