@@ -793,8 +793,8 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 break
             j += 1
     # Before a name: an initial ("K. Lindqvist") or a first name that is also a word.
-    for i in range(n - 1, 0, -1):
-        if not is_name[i] or is_name[i - 1] or (i - 1) in blocked:
+    for i in reversed([k for k in range(1, n) if is_name[k]]):
+        if is_name[i - 1] or (i - 1) in blocked:
             continue
         w = words[i - 1]
         g = gap(i)
@@ -826,10 +826,9 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 is_name[i - 1] = True  # "Yusra Ali Hassan"
 
     spans: list[tuple[int, int]] = []
-    i = 0
-    while i < n:
-        if not is_name[i]:
-            i += 1
+    done = -1
+    for i in [k for k in range(n) if is_name[k]]:
+        if i <= done:
             continue
         s, e = matches[i].span()
         j = i + 1
@@ -845,7 +844,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
         elif e < len(text) and text[e] == "." and len(last) == 1:
             e += 1  # "Karin L."
         spans.append((s, e))
-        i = j
+        done = j - 1
     return spans
 
 
