@@ -963,6 +963,19 @@ _SPACE_ONLY_RE = re.compile(r"^[ \u00a0]{1,2}$")
 
 
 @functools.cache
+def _name_words() -> frozenset[str]:
+    """Names that are also ordinary Swedish words (the de-identification's list)."""
+    path = Path(__file__).resolve().parent / "resources" / "names" / "name_words.txt"
+    if not path.is_file():
+        return frozenset()
+    return frozenset(
+        line.strip().casefold()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+@functools.cache
 def _protected_phrases_re() -> re.Pattern[str]:
     """The de-identification's protected multi-word phrases, as one whole-word pattern."""
     path = Path(__file__).resolve().parent / "resources" / "names" / "protected_phrases.list"
@@ -1012,9 +1025,10 @@ def _names_in_free_text(
             else:
                 names.add(folded)
         if capital and listed:
-            if folded in name_list and folded not in stop:
+            word_names = _name_words()  # Dag, Rosa, Sol: names only where context says so
+            if folded in name_list and folded not in stop and folded not in word_names:
                 names.add(folded)
-            elif base and base in name_list and base not in stop:
+            elif base and base in name_list and base not in stop and base not in word_names:
                 names.add(base)
             run = [*run, folded] if adjacent and run else [folded]
             if len(run) >= 2 and any(w in stop for w in run):

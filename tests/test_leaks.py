@@ -347,3 +347,16 @@ def test_names_of_things_in_raw_free_text_are_not_taken_for_people(tmp_path: Pat
     known = known_identifiers_from_raw(tmp_path / "raw")
     assert "mina" not in known.names
     assert "amina" in known.names
+
+
+def test_names_that_are_words_need_context_in_raw_free_text(tmp_path: Path) -> None:
+    raw = tmp_path / "raw" / "2025HT"
+    raw.mkdir(parents=True)
+    (raw / "svedala__lifecare.csv").write_text(
+        "Avvikelsenummer;Händelsebeskrivning\n1;Dag efter dag utan svar. Mamman Rosa ringde.\n",
+        encoding="utf-8",
+    )
+    known = known_identifiers_from_raw(tmp_path / "raw")
+    assert "dag" not in known.names  # a sentence starting with "Dag" is not a name
+    # after a role word it is (kept as the phrase, since "rosa" alone is a stop word)
+    assert "rosa" in known.names or ("mamman", "rosa") in known.phrases

@@ -120,7 +120,8 @@ def test_method_section_states_the_rules(labels: stats.Labels) -> None:
         cases, labels=labels, min_cell=3, terms=["2025HT"], agreement=agreement
     )
     assert "1 eller 2 fall" in text and "”<3”" in text
-    assert "samma händelsedatum inom några dagar och nästan samma beskrivning" in text
+    plain = text.replace("\u00a0", " ")
+    assert "händelsedatum ligger högst 3 dagar isär och minst 60 % av orden" in plain
     assert "Krippendorffs alfa 0,71" in text
     assert "Inga fall kodades av två analytiker" in text
     assert re.findall(r"(?m)^#+ ", text) == ["### "] * 3

@@ -61,12 +61,26 @@ SYSTEM_LABELS = {
     "ritz": "regionens avvikelsesystem",
     "form": "arbetsgruppens rapporteringsformulär",
 }
-DUPLICATE_RULE = (
-    "Samma händelse kan komma in två gånger, en gång från den part som rapporterade den och "
-    "en gång som mottagen av den andra parten. Två rader räknas som samma fall när de har "
-    "samma händelsedatum inom några dagar och nästan samma beskrivning; de slås då ihop "
-    "till ett fall som markeras som rapporterat av båda parter."
-)
+
+
+def duplicate_rule(max_days_apart: int = 3, min_text_similarity: float = 0.6) -> str:
+    """The duplicate-matching rule of pipeline.ingest.link_reported_by_both, in Swedish,
+    with the thresholds the ingest used (params.yaml ingest.duplicates)."""
+    days = "samma dag" if max_days_apart == 0 else f"högst {fmt.number(max_days_apart)} dagar isär"
+    share = fmt.percent(min_text_similarity, digits=0)
+    return (
+        "Samma händelse kan komma in två gånger: från den part som rapporterade den och som "
+        "mottagen hos den andra parten. Två rader från olika filer räknas som samma fall när "
+        "den ena kommer från en kommun och den andra från regionen (eller de pekar ut "
+        f"varandra som mottagare), deras händelsedatum ligger {days} och minst {share} av "
+        "orden i de avidentifierade beskrivningarna är gemensamma (Jaccard-likhet). Den "
+        "rapporterande partens rad behålls och markeras som rapporterad av båda parter; den "
+        "andra räknas som dubblett i sin fil. Samma avvikelsenummer två gånger i en fil "
+        "räknas som ett fall."
+    )
+
+
+DUPLICATE_RULE = duplicate_rule()
 
 
 @lru_cache(maxsize=1)
@@ -418,6 +432,8 @@ def method_section(
     n_double_coded: int | None = None,
     agreement_period: str = "",
     reconciliation_where: str = "i bilagan",
+    max_days_apart: int = 3,
+    min_text_similarity: float = 0.6,
 ) -> str:
     """Background and method: sources, terms, de-duplication, coding, disclosure rule.
 
@@ -436,7 +452,7 @@ def method_section(
         terms=[fmt.term_label(t) for t in terms],
         quality=_quality(reconciliation),
         reconciliation_where=reconciliation_where,
-        duplicate_rule=DUPLICATE_RULE,
+        duplicate_rule=duplicate_rule(max_days_apart, min_text_similarity),
         n_cases=cases_text(coding.n_cases, min_cell),
         manual=cases_text(coding.n_manual, min_cell),
         auto_only=cases_text(coding.n_auto_only, min_cell),
