@@ -91,3 +91,13 @@ def test_raw_data_is_ignored_by_git() -> None:
     ignore = (ROOT / ".gitignore").read_text(encoding="utf-8")
     for line in ("/data/raw/*", "/data/quarantine/"):
         assert line in ignore.splitlines()
+
+
+def test_constraints_lock_agrees_with_the_pins() -> None:
+    lines = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    locked = {
+        name.lower().replace("_", "-"): version
+        for name, version in (line.split("==", 1) for line in lines if "==" in line)
+    }
+    for name, version in _pins_from_pyproject().items():
+        assert locked.get(name.lower().replace("_", "-")) == version, name
