@@ -21,6 +21,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from pipeline.demo import COLUMNS
 from pipeline.paths import config_dir as project_config_dir
 
 logger = logging.getLogger(__name__)
@@ -64,21 +65,7 @@ def write_bench_term(raw: Path, rows_per_file: int, seed: int = 1) -> None:
     """Write the four synthetic exports of a 2025HT term into ``raw``."""
     r = random.Random(seed)
     raw.mkdir(parents=True, exist_ok=True)
-    lc = [
-        [
-            "Avvikelsenummer",
-            "Registreringsdatum",
-            "Händelsedatum",
-            "Avvikelsetyp",
-            "Rapporterande enhet",
-            "Berörd part",
-            "Riktning",
-            "Händelsebeskrivning",
-            "Vidtagen åtgärd",
-            "Status",
-            "Personnummer",
-        ]
-    ]
+    lc = [[*COLUMNS["lifecare"], "Personnummer"]]
     for i in range(rows_per_file):
         d = _date(r)
         lc.append(
@@ -97,19 +84,7 @@ def write_bench_term(raw: Path, rows_per_file: int, seed: int = 1) -> None:
             ]
         )
     (raw / "svedala__lifecare.csv").write_bytes(_csv(lc, ";", "cp1252"))
-    pr = [
-        [
-            "Ärende-ID",
-            "Skapad",
-            "Datum för händelse",
-            "Kategori",
-            "Skola/enhet",
-            "Extern aktör",
-            "Beskrivning",
-            "Åtgärder",
-            "Status",
-        ]
-    ]
+    pr = [list(COLUMNS["prorenata"])]
     for i in range(rows_per_file):
         d = _date(r)
         pr.append(
@@ -129,20 +104,7 @@ def write_bench_term(raw: Path, rows_per_file: int, seed: int = 1) -> None:
     wb = Workbook()
     ws = wb.active
     ws.append(["Ärenden Region Skåne"])
-    ws.append(
-        [
-            "Ärendenummer",
-            "Rapporteringsdatum",
-            "Händelsedatum",
-            "Kategori",
-            "Vårdenhet",
-            "Extern part",
-            "Händelsebeskrivning",
-            "Orsak",
-            "Åtgärd",
-            "Allvarlighetsgrad",
-        ]
-    )
+    ws.append(list(COLUMNS["ritz"]))
     for i in range(rows_per_file):
         d = _date(r)
         ws.append(
@@ -160,16 +122,7 @@ def write_bench_term(raw: Path, rows_per_file: int, seed: int = 1) -> None:
             ]
         )
     wb.save(raw / "region-skane__ritz.xlsx")
-    fo = [
-        [
-            "Inkommet",
-            "Kommun",
-            "Berörda aktörer",
-            "Beskrivning",
-            "Vad hände sedan",
-            "Anmälarens roll",
-        ]
-    ]
+    fo = [list(COLUMNS["form"])]
     for _ in range(rows_per_file):
         fo.append(
             [

@@ -88,6 +88,31 @@ def _inner(pt: ProtectedTable) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     return values.loc[rows, cols], mask.loc[rows, cols], text.loc[rows, cols]
 
 
+def _label_bars(
+    ax, pos: np.ndarray, values: pd.Series, hidden: pd.Series, text: pd.Series, vmax: float
+) -> None:
+    """Write each bar's shown value (or its suppression mark, in italics) beside it."""
+    cells = zip(pos, values.to_numpy(), hidden.to_numpy(), text, strict=True)
+    for p, v, is_hidden, label in cells:
+        ax.text(
+            (0 if is_hidden else v) + vmax * 0.01,
+            p,
+            label,
+            va="center",
+            fontsize=8,
+            color=TEXT_COLOUR,
+            style="italic" if is_hidden else "normal",
+        )
+
+
+def _finish_bars(ax, y: np.ndarray, rows: pd.Index, vmax: float, xlabel: str) -> None:
+    """Row labels, room on the right for the bar labels, axis label and style."""
+    ax.set_yticks(y, [_wrap(r) for r in rows])
+    ax.set_xlim(0, vmax * 1.12)
+    ax.set_xlabel(xlabel)
+    _style(ax)
+
+
 def grouped_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: str = "") -> Figure:
     """Horizontal bars, one group per row and one bar per column, each bar labelled."""
     values, mask, shown_text = _inner(pt)
@@ -110,21 +135,8 @@ def grouped_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: s
             linewidth=0.4,
             label=str(col),
         )
-        cells = zip(pos, values[col].to_numpy(), mask[col].to_numpy(), shown_text[col], strict=True)
-        for p, v, hidden, text in cells:
-            ax.text(
-                (0 if hidden else v) + vmax * 0.01,
-                p,
-                text,
-                va="center",
-                fontsize=8,
-                color=TEXT_COLOUR,
-                style="italic" if hidden else "normal",
-            )
-    ax.set_yticks(y, [_wrap(r) for r in values.index])
-    ax.set_xlim(0, vmax * 1.12)
-    ax.set_xlabel(xlabel)
-    _style(ax)
+        _label_bars(ax, pos, values[col], mask[col], shown_text[col], vmax)
+    _finish_bars(ax, y, values.index, vmax, xlabel)
     if n_cols > 1:
         ax.legend(
             title=legend_title or None,
@@ -195,7 +207,7 @@ def stacked_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: s
             hatch="...",
             edgecolor=TEXT_COLOUR,
             linewidth=0.4,
-            label="Dolt (<3 eller x)",
+            label=f"Dolt ({pt.mark} eller x)",
         )
     vmax = max(float(totals.loc[values.index].max()) if n_rows else 0.0, 1.0)
     for i, r in enumerate(values.index):
@@ -211,10 +223,7 @@ def stacked_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: s
                 fontsize=8,
                 color=TEXT_COLOUR,
             )
-    ax.set_yticks(y, [_wrap(r) for r in values.index])
-    ax.set_xlim(0, vmax * 1.12)
-    ax.set_xlabel(xlabel)
-    _style(ax)
+    _finish_bars(ax, y, values.index, vmax, xlabel)
     ax.legend(
         title=legend_title or None, fontsize=8, title_fontsize=8, frameon=False, loc="lower right"
     )
@@ -241,21 +250,8 @@ def count_bars(
     shown = values[col].where(~mask[col], 0).to_numpy()
     colour = list(colors) if colors else [PALETTE[0]] * n
     ax.barh(y, shown, height=0.7, color=colour[:n], edgecolor=TEXT_COLOUR, linewidth=0.4)
-    cells = zip(y, values[col].to_numpy(), mask[col].to_numpy(), shown_text[col], strict=True)
-    for p, v, hidden, text in cells:
-        ax.text(
-            (0 if hidden else v) + vmax * 0.01,
-            p,
-            text,
-            va="center",
-            fontsize=8,
-            color=TEXT_COLOUR,
-            style="italic" if hidden else "normal",
-        )
-    ax.set_yticks(y, [_wrap(r) for r in values.index])
-    ax.set_xlim(0, vmax * 1.12)
-    ax.set_xlabel(xlabel)
-    _style(ax)
+    _label_bars(ax, y, values[col], mask[col], shown_text[col], vmax)
+    _finish_bars(ax, y, values.index, vmax, xlabel)
     _apply_font(fig)
     return fig
 

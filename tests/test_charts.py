@@ -118,3 +118,13 @@ def test_stacked_bars_draw_hidden_cells_only_as_one_grey_remainder() -> None:
     # every bar ends at the organisation's shown total
     labels = [t.get_text() for t in ax.texts]
     assert labels == [str(v) for v in shown_totals]
+
+
+def test_stacked_bars_legend_names_the_threshold_in_use() -> None:
+    table = pd.DataFrame(
+        {"Kommun till region": [2, 9, 7], "Region till kommun": [6, 6, 8]},
+        index=["Svedala kommun", "Vellinge kommun", "Trelleborgs kommun"],
+    )
+    fig = charts.organisation_direction_bars(protect(table, 5))
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "Dolt (<5 eller x)" in legend
