@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import re
 import tomllib
 from pathlib import Path
@@ -91,6 +92,18 @@ def test_raw_data_is_ignored_by_git() -> None:
     ignore = (ROOT / ".gitignore").read_text(encoding="utf-8")
     for line in ("/data/raw/*", "/data/quarantine/"):
         assert line in ignore.splitlines()
+
+
+def test_dvc_files_are_not_ignored_by_git() -> None:
+    # `dvc repro` refuses to run when dvc.lock is git-ignored ("'dvc.lock' is git-ignored").
+    patterns = [
+        line.strip().lstrip("/")
+        for line in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith(("#", "!"))
+    ]
+    for name in ("dvc.lock", "dvc.yaml", "params.yaml", ".dvc/config"):
+        hits = [p for p in patterns if fnmatch.fnmatch(name, p) or name.startswith(p)]
+        assert not hits, (name, hits)
 
 
 def test_constraints_lock_agrees_with_the_pins() -> None:
