@@ -52,6 +52,7 @@ def guarded(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from pipeline.paths import NoProjectRoot
         from pipeline.runner import NotebookFailed
 
         try:
@@ -66,6 +67,8 @@ def guarded(func: F) -> F:
                 "(innehåller inga personuppgifter); sätt SAMVERKAN_DEBUG=1 för detaljer.",
                 1,
             )
+        except NoProjectRoot as exc:
+            _fail(str(exc), 2)
         except FileNotFoundError as exc:
             if os.environ.get("SAMVERKAN_DEBUG"):
                 raise

@@ -9,21 +9,35 @@ from pathlib import Path
 _MARKERS = ("params.yaml", "dvc.yaml")
 
 
-def project_root(start: str | os.PathLike[str] | None = None) -> Path:
-    """The nearest folder at or above ``start`` (default: cwd) that holds params.yaml and dvc.yaml.
+class NoProjectRoot(FileNotFoundError):
+    """Neither the current folder nor the installed package lies inside a project."""
 
-    ``SAMVERKAN_ROOT`` in the environment overrides the search (used by tests).
+
+def _find_root(here: Path) -> Path | None:
+    for folder in (here, *here.parents):
+        if all((folder / m).is_file() for m in _MARKERS):
+            return folder
+    return None
+
+
+def project_root(start: str | os.PathLike[str] | None = None) -> Path:
+    """The project folder: ``SAMVERKAN_ROOT`` if set, else the nearest folder at or above
+    ``start`` (default: cwd) that holds params.yaml and dvc.yaml, else the project the
+    package is installed from (so that commands also work from another folder).
     """
     env = os.environ.get("SAMVERKAN_ROOT")
     if env:
         return Path(env).resolve()
     here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if all((folder / m).exists() for m in _MARKERS):
-            return folder
-    raise FileNotFoundError(
-        f"no project root (a folder with {' and '.join(_MARKERS)}) at or above {here}"
-    )
+    root = _find_root(here)
+    if root is None and start is None:
+        root = _find_root(Path(__file__).resolve().parent)
+    if root is None:
+        raise NoProjectRoot(
+            f"ingen projektmapp (med {' och '.join(_MARKERS)}) i {here} eller ovanför. "
+            "Kör kommandot i projektmappen eller sätt SAMVERKAN_ROOT till den"
+        )
+    return root
 
 
 def config_dir(root: Path | None = None) -> Path:

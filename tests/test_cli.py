@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,56 @@ def test_publish_of_a_missing_notebook_is_an_input_error(tmp_path: Path) -> None
     )
     assert result.exit_code == 2
     assert "saknas.ipynb" in result.output and "Traceback" not in result.output
+
+
+def test_commands_work_from_another_folder(tmp_path: Path) -> None:
+    # Run from a folder outside the project: the project is found from the package.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "helsingborg__form.csv").write_bytes(
+        "\ufeffInkommet,Kommun,Berörda aktörer,Beskrivning,Vad hände sedan,Anmälarens roll\r\n"
+        "2025-09-01,Helsingborg,BUP,Ingen återkoppling efter SIP.,,Personligt ombud\r\n".encode()
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SAMVERKAN_ROOT"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "ingest", "--term", "2025HT", "--raw-dir", "raw",
+         "--out-dir", "out", "--quarantine-dir", "q"],
+        capture_output=True, text=True, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "cases.parquet").is_file()
+    assert "1 fall" in proc.stdout
+
+
+def test_no_project_root_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import paths
+
+    monkeypatch.delenv("SAMVERKAN_ROOT", raising=False)
+    with pytest.raises(paths.NoProjectRoot):
+        paths.project_root(tmp_path)  # an explicit start has no fallback
+
+    @guarded
+    def command() -> None:
+        paths.project_root(tmp_path)
+
+    with pytest.raises(typer.Exit) as exit_info:
+        command()
+    assert exit_info.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "SAMVERKAN_ROOT" in err and str(tmp_path) in err
+
+
+def test_a_broken_workbook_gets_exactly_one_line(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "region-skane__ritz.xlsx").write_bytes(bytes(range(256)) * 8)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "ingest", "--term", "2025HT", "--raw-dir", "raw",
+         "--out-dir", "out", "--quarantine-dir", "q"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "region-skane__ritz.xlsx" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()

@@ -223,10 +223,12 @@ def read_sheets(
             "filen är i det gamla Excel-formatet (.xls), som inte stöds",
             "Öppna den i Excel och spara som .xlsx eller CSV",
         )
+    sheet = read_csv_sheet(data, path, aliases, search)
     if path.suffix.lower() == ".xlsx":
-        # Not a workbook: some systems write CSV under an .xlsx name. Try it as text.
+        # Not a workbook: some systems write CSV under an .xlsx name. Said only once it has
+        # been read as text, so that a broken file gets one line (the error), not two.
         logger.warning("%s är ingen Excel-arbetsbok; läst som CSV", path.name)
-    return [read_csv_sheet(data, path, aliases, search)]
+    return [sheet]
 
 
 def find_header(
