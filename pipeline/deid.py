@@ -534,6 +534,7 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
 _LETTERS = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"
 _WORD_RE = re.compile(rf"[{_LETTERS}]+(?:[\-'’][{_LETTERS}]+)*")
 _DAY_GAP_RE = re.compile(r"(?:^|\s)\d{1,2}\.?\s+$")
+_COORD = frozenset(("och", "eller"))
 _SENTENCE_GAP = frozenset('.!?:;\n•*"“”»«(')
 # Endings typical of surnames (Swedish, South Slavic, Polish, Finnish, Turkish, Persian,
 # Ukrainian, Armenian).
@@ -570,11 +571,10 @@ def find_names(text: str) -> list[tuple[int, int]]:
     # the name lists, words after a role word, first words of protected phrases.
     trigger = lex.trigger
     role_prev = lex.role_prev
-    prevs = ["", *lowers[:-1]]
     cand = [
         i
-        for i, (w, lw, pv) in enumerate(zip(words, lowers, prevs, strict=True))
-        if w[0].isupper() or lw in trigger or pv in role_prev
+        for i, w in enumerate(words)
+        if w[0].isupper() or lowers[i] in trigger or (i and lowers[i - 1] in role_prev)
     ]
     if not cand:
         return []
@@ -768,6 +768,20 @@ def find_names(text: str) -> list[tuple[int, int]]:
     found = [i for i in range(n) if is_name[i]]
     if not found:
         return []
+    # A capitalised name that is also a word, joined by "och"/"eller" to a found name, is a
+    # name too ("Rosa och Sol från boendet", "Sol eller Björn").
+    for k in found:
+        for i, c in ((k - 2, k - 1), (k + 2, k + 1)):
+            if i < 0 or i >= n or is_name[i] or lowers[c] not in _COORD or i in blocked:
+                continue
+            w = words[i]
+            if not capitalised(w) or w in lex.protected_exact:
+                continue
+            base = base_of(lowers[i])
+            if base is None or base in lex.protected:
+                continue
+            if gap(max(i, k)) == " " and gap(c) == " ":
+                is_name[i] = True
     # Surnames and initials after a name ("Anna Xyz", "Karin L."), chained.
     for i in found:
         j = i + 1

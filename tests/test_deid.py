@@ -225,6 +225,11 @@ def test_names_are_redacted(text: str, expected: str) -> None:
         ("Vi pratade med Jan i går.", "Vi pratade med [NAMN] i går."),
         ("Lucia firades. Vi träffade Lucia Gomez.", "Lucia firades. Vi träffade [NAMN]."),
         ("Juni har gått på BUP sedan hon var tio.", "[NAMN] har gått på BUP sedan hon var tio."),
+        # joined by och/eller to a name found otherwise
+        ("Rosa och Sol från boendet kom inte.", "[NAMN] och [NAMN] från boendet kom inte."),
+        ("Bo eller Stig Larsson ringer.", "[NAMN] eller [NAMN] ringer."),
+        ("Vi åkte till Malmö och Lund.", "Vi åkte till Malmö och Lund."),
+        ("Rosa och blå kläder.", "Rosa och blå kläder."),
     ],
 )
 def test_names_that_are_words(text: str, expected: str) -> None:
