@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -95,3 +96,21 @@ def test_publish_writes_offline_html_and_a_tagged_pdf_with_swedish_text(tmp_path
     assert "Åtta fall gällde SIP-möten i Ängelholm" in text
     assert "Sida 2 av" in text  # page numbers
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged PDF
+
+
+def test_colophon_lists_the_raw_files_it_names(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    raw = tmp_path / "data" / "raw" / "2025HT"
+    raw.mkdir(parents=True)
+    (raw / "svedala__lifecare.csv").write_bytes(b"Avvikelsenummer;Registreringsdatum\r\n")
+    nb_path = tmp_path / "run.ipynb"
+    nbformat.write(_notebook(), nb_path)
+    html_path, pdf_path = publish(
+        nb_path, tmp_path / "out" / "terminsrapport-2025HT", kind="term", root=tmp_path
+    )
+    html = html_path.read_text(encoding="utf-8")
+    digest = hashlib.sha256(b"Avvikelsenummer;Registreringsdatum\r\n").hexdigest()
+    assert "1 fil, identifierad med SHA-256 i tabellen nedan" in html
+    assert "<td>2025HT/svedala__lifecare.csv</td>" in html and digest[:16] in html
+    text = "".join(page.extract_text() for page in PdfReader(pdf_path).pages)
+    assert digest[:16] in text
