@@ -639,6 +639,12 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 continue  # initials are handled below
             if w in lex.protected_exact:
                 continue
+            if lw in lex.protected and not w.isupper():
+                # A unit, place or word in the protected list is a name only after a role
+                # word ("kuratorn Lund"); decided here, before the costlier checks below.
+                if role_before(i):
+                    is_name[i] = True
+                continue
             start = _is_sentence_start(gap(i), i == 0)
             role = role_before(i)
             base = base_of(lw)
