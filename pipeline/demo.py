@@ -26,17 +26,15 @@ import json
 import logging
 import random
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
 
 from pipeline.errors import InputError
-from pipeline.io import write_bytes_atomic
+from pipeline.io import workbook_bytes, write_bytes_atomic
 from pipeline.schema import CAUSES, TERM_PATTERN
 
 log = logging.getLogger(__name__)
@@ -55,9 +53,6 @@ FACIT_COLUMNS = (
     "row",  # 1-based position among the file's data records (title/blank/totals rows not counted)
     "form_key",  # form rows only: the source key ingest derives (received date + text hash)
 )
-# Fixed timestamps so that xlsx files are byte-identical between runs.
-_XLSX_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
-_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 
 # --------------------------------------------------------------------------------------
 # The synthetic world: organisations, systems, columns, types (types agree with
@@ -1611,24 +1606,6 @@ def _write_csv(
     write_bytes_atomic(path, buf.getvalue().encode(str(spec["encoding"])))
 
 
-def _deterministic_xlsx(wb: Workbook) -> bytes:
-    """Save a workbook with fixed document properties and fixed zip entry timestamps."""
-    wb.properties.created = _XLSX_TIME
-    wb.properties.modified = _XLSX_TIME
-    wb.properties.creator = "samverkan demo"
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
-
-
 def _write_xlsx(
     path: Path,
     org: str,
@@ -1660,7 +1637,8 @@ def _write_xlsx(
     elif spec["foot"] == "blank":
         for _ in range(3):
             ws.append([None] * len(header))
-    write_bytes_atomic(path, _deterministic_xlsx(wb))
+    wb.properties.creator = "samverkan demo"
+    write_bytes_atomic(path, workbook_bytes(wb))
 
 
 def _write_file(

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from pipeline.coding.sheet import SHEET, header_map
 from pipeline.errors import InputError
-from pipeline.io import atomic_path
+from pipeline.io import workbook_bytes, write_bytes_atomic
 from pipeline.schema import CAUSES
 
 log = logging.getLogger(__name__)
@@ -85,8 +85,10 @@ def simulate_analysts(
             second = _slip(causes, rng) if draw_slip2 < _SLIP_SECOND else causes
             _tick_causes(ws, r, keys, "a2", second)
         filled += 1
-    with atomic_path(sheet_path) as tmp:
-        wb.save(tmp)
+    props = wb.properties
+    write_bytes_atomic(
+        sheet_path, workbook_bytes(wb, created=props.created, modified=props.modified)
+    )
     log.info("demo analysts filled %d rows", filled)
     return filled
 

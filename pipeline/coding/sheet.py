@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.coding.autocode import code_and_categorise, fold
 from pipeline.coding.codebook import Codebook
 from pipeline.errors import InputError
-from pipeline.io import atomic_path
+from pipeline.io import workbook_bytes, write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +275,7 @@ def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> S
     created = not sheet_path.exists()
     result = SheetUpdate(path=sheet_path, created=created, n_rows=0)
 
+    times: tuple[Any, Any] = (None, None)
     if created:
         wb = Workbook()
         ws = wb.active
@@ -288,6 +289,7 @@ def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> S
     else:
         try:
             wb = load_workbook(sheet_path)
+            times = (wb.properties.created, wb.properties.modified)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise InputError(
                 sheet_path,
@@ -359,8 +361,9 @@ def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> S
     result.n_rows = len(seen) + result.added
     if not created:
         shutil.copy2(sheet_path, sheet_path.with_name(sheet_path.stem + ".bak.xlsx"))
-    with atomic_path(sheet_path) as tmp:
-        wb.save(tmp)
+    # The document times stay those of the file read (the analyst's last save in Excel), so
+    # the same sheet and cases always give the same bytes.
+    write_bytes_atomic(sheet_path, workbook_bytes(wb, created=times[0], modified=times[1]))
     log.info(
         "coding sheet %s: %d rows, %d added, %d flagged removed, %d new columns",
         "created" if created else "updated",
