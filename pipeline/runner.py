@@ -8,6 +8,7 @@ values are read as YAML scalars (``3`` → 3, ``false`` → False).
 from __future__ import annotations
 
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,7 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
 
     from pipeline.io import atomic_path
 
@@ -87,7 +89,11 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     target = record_path(root, notebook, params)
     failed = target.with_suffix(".failed.ipynb")
     log.info("running %s with %s", notebook.name, {k: v for k, v in params.items() if k != "root"})
-    with atomic_path(target) as tmp:
+    # The kernel talks to papermill over Unix sockets in a private temporary folder (mode
+    # 0700), not over TCP on localhost where any local user could connect: the ingest
+    # notebook holds raw exports with personal data.
+    with atomic_path(target) as tmp, tempfile.TemporaryDirectory(prefix="samverkan-") as sockets:
+        kernel = Config(KernelManager={"transport": "ipc", "ip": str(Path(sockets) / "kernel")})
         try:
             papermill.execute_notebook(
                 str(notebook),
@@ -99,6 +105,7 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
                 progress_bar=False,
                 log_output=False,
                 report_mode=False,
+                config=kernel,
             )
         except PapermillExecutionError as exc:
             tmp.replace(failed)

@@ -39,3 +39,27 @@ def test_run_records_go_beside_the_reports(tmp_path: Path) -> None:
     assert record_path(tmp_path, nb, {"term": "2025HT"}) == (
         tmp_path / "reports" / "2025HT" / "notebooks" / "03_term_report.ipynb"
     )
+
+
+def test_kernel_talks_over_private_unix_sockets(tmp_path: Path, monkeypatch) -> None:
+    import stat
+
+    import papermill
+
+    from pipeline.runner import run_notebook
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "02_code.ipynb").write_text("{}", encoding="utf-8")
+    seen: dict = {}
+
+    def fake_execute(src, out, **kwargs):
+        manager = kwargs["config"]["KernelManager"]
+        socket_dir = Path(manager["ip"]).parent
+        seen.update(transport=manager["transport"], mode=stat.S_IMODE(socket_dir.stat().st_mode))
+        Path(out).write_text("{}", encoding="utf-8")
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
+    record = run_notebook(tmp_path, "02", {"term": "2025HT"})
+    assert record.is_file()
+    # not TCP on localhost, where any local user could connect to a kernel holding raw data
+    assert seen == {"transport": "ipc", "mode": 0o700}
