@@ -24,6 +24,8 @@ $(STAMP): pyproject.toml environment.yml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name samverkan --display-name "Python (samverkan)" >/dev/null
+	@if [ -d .git ]; then $(BIN)/pre-commit install >/dev/null && echo "Git hooks installed (pre-commit: outputs stripped, no raw data, no personal data)" \
+	  || echo "Could not install the git hooks; run .venv/bin/pre-commit install"; fi
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 	@echo "Environment ready in $(VENV) (Jupyter kernel: samverkan)"
