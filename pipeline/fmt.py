@@ -37,15 +37,20 @@ _WORDS_NEUTER = (
     "elva",
     "tolv",
 )
+MINUS = "\u2212"
 _TERM_RE = re.compile(r"^(\d{4})(VT|HT)$")
 
 
 def number(n: float | int, digits: int = 0) -> str:
-    """``1234`` -> ``"1 234"`` (no-break space); ``digits`` decimals with a decimal comma."""
+    """``1234`` -> ``"1 234"`` (no-break space); ``digits`` decimals with a decimal comma.
+
+    Negative numbers get the minus sign (U+2212) that Swedish typography asks for, not a
+    hyphen.
+    """
     if n is None or (isinstance(n, float) and pd.isna(n)):
         return "–"
     fmt = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(n, format=fmt, locale=LOCALE)
+    return format_decimal(n, format=fmt, locale=LOCALE).replace("-", MINUS)
 
 
 def percent(x: float, digits: int = 1) -> str:

@@ -89,3 +89,9 @@ def test_labels_in_sentences() -> None:
     assert fmt.lower_label("Kommunikation") == "kommunikation"
     assert fmt.lower_label("SIP") == "SIP"
     assert fmt.capitalize("tre fall") == "Tre fall"
+
+
+def test_negative_numbers_get_a_minus_sign_not_a_hyphen() -> None:
+    assert fmt.number(-0.05, 2) == "\u22120,05"
+    assert fmt.number(-1234) == "\u22121\u00a0234"
+    assert fmt.number(0.05, 2) == "0,05"
