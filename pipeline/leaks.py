@@ -63,6 +63,12 @@ _PHONE_RE = re.compile(r"(?<![\w+])(?:\+|00|0)\s?\(?\d(?:[ \u00a0\-/()]{0,2}\d){
 # A run of digit groups separated by single separators (for numbers from the raw data).
 _DIGIT_RUN_RE = re.compile(r"\d+(?:[ \u00a0\-+/.]\d+)*")
 _DIGIT_GROUP_RE = re.compile(r"\d+")
+# Clock times with seconds, alone or in an ISO 8601 timestamp ("2026-11-30T12:01:02.412345Z",
+# "12:01:02,123" in logs): machine-written, never personal data, and their fractions of a
+# second would otherwise now and then equal a number from the raw data.
+_CLOCK_RE = re.compile(
+    r"(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?(?!\d)"
+)
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _BETWEEN_NAME_RE = re.compile(r"^[ \t\-\u00a0]{1,3}$")
 _DATA_URI_RE = re.compile(
@@ -359,8 +365,11 @@ class _Scanner:
 
     def _scan_numbers(self, text, hits, taken, overlaps) -> None:
         numbers = self.known.numbers
+        clocks = [m.span() for m in _CLOCK_RE.finditer(text)] if ":" in text else []
         for run in _DIGIT_RUN_RE.finditer(text):
             if run.end() - run.start() < self.min_number_len:
+                continue
+            if clocks and any(s <= run.start() and run.end() <= e for s, e in clocks):
                 continue
             groups = list(_DIGIT_GROUP_RE.finditer(run.group()))
             base = run.start()

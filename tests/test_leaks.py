@@ -360,3 +360,18 @@ def test_names_that_are_words_need_context_in_raw_free_text(tmp_path: Path) -> N
     assert "dag" not in known.names  # a sentence starting with "Dag" is not a name
     # after a role word it is (kept as the phrase, since "rosa" alone is a stop word)
     assert "rosa" in known.names or ("mamman", "rosa") in known.phrases
+
+
+def test_clock_times_are_not_numbers_from_raw(tmp_path: Path, known: KnownIdentifiers) -> None:
+    # Fractions of a second that happen to equal a raw number (99887766) are no leak...
+    path = tmp_path / "run.log"
+    path.write_text(
+        "2026-11-30T12:01:02.99887766Z start\n"
+        "2026-11-30 12:01:02,99887766 klart\n"
+        "kl 12:01:02.99887766\n",
+        encoding="utf-8",
+    )
+    assert scan_paths([path], known) == []
+    # ...but the same number written beside a time still is
+    path.write_text("2026-11-30T12:01:02Z ärende 99887766 klart\n", encoding="utf-8")
+    assert kinds(scan_paths([path], known)) == {"nummer från rådata"}
