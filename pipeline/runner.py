@@ -62,6 +62,23 @@ def find_notebook(root: Path, name: str) -> Path:
     return matches[0]
 
 
+def _record_paths(record: Path, notebook: Path, target: Path, root: Path) -> None:
+    """Name the notebook and the record by their paths in the project, not by the temporary
+    file papermill wrote (a random name that the leak scanner could mistake for a word)."""
+    import nbformat
+
+    nb = nbformat.read(record, as_version=4)
+    meta = nb.metadata.get("papermill")
+    if meta is None:
+        return
+    for key, path in (("input_path", notebook), ("output_path", target)):
+        try:
+            meta[key] = Path(path).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            meta[key] = Path(path).name
+    nbformat.write(nb, record)
+
+
 def record_path(root: Path, notebook: Path, params: dict[str, Any]) -> Path:
     """Where the executed notebook (the run record) goes: reports/<TERM|YEAR>/notebooks/."""
     period = params.get("term") or params.get("year")
@@ -110,6 +127,7 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
         except PapermillExecutionError as exc:
             tmp.replace(failed)
             raise NotebookFailed(notebook.name, exc.ename, exc.evalue, failed) from None
+        _record_paths(tmp, notebook, target, root)
     if failed.exists():
         failed.unlink()
     return target

@@ -44,6 +44,7 @@ def test_run_records_go_beside_the_reports(tmp_path: Path) -> None:
 def test_kernel_talks_over_private_unix_sockets(tmp_path: Path, monkeypatch) -> None:
     import stat
 
+    import nbformat
     import papermill
 
     from pipeline.runner import run_notebook
@@ -56,10 +57,15 @@ def test_kernel_talks_over_private_unix_sockets(tmp_path: Path, monkeypatch) -> 
         manager = kwargs["config"]["KernelManager"]
         socket_dir = Path(manager["ip"]).parent
         seen.update(transport=manager["transport"], mode=stat.S_IMODE(socket_dir.stat().st_mode))
-        Path(out).write_text("{}", encoding="utf-8")
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["papermill"] = {"input_path": str(src), "output_path": str(out)}
+        nbformat.write(nb, out)
 
     monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
     record = run_notebook(tmp_path, "02", {"term": "2025HT"})
-    assert record.is_file()
     # not TCP on localhost, where any local user could connect to a kernel holding raw data
     assert seen == {"transport": "ipc", "mode": 0o700}
+    # the record names itself by its place in the project, not by papermill's temporary file
+    meta = nbformat.read(record, as_version=4).metadata["papermill"]
+    assert meta["input_path"] == "notebooks/02_code.ipynb"
+    assert meta["output_path"] == "reports/2025HT/notebooks/02_code.ipynb"
