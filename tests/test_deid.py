@@ -427,3 +427,36 @@ def test_identifiers_planted_in_the_demo_exports_are_redacted(tmp_path: Path) ->
                 else:
                     assert item["text"] not in out, kind
     assert checked > 50
+
+
+def test_labelled_set_holds_no_identity_number_as_digits() -> None:
+    from pipeline.bench_deid import PNR_SHAPE_RE, default_path, load_labelled
+
+    raw = default_path().read_text(encoding="utf-8")
+    assert not PNR_SHAPE_RE.search(raw)
+    # ...yet the benchmark still sees them as digits, in every written form
+    numbers = [
+        text[s:e]
+        for rec in load_labelled(default_path())
+        for text in [rec["text"]]
+        for s, e, kind in rec["spans"]
+        if kind == "PERSONNUMMER"
+    ]
+    assert sum(bool(PNR_SHAPE_RE.fullmatch(n)) for n in numbers) >= 15  # the rest: interim
+    assert {"-", " "} <= {ch for n in numbers for ch in n if not ch.isdigit()}
+
+
+def test_letter_coding_round_trips_and_bad_ranges_are_refused(tmp_path: Path) -> None:
+    from pipeline.bench_deid import encode_record, load_labelled
+    from pipeline.errors import InputError
+
+    text = "Pnr 19121212-1212 och tel 070-123 45 67."
+    coded_text, coded = encode_record(text)
+    assert coded == [[4, 17]] and "19121212" not in coded_text
+    path = tmp_path / "set.jsonl"
+    rec = {"id": "a", "text": coded_text, "coded": coded, "spans": []}
+    path.write_text(json.dumps(rec), encoding="utf-8")
+    assert load_labelled(path)[0]["text"] == text
+    path.write_text(json.dumps({**rec, "coded": [[30, 99]]}), encoding="utf-8")
+    with pytest.raises(InputError, match="line 1"):
+        load_labelled(path)
