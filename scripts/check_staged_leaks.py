@@ -19,8 +19,8 @@ import logging
 import sys
 from pathlib import Path
 
-from pipeline.errors import InputError
-from pipeline.leaks import format_findings, scan_staged
+from samverkan.privacy.leaks import format_findings, scan_staged
+from samverkan.project.errors import InputError
 
 
 def main() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.schema import CasesSchema
+from samverkan.project.schema import CasesSchema
 
 
 def make_cases(

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.schema import CAUSES, CodedCasesSchema, ReconciliationSchema
+from samverkan.project.schema import CAUSES, CodedCasesSchema, ReconciliationSchema
 
 ORGS = ("svedala", "vellinge", "trelleborg", "region-skane")
 PARTIES = ("socialtjanst", "bup", "vuxenpsykiatri", "elevhalsa", "primarvard")

@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from pipeline import charts
-from pipeline.disclosure import protect, protect_series
+from samverkan.privacy.disclosure import protect, protect_series
+from samverkan.report import charts
 
 
 def _svg(html: str) -> str:

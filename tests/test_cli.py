@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pipeline.cli import app, guarded
-from pipeline.errors import InputError
+from samverkan.cli import app, guarded
+from samverkan.project.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,13 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_help_lists_the_commands() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("ingest", "code", "coding-sheet", "publish", "check-leaks", "demo-data"):
+    for command in ("ingest", "code", "coding-sheet", "publish", "check-leaks", "run-notebook"):
         assert command in result.output
+    # the demo and the benchmarks are not the product
+    for command in ("demo-data", "demo-coding", "bench-deid", "bench-coding", "bench-ingest"):
+        assert command not in result.output
 
 
-def test_python_dash_m_pipeline_works() -> None:
+def test_python_dash_m_samverkan_works() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "samverkan", "--help"], capture_output=True, text=True, cwd=ROOT
     )
     assert proc.returncode == 0 and "run-notebook" in proc.stdout
 
@@ -77,7 +80,7 @@ def test_commands_work_from_another_folder(tmp_path: Path) -> None:
     )
     env = {k: v for k, v in os.environ.items() if k != "SAMVERKAN_ROOT"}
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "ingest", "--term", "2025HT", "--raw-dir", "raw",
+        [sys.executable, "-m", "samverkan", "ingest", "--term", "2025HT", "--raw-dir", "raw",
          "--out-dir", "out", "--quarantine-dir", "q"],
         capture_output=True, text=True, cwd=tmp_path, env=env,
     )  # fmt: skip
@@ -89,7 +92,7 @@ def test_commands_work_from_another_folder(tmp_path: Path) -> None:
 def test_no_project_root_is_one_clear_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline import paths
+    from samverkan.project import paths
 
     monkeypatch.delenv("SAMVERKAN_ROOT", raising=False)
     with pytest.raises(paths.NoProjectRoot):
@@ -111,7 +114,7 @@ def test_a_broken_workbook_gets_exactly_one_line(tmp_path: Path) -> None:
     raw.mkdir()
     (raw / "region-skane__ritz.xlsx").write_bytes(bytes(range(256)) * 8)
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "ingest", "--term", "2025HT", "--raw-dir", "raw",
+        [sys.executable, "-m", "samverkan", "ingest", "--term", "2025HT", "--raw-dir", "raw",
          "--out-dir", "out", "--quarantine-dir", "q"],
         capture_output=True, text=True, cwd=tmp_path,
     )  # fmt: skip

@@ -4,9 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.coding.agreement import agreement_summary, cohen_kappa, krippendorff_alpha
-from pipeline.coding.cooccurrence import cooccurrence
-from pipeline.schema import CAUSES
+from samverkan.coding.agreement import agreement_summary, cohen_kappa, krippendorff_alpha
+from samverkan.project.schema import CAUSES
 
 A = [1, 1, 0, 0, 1, 0, 0, 0, 1, 1]
 B = [1, 0, 0, 0, 1, 0, 1, 0, 1, 1]
@@ -65,15 +64,3 @@ def test_summary_shape_and_threshold():
         few["auto_vs_manual"]["alpha"] is None and few["between_analysts"]["kappa"]["sip"] is None
     )
     assert agreement_summary(coded, None)["n_double_coded"] == 0
-
-
-def test_cooccurrence_tiny():
-    coded = pd.DataFrame({f"cause_{c}": [False, False, False] for c in CAUSES})
-    coded["cause_sip"] = [True, True, False]
-    coded["cause_kommunikation"] = [True, False, True]
-    m = cooccurrence(coded)
-    assert list(m.index) == list(CAUSES) and list(m.columns) == list(CAUSES)
-    assert m.loc["sip", "sip"] == 2 and m.loc["kommunikation", "kommunikation"] == 2
-    assert m.loc["sip", "kommunikation"] == 1 == m.loc["kommunikation", "sip"]
-    assert m.loc["resurser"].sum() == 0
-    assert m.to_numpy().dtype == np.int64

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from samverkan_dev.bench.coding import format_report, run_benchmark
 
-from pipeline.coding import auto_code, suggest_category
-from pipeline.coding.bench import format_report, run_benchmark
+from samverkan.coding import auto_code, suggest_category
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from coding_helpers import make_cases
 from openpyxl import load_workbook
+from samverkan_dev.demo.sheet_filler import simulate_analysts
 
-from pipeline.coding.code import code_term, run_code_stage, run_sheet_stage
-from pipeline.coding.codebook import load_codebook
-from pipeline.coding.demo_analysts import simulate_analysts
-from pipeline.coding.sheet import SHEET, read_sheet
-from pipeline.schema import CAUSES, CodedCasesSchema
+from samverkan.coding.code import code_term, run_code_stage, run_sheet_stage
+from samverkan.coding.codebook import load_codebook
+from samverkan.coding.sheet import SHEET, read_sheet
+from samverkan.project.schema import CAUSES, CodedCasesSchema
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "config" / "codebook.yaml"

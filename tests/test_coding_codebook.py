@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.coding.codebook import codebook_from_dict, load_codebook
-from pipeline.errors import InputError
-from pipeline.schema import CATEGORIES, CAUSES
+from samverkan.coding.codebook import codebook_from_dict, load_codebook
+from samverkan.project.errors import InputError
+from samverkan.project.schema import CATEGORIES, CAUSES
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "config" / "codebook.yaml"

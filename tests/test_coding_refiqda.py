@@ -6,9 +6,9 @@ from pathlib import Path
 
 from coding_helpers import make_cases
 
-from pipeline.coding.code import code_term
-from pipeline.coding.codebook import load_codebook
-from pipeline.coding.refiqda import (
+from samverkan.coding.code import code_term
+from samverkan.coding.codebook import load_codebook
+from samverkan.coding.refiqda import (
     NS_PROJECT,
     code_guid,
     export_codebook,

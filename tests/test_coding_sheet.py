@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from pipeline.coding.codebook import codebook_from_dict, load_codebook
-from pipeline.coding.sheet import REMOVED, SHEET, read_sheet, update_sheet
-from pipeline.errors import InputError
-from pipeline.io import workbook_bytes
+from samverkan.coding.codebook import codebook_from_dict, load_codebook
+from samverkan.coding.sheet import REMOVED, SHEET, read_sheet, update_sheet
+from samverkan.project.atomic import workbook_bytes
+from samverkan.project.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "config" / "codebook.yaml"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from samverkan_dev.bench.deid import MAX_KEEP_REMOVED, MIN_NAME_RECALL, format_report, run_benchmark
 
-from pipeline import deid
-from pipeline.bench_deid import MAX_KEEP_REMOVED, MIN_NAME_RECALL, format_report, run_benchmark
-from pipeline.deid import redact, redact_series
+from samverkan.privacy import redaction as deid
+from samverkan.privacy.redaction import redact, redact_series
 
 VECTORS = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "personnummer"
 FORMATS = ("long_format", "short_format", "separated_format", "separated_long")
@@ -390,7 +390,7 @@ def test_benchmark_reports_misses_and_over_redaction(tmp_path: Path) -> None:
 
 
 def test_benchmark_rejects_a_malformed_file(tmp_path: Path) -> None:
-    from pipeline.errors import InputError
+    from samverkan.project.errors import InputError
 
     path = tmp_path / "bad.jsonl"
     path.write_text('{"id": "x", "text": "abc"}\n', encoding="utf-8")
@@ -401,7 +401,7 @@ def test_benchmark_rejects_a_malformed_file(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_identifiers_planted_in_the_demo_exports_are_redacted(tmp_path: Path) -> None:
     """The demo generator (written independently) plants identifiers in free text."""
-    from pipeline.demo import write_demo_data
+    from samverkan_dev.demo.generator import write_demo_data
 
     write_demo_data(tmp_path, terms=("2025HT",))
     planted = json.loads((tmp_path / ".demo-planted.json").read_text(encoding="utf-8"))
@@ -430,7 +430,7 @@ def test_identifiers_planted_in_the_demo_exports_are_redacted(tmp_path: Path) ->
 
 
 def test_labelled_set_holds_no_identity_number_as_digits() -> None:
-    from pipeline.bench_deid import PNR_SHAPE_RE, default_path, load_labelled
+    from samverkan_dev.bench.deid import PNR_SHAPE_RE, default_path, load_labelled
 
     raw = default_path().read_text(encoding="utf-8")
     assert not PNR_SHAPE_RE.search(raw)
@@ -447,8 +447,9 @@ def test_labelled_set_holds_no_identity_number_as_digits() -> None:
 
 
 def test_letter_coding_round_trips_and_bad_ranges_are_refused(tmp_path: Path) -> None:
-    from pipeline.bench_deid import encode_record, load_labelled
-    from pipeline.errors import InputError
+    from samverkan_dev.bench.deid import encode_record, load_labelled
+
+    from samverkan.project.errors import InputError
 
     text = "Pnr 19121212-1212 och tel 070-123 45 67."
     coded_text, coded = encode_record(text)

@@ -17,10 +17,10 @@ import openpyxl
 import pytest
 import yaml
 from personnummer import personnummer
+from samverkan_dev.demo.generator import COLLAB_TYPES, FACIT_COLUMNS, RENAMES, write_demo_data
 
-from pipeline.demo import COLLAB_TYPES, FACIT_COLUMNS, RENAMES, write_demo_data
-from pipeline.errors import InputError
-from pipeline.schema import CATEGORIES, CAUSES
+from samverkan.project.errors import InputError
+from samverkan.project.schema import CATEGORIES, CAUSES
 
 TERMS = ("2024VT", "2024HT", "2025VT", "2025HT")
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +58,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
     return out, manifest
 
 
-# ---- an independent reader (deliberately not pipeline.sources) ----------------------
+# ---- an independent reader (deliberately not samverkan.ingest.sources) ----------------------
 
 
 def _norm(header: object) -> str:
@@ -476,10 +476,10 @@ def test_form_rows_carry_the_key_ingest_derives(files):
 
 @pytest.mark.slow
 def test_ingest_accounts_for_every_row_as_the_facit_says(demo, tmp_path):
-    """Contract with pipeline.ingest: its reconciliation per file equals the facit's."""
+    """Contract with samverkan.ingest.stage: its reconciliation per file equals the facit's."""
     import pandas as pd
 
-    from pipeline.ingest import ingest_term, make_case_id
+    from samverkan.ingest.stage import ingest_term, make_case_id
 
     out, _ = demo
     for term in ("2024VT", "2025HT"):  # the first and the last: enough, ingest is not cheap

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.disclosure import ProtectedTable, protect, protect_series, safe_count
+from samverkan.privacy.disclosure import ProtectedTable, protect, protect_series, safe_count
 
 
 def consistent_values(pt: ProtectedTable) -> dict[tuple, set[int]]:
@@ -257,7 +257,7 @@ def test_property_no_hidden_cell_can_be_worked_out(
 
 
 def test_benchmark_reports_every_shape() -> None:
-    from pipeline.disclosure import benchmark
+    from samverkan.privacy.disclosure import benchmark
 
     rows = benchmark(shapes=((3, 3),), repeats=1)
     assert rows[0]["cells"] == 16 and rows[0]["hidden"] >= rows[0]["primary"]

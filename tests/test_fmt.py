@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pipeline import fmt
+from samverkan.report import fmt
 
 NB = "\u00a0"
 

@@ -11,15 +11,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.ingest import (
+from samverkan.ingest.stage import (
     IngestResult,
     ingest_term,
     jaccard,
     link_reported_by_both,
     make_case_id,
 )
-from pipeline.schema import CASE_COLUMNS, RECONCILIATION_COLUMNS
+from samverkan.project.errors import InputError
+from samverkan.project.schema import CASE_COLUMNS, RECONCILIATION_COLUMNS
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 PNR = "19121212-1212"
@@ -83,16 +83,16 @@ INCOMING = (
 
 @pytest.fixture(autouse=True)
 def stub_deid(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """A stand-in for pipeline.deid.redact: replaces the test's personal number and name."""
+    """A stand-in for redact(): replaces the test's personal number and name."""
     seen: list[str] = []
 
     def redact(text: str) -> str:
         seen.append(text)
         return text.replace(PNR, "[PERSONNUMMER]").replace("Anna Andersson", "[NAMN]")
 
-    module = types.ModuleType("pipeline.deid")
+    module = types.ModuleType("samverkan.privacy.redaction")
     module.redact = redact  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pipeline.deid", module)
+    monkeypatch.setitem(sys.modules, "samverkan.privacy.redaction", module)
     return seen
 
 
@@ -575,7 +575,7 @@ def test_jaccard() -> None:
 def test_with_real_deid_no_personal_number_survives(
     term_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delitem(sys.modules, "pipeline.deid")
-    pytest.importorskip("pipeline.deid")
+    monkeypatch.delitem(sys.modules, "samverkan.privacy.redaction")
+    pytest.importorskip("samverkan.privacy.redaction")
     result = run(term_dir)
     assert not result.cases["description"].str.contains(PNR, regex=False).any()

@@ -7,14 +7,13 @@ import types
 from pathlib import Path
 
 import pytest
-
-from pipeline.bench_ingest import format_report, run_benchmark
+from samverkan_dev.bench.ingest import format_report, run_benchmark
 
 
 def test_benchmark_runs_on_a_small_term(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("pipeline.deid")
+    module = types.ModuleType("samverkan.privacy.redaction")
     module.redact = lambda text: text  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pipeline.deid", module)
+    monkeypatch.setitem(sys.modules, "samverkan.privacy.redaction", module)
     result = run_benchmark(30, config_dir=Path(__file__).resolve().parents[1] / "config")
     assert result.rows_read == 120 and result.files == 4
     assert 0 < result.cases <= result.rows_read

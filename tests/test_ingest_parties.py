@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.ingest import assign_parties, involves_child, match_party, resolve_parties
-from pipeline.sources import load_source_config
+from samverkan.ingest.sources import load_source_config
+from samverkan.ingest.stage import assign_parties, involves_child, match_party, resolve_parties
 
 CFG = load_source_config(Path(__file__).resolve().parents[1] / "config")
 

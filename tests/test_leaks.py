@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from pipeline.errors import InputError
-from pipeline.leaks import (
+from samverkan.privacy.leaks import (
     Finding,
     KnownIdentifiers,
     default_paths,
@@ -26,6 +25,7 @@ from pipeline.leaks import (
     scan_paths,
     scan_staged,
 )
+from samverkan.project.errors import InputError
 
 PNR = "19121212-1212"
 PNR_SHORT = "121212-1212"

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from report_data import make_coded_cases, make_reconciliation
 
-from pipeline import narrative, stats
-from pipeline.disclosure import protect
-from pipeline.errors import InputError
+from samverkan.privacy.disclosure import protect
+from samverkan.project.errors import InputError
+from samverkan.report import narrative, stats
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TERMS = ["2024VT", "2024HT", "2025VT", "2025HT"]
 YEARS = ["2024", "2025"]
-COPY = ["pipeline", "config", "notebooks", "params.yaml", "dvc.yaml", "data/group"]
+COPY = ["samverkan", "config", "notebooks", "params.yaml", "dvc.yaml", ".dvcignore", "data/group"]
 
 
 def run(cmd: list[str], root: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -58,9 +58,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(src, root / item)
     run(["dvc", "init", "--no-scm", "-q"], root)
     run(["dvc", "config", "core.analytics", "false"], root)
-    run(["samverkan", "demo-data", "--out", "data/raw"], root)
-    run(["dvc", "repro", "coding_sheet"], root)
-    run(["samverkan", "demo-coding"], root)
+    # the same sequence as `make report`
+    run(["samverkan-dev", "demo-data", "--out", "data/raw"], root)
     run(["dvc", "repro"], root)
     return root
 

@@ -64,7 +64,7 @@ def test_notebook_is_thin_stripped_and_parameterised(path: Path) -> None:
         defs = [
             n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)
         ]
-        assert not defs, "logic belongs in pipeline/, not in notebooks"
+        assert not defs, "logic belongs in samverkan/, not in notebooks"
         assert "sys.path" not in cell.source
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.provenance import collect, generated_at, provenance_table, raw_files
+from samverkan.report.provenance import collect, generated_at, provenance_table, raw_files
 
 
 def test_raw_files_are_the_exports_with_their_hashes(tmp_path: Path) -> None:

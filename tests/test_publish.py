@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from pipeline.publish import add_heading_ids, notebook_body, publish, term_label
+from samverkan.report.publish import add_heading_ids, notebook_body, publish, term_label
 
 SVG = (
     "data:image/svg+xml;base64,"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.runner import find_notebook, parse_parameters, record_path
+from samverkan.project.errors import InputError
+from samverkan.runner import find_notebook, parse_parameters, record_path
 
 
 def test_terms_and_years_stay_strings_other_values_are_yaml() -> None:
@@ -47,7 +47,7 @@ def test_kernel_talks_over_private_unix_sockets(tmp_path: Path, monkeypatch) -> 
     import nbformat
     import papermill
 
-    from pipeline.runner import run_notebook
+    from samverkan.runner import run_notebook
 
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "02_code.ipynb").write_text("{}", encoding="utf-8")

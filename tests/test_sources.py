@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import InputError
-from pipeline.sources import (
+from samverkan.ingest.sources import (
     READ_COLUMNS,
     load_source_config,
     normalise_header,
@@ -23,6 +22,7 @@ from pipeline.sources import (
     parse_file_name,
     read_export,
 )
+from samverkan.project.errors import InputError
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 CFG = load_source_config(CONFIG_DIR)

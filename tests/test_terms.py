@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.terms import Term, parse_term, term_of, terms_of_year
+from samverkan.project.terms import Term, parse_term, term_of, terms_of_year
 
 
 def test_parse_term_vt_and_ht() -> None:

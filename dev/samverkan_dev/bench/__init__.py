@@ -1,0 +1,1 @@
+"""Benchmarks: de-identification, automatic coding and ingest, quality and speed."""

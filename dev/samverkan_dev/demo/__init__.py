@@ -1,0 +1,1 @@
+"""The synthetic demo: exports with planted personal data, and simulated analysts."""

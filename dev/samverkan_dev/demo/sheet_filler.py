@@ -1,0 +1,104 @@
+"""Demo only: fill the analysts' columns of a coding sheet from the demo facit.
+
+Never used with real data. It writes only rows where no analyst column holds anything, so
+it can never overwrite a real edit.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from samverkan.coding.sheet import SHEET, header_map
+from samverkan.project.atomic import workbook_bytes, write_bytes_atomic
+from samverkan.project.errors import InputError
+from samverkan.project.schema import CAUSES
+
+log = logging.getLogger(__name__)
+
+_SLIP_FIRST = 0.12  # share of rows where analyst 1 deviates from the facit
+_SLIP_SECOND = 0.2  # the same for analyst 2
+
+
+def _slip(causes: list[str], rng: random.Random) -> list[str]:
+    """One deliberate difference: drop a cause, or add one."""
+    if causes and rng.random() < 0.5:
+        return [c for c in causes if c != rng.choice(causes)]
+    extra = rng.choice([c for c in CAUSES if c not in causes] or list(CAUSES))
+    return [*causes, extra]
+
+
+def simulate_analysts(
+    sheet_path: Path,
+    facit: pd.DataFrame,
+    *,
+    seed: int,
+    share_first: float = 0.6,
+    share_second: float = 0.25,
+) -> int:
+    """Fill analyst 1's columns for about ``share_first`` of the facit's cases and analyst 2's
+    for about ``share_second`` (a subset of analyst 1's), with a few deliberate differences,
+    and approve some quotes (where the facit allows). Only rows with every analyst column
+    empty are touched. ``facit``: case_id, causes (";"-joined), category, quote_ok (bool).
+    Returns the number of rows filled.
+    """
+    sheet_path = Path(sheet_path)
+    wb = load_workbook(sheet_path)
+    if SHEET not in wb.sheetnames:
+        raise InputError(sheet_path, f"has no sheet named {SHEET}", "Rename the coding sheet back")
+    ws = wb[SHEET]
+    keys = header_map(ws, sheet_path)
+    analyst_cols = [col for key, col in keys.items() if key.startswith(("a1:", "a2:"))]
+    truth = {
+        str(r["case_id"]): r
+        for _, r in facit.iterrows()
+        if isinstance(r["case_id"], str) and r["case_id"]
+    }
+    rng = random.Random(seed)
+    second_given_first = min(1.0, share_second / share_first) if share_first > 0 else 0.0
+    filled = 0
+    for r in range(2, ws.max_row + 1):
+        case_id = ws.cell(row=r, column=keys["case_id"]).value
+        if case_id is None or str(case_id) not in truth:
+            continue
+        draw_first, draw_second, draw_slip1, draw_slip2, draw_quote = (
+            rng.random() for _ in range(5)
+        )
+        if any(ws.cell(row=r, column=c).value not in (None, "") for c in analyst_cols):
+            continue
+        if draw_first >= share_first:
+            continue
+        fact = truth[str(case_id)]
+        causes = [c for c in str(fact["causes"] or "").split(";") if c in CAUSES]
+        first = _slip(causes, rng) if draw_slip1 < _SLIP_FIRST else causes
+        _tick_causes(ws, r, keys, "a1", first)
+        category = fact.get("category")
+        if isinstance(category, str) and category and "a1:category" in keys:
+            ws.cell(row=r, column=keys["a1:category"], value=category)
+        if bool(fact.get("quote_ok")) and draw_quote < 0.5 and "a1:quote_ok" in keys:
+            ws.cell(row=r, column=keys["a1:quote_ok"], value="x")
+        if draw_second < second_given_first:
+            second = _slip(causes, rng) if draw_slip2 < _SLIP_SECOND else causes
+            _tick_causes(ws, r, keys, "a2", second)
+        filled += 1
+    props = wb.properties
+    write_bytes_atomic(
+        sheet_path, workbook_bytes(wb, created=props.created, modified=props.modified)
+    )
+    log.info("demo analysts filled %d rows", filled)
+    return filled
+
+
+def _tick_causes(ws, row: int, keys: dict[str, int], analyst: str, causes: list[str]) -> None:
+    if not causes:
+        if f"{analyst}:none" in keys:
+            ws.cell(row=row, column=keys[f"{analyst}:none"], value="x")
+        return
+    for cause in causes:
+        key = f"{analyst}:{cause}"
+        if key in keys:
+            ws.cell(row=row, column=keys[key], value="x")

@@ -1,0 +1,543 @@
+"""Automatic cause suggestions for Swedish case notes, driven by the codebook's triggers.
+
+How a text is read:
+
+- lower-cased, placeholders such as ``[NAMN]`` removed, then *folded* (å, ä -> a, ö -> o,
+  é -> e) so that notes typed without Swedish letters match the same triggers;
+- split into tokens (hyphenated forms such as ``SIP-mötet`` and ``SIP:en`` stay one token
+  but their parts are matched too) and clauses (punctuation and words such as *men*);
+- every distinct token is looked up once (cached): the token, its simplemma lemma (lang
+  "sv") and its hyphen parts are matched against the cause's terms; words unknown to the
+  lemmatizer get a cheap edit-distance-1 match against longer trigger words (typos);
+- the cause's regular-expression patterns run over the folded text, tried only at word
+  starts whose word one of them can begin with (the first word of every pattern is read
+  from the parsed regex once), one combined regex per cause and word;
+- a hit is cancelled when, in the same clause and a few tokens before it, a positive cue
+  (*bra*, *snabb* ...) or a cancelling phrase (*inga problem med*, *ingen brist på*) stands,
+  or, for "problem terms", a negation (*inte*, *ingen* ...);
+- a cause's "ersätter" list drops other causes in sentences where it is suggested (an IT
+  failure is not also a communication failure).
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from re import _constants as _c
+from re import _parser
+
+import simplemma
+
+from samverkan.coding.codebook import Codebook, load_codebook
+
+log = logging.getLogger(__name__)
+
+_FOLD = str.maketrans(
+    {"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "æ": "a", "ø": "o"}
+)
+_PLACEHOLDER = re.compile(r"\[[A-ZÅÄÖa-zåäö_\- ]{2,30}\]")
+_TOKEN = re.compile(r"\w+(?:[-:]\w+)*")
+_PART = re.compile(r"\w+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_CLAUSE_PUNCT = re.compile(r"[.;!?,()\n\u2013\u2014]|\s-\s")
+# common Swedish inflection endings allowed after a whole-word trigger
+_SUFFIXES = (
+    "erna|arna|orna|ende|ades|ande|ats|ade|ad|at|en|et|er|ar|or|na|ns|ts|es|s|n|t|e|a|r"
+    "|de|te|des|tes"
+)
+_NOTHING: tuple[tuple, tuple] = ((), ())
+_TYPO_MIN = 7  # shortest token length that gets typo matching
+_TYPO_MIN_CORE = 6  # shortest trigger word that typos are matched against
+
+
+def fold_lower(low: str) -> str:
+    """Fold Swedish letters of an already lower-cased text (length-preserving)."""
+    if low.isascii():
+        return low
+    low = low.replace("å", "a").replace("ä", "a").replace("ö", "o").replace("é", "e")
+    return low if low.isascii() else low.translate(_FOLD)
+
+
+def fold(text: str) -> str:
+    """Lower-case and fold Swedish letters (length-preserving on lower-cased text)."""
+    return fold_lower(text.lower())
+
+
+def _term_regex(term: str) -> str:
+    core = re.escape(fold(term.strip("*")))
+    if term.startswith("*") and term.endswith("*"):
+        return rf"[\w:-]*{core}[\w:-]*"
+    if term.endswith("*"):
+        return rf"{core}[\w:-]*"
+    if term.startswith("*"):
+        return rf"[\w:-]*{core}(?:{_SUFFIXES})?"
+    return rf"{core}(?:{_SUFFIXES})?"
+
+
+_KEY_LEN = 3
+
+
+def _walk(items: list, states: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Possible literal first words over parsed regex items (conservative).
+
+    A state is (letters so far, status): "open" (still reading letters), "word" (the letters
+    are a whole word: a space, hyphen or boundary follows) or "prefix" (something else
+    follows, so the letters only begin the word).
+    """
+    for op, av in items:
+        if all(st != "open" for _, st in states):
+            break
+        nxt: set[tuple[str, str]] = set()
+        for s, st in states:
+            if st != "open":
+                nxt.add((s, st))
+            elif op is _c.LITERAL and chr(av).isalnum():
+                nxt.add((s + chr(av), "open"))
+            elif op is _c.LITERAL:
+                nxt.add((s, "word" if s else "prefix"))
+            elif op is _c.AT:
+                nxt.add((s, "word" if s else "open"))
+            elif op is _c.SUBPATTERN:
+                nxt |= _walk(list(av[3]), {(s, "open")})
+            elif op is _c.BRANCH:
+                for branch in av[1]:
+                    nxt |= _walk(list(branch), {(s, "open")})
+            else:
+                nxt.add((s, "prefix"))
+        states = nxt
+    return states
+
+
+def _gate_keys(pattern: str) -> frozenset[str] | None:
+    """Keys of the words a match can start with: "=word" for a whole first word, or its first
+    one to three letters; None when the pattern cannot be gated."""
+    try:
+        parsed = _parser.parse(pattern)
+    except Exception:  # pragma: no cover - private API; fall back to always running
+        return None
+    keys = set()
+    for s, st in _walk(list(parsed.data), {("", "open")}):
+        if not s:
+            return None
+        keys.add(f"={s}" if st == "word" else s[:_KEY_LEN])
+    return frozenset(keys)
+
+
+def _branch_literals(op: object, av: object) -> set[str] | None:
+    """The strings a group of purely literal alternatives can match, else None."""
+    if op is _c.SUBPATTERN:
+        items = list(av[3])  # type: ignore[index]
+        if len(items) == 1:
+            return _branch_literals(*items[0])
+        return _sequence_literal(items)
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:  # type: ignore[index]
+            lit = _sequence_literal(list(branch))
+            if lit is None:
+                return None
+            out |= lit
+        return out
+    return None
+
+
+def _sequence_literal(items: list) -> set[str] | None:
+    text = ""
+    for op, av in items:
+        if op is not _c.LITERAL:
+            return None
+        text += chr(av)
+    return {text}
+
+
+def _required(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Sets of literal strings, one of each set must occur in a text for the pattern to match.
+
+    Only top-level parts of the pattern after its first element are used (the first is the
+    word-start gate); runs of literal characters and groups of literal alternatives count.
+    """
+    try:
+        items = list(_parser.parse(pattern).data)
+    except Exception:  # pragma: no cover - private API; no extra gate then
+        return ()
+    out: list[tuple[str, ...]] = []
+    run = ""
+    for op, av in [*items[1:], (None, None)]:
+        if op is _c.LITERAL:
+            run += chr(av)
+            continue
+        if len(run.strip()) >= 3:
+            out.append((run.strip(),))
+        run = ""
+        if op is None:
+            continue
+        lits = _branch_literals(op, av)
+        if lits and min(len(x.strip()) for x in lits) >= 3:
+            out.append(tuple(sorted(x.strip() for x in lits)))
+    out.sort(key=lambda alts: -min(len(a) for a in alts))
+    return tuple(out[:3])
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _within_one(a: str, b: str) -> bool:
+    """Damerau-Levenshtein distance <= 1 (one insertion, deletion, substitution or swap)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    if la > lb:
+        a, b = b, a
+    return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
+
+
+@dataclass
+class _Matcher:
+    """The codebook's triggers compiled once; token analyses cached."""
+
+    cause_ids: list[str]
+    terms: list[tuple[str, re.Pattern[str], bool]]  # (cause, fullmatch regex, negatable)
+    patterns: list[tuple[str, re.Pattern[str], frozenset[str] | None]]  # (cause, regex, gate)
+    typo_index: dict[
+        str, list[tuple[str, str, bool, bool]]
+    ]  # variant -> (cause, core, negatable, prefix)
+    typo_lengths: list[int]
+    negations: frozenset[str]
+    positives: frozenset[str]
+    phrases: tuple[str, ...]
+    breaks: frozenset[str]
+    window: int
+    cause_category: dict[str, str]
+    supersedes: dict[str, frozenset[str]]
+    category_order: list[str]
+    _cache: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    _cand_cache: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = field(default_factory=dict)
+    _combined: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict)
+    _info_cache: dict[str, tuple] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.key_index: dict[str, list[int]] = {}
+        self.ungated: list[int] = []
+        self.required = [
+            tuple(
+                re.compile("|".join(map(re.escape, alts))) for alts in _required(rx.pattern[3:-1])
+            )
+            for _, rx, _ in self.patterns
+        ]
+        for pid, (_, _, keys) in enumerate(self.patterns):
+            if keys is None:
+                self.ungated.append(pid)
+            else:
+                for key in keys:
+                    self.key_index.setdefault(key, []).append(pid)
+
+    def _candidates(self, word: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(cause, regex) of the patterns that can start at the (folded) word ``word``: one
+        regex per cause, the alternation of that cause's candidate patterns (fewer calls)."""
+        cached = self._cand_cache.get(word)
+        if cached is None:
+            ids: set[int] = set(self.key_index.get(f"={word}", ()))
+            for n in range(1, min(len(word), _KEY_LEN) + 1):
+                ids.update(self.key_index.get(word[:n], ()))
+            by_cause: dict[str, list[int]] = {}
+            for pid in sorted(ids):
+                by_cause.setdefault(self.patterns[pid][0], []).append(pid)
+            groups = []
+            for cause, pids in by_cause.items():
+                key = tuple(pids)
+                rx = self._combined.get(key)
+                if rx is None:
+                    rx = self._combined[key] = (
+                        self.patterns[pids[0]][1]
+                        if len(pids) == 1
+                        else re.compile("|".join(self.patterns[i][1].pattern for i in pids))
+                    )
+                groups.append((cause, rx))
+            cached = self._cand_cache[word] = tuple(groups)
+        return cached
+
+    @classmethod
+    def build(cls, book: Codebook) -> _Matcher:
+        terms: list[tuple[str, re.Pattern[str], bool]] = []
+        patterns: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = []
+        typo_index: dict[str, list[tuple[str, str, bool, bool]]] = {}
+        lengths: set[int] = set()
+        for cause in book.causes:
+            for negatable, words in (
+                (False, cause.triggers.terms),
+                (True, cause.triggers.problem_terms),
+            ):
+                if words:
+                    rx = re.compile("|".join(f"(?:{_term_regex(w)})" for w in words))
+                    terms.append((cause.id, rx, negatable))
+                for w in words:
+                    if w.startswith("*"):
+                        continue
+                    core = fold(w.strip("*"))
+                    if len(core) < _TYPO_MIN_CORE:
+                        continue
+                    lengths.add(len(core))
+                    for variant in {core, *_deletes(core)}:
+                        typo_index.setdefault(variant, []).append(
+                            (cause.id, core, negatable, w.endswith("*"))
+                        )
+            for pattern in cause.triggers.patterns:
+                folded = fold(pattern)
+                patterns.append((cause.id, re.compile(rf"(?:{folded})"), _gate_keys(folded)))
+        neg = book.negation
+        return cls(
+            cause_ids=book.cause_ids,
+            terms=terms,
+            patterns=patterns,
+            typo_index=typo_index,
+            typo_lengths=sorted(lengths),
+            negations=frozenset(fold(w) for w in neg.cues),
+            positives=frozenset(fold(w) for w in neg.positive),
+            phrases=tuple(" " + fold(p).strip() + " " for p in neg.phrases),
+            breaks=frozenset(fold(w) for w in neg.clause_breaks),
+            window=neg.window,
+            cause_category={c.id: c.category for c in book.causes},
+            supersedes={c.id: frozenset(c.supersedes) for c in book.causes if c.supersedes},
+            category_order=book.category_ids,
+        )
+
+    # -- tokens -------------------------------------------------------------------------
+    def _typo_hits(self, tok: str) -> set[tuple[str, bool]]:
+        hits: set[tuple[str, bool]] = set()
+        for length in self.typo_lengths:
+            for cut in (length - 1, length, length + 1):
+                if cut > len(tok) or cut < _TYPO_MIN_CORE - 1:
+                    continue
+                head = tok[:cut]
+                for variant in {head, *_deletes(head)}:
+                    for cause, core, negatable, prefix in self.typo_index.get(variant, ()):
+                        if (cause, negatable) in hits or not _within_one(head, core):
+                            continue
+                        rest = tok[cut:]
+                        if prefix or not rest or re.fullmatch(_SUFFIXES, rest):
+                            hits.add((cause, negatable))
+        return hits
+
+    def token_hits(self, tok: str) -> tuple[tuple[str, bool], ...]:
+        """(cause, negatable) pairs that one lower-cased (unfolded) token triggers."""
+        cached = self._cache.get(tok)
+        if cached is not None:
+            return cached
+        forms = {fold(tok)}
+        pieces = [tok, *re.split(r"[-:]", tok)] if ("-" in tok or ":" in tok) else [tok]
+        for piece in pieces:
+            if piece:
+                forms.add(fold(piece))
+                forms.add(fold(simplemma.lemmatize(piece, lang="sv")))
+        hits: set[tuple[str, bool]] = set()
+        for cause, rx, negatable in self.terms:
+            if any(rx.fullmatch(f) for f in forms):
+                hits.add((cause, negatable))
+        if not hits and len(tok) >= _TYPO_MIN and not simplemma.is_known(tok, lang="sv"):
+            hits = self._typo_hits(fold(tok))
+        result = tuple(sorted(hits))
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[tok] = result
+        return result
+
+    # -- texts --------------------------------------------------------------------------
+    def _token_info(
+        self, tok: str
+    ) -> tuple[tuple[tuple[str, bool], ...], tuple[tuple[int, tuple[int, ...]], ...]]:
+        """Cached: the token's trigger hits and, per word start in it, the candidate patterns."""
+        info = self._info_cache.get(tok)
+        if info is None and tok.isdigit() and not self._candidates(tok):
+            return _NOTHING  # numbers, dates, times: never triggers, not worth caching
+        if info is None:
+            folded = fold(tok)
+            starts = tuple(
+                (part.start(), cands)
+                for part in _PART.finditer(folded)
+                if (cands := self._candidates(part.group()))
+            )
+            info = (self.token_hits(tok), starts)
+            if len(self._info_cache) > 200_000:
+                self._info_cache.clear()
+            self._info_cache[tok] = info
+        return info
+
+    def code(self, text: str) -> set[str]:
+        """The cause ids suggested for one text (after the codebook's "ersätter" rules)."""
+        found = self._code(text)
+        if self.supersedes and len(found) > 1:
+            clash = any(found & lost for cause, lost in self.supersedes.items() if cause in found)
+            if clash:
+                # rare: decide sentence by sentence
+                found = set()
+                for sentence in _SENTENCE.split(text):
+                    here = self._code(sentence)
+                    for cause, lost in self.supersedes.items():
+                        if cause in here:
+                            here -= lost
+                    found |= here
+        return found
+
+    def _code(self, text: str) -> set[str]:
+        """The cause ids the triggers suggest for one text."""
+        if not text:
+            return set()
+        if "[" in text:
+            text = _PLACEHOLDER.sub(" ", text)
+        low = text.lower()
+        folded = fold_lower(low)
+        spans = [m.span() for m in _TOKEN.finditer(folded)]
+        if not spans:
+            return set()
+        toks = [folded[s:e] for s, e in spans]  # folded tokens
+        starts = [s for s, _ in spans]
+        info_get, token_info = self._info_cache.get, self._token_info
+        hits_at: list[tuple[int, tuple[tuple[str, bool], ...]]] = []
+        word_starts: list[tuple[int, int, tuple[int, ...]]] = []  # (offset, token index, patterns)
+        for i, (start, end) in enumerate(spans):
+            key = low[start:end]
+            info = info_get(key)
+            if info is None:
+                info = token_info(key)
+            if info[0]:
+                hits_at.append((i, info[0]))
+            for off, cands in info[1]:
+                word_starts.append((start + off, i, cands))
+        found: set[str] = set()
+        if not hits_at and not word_starts and not self.ungated:
+            return found
+        # clause boundaries: the first token after punctuation, and clause-break words
+        bounds = {0}
+        for m in _CLAUSE_PUNCT.finditer(folded):
+            bounds.add(bisect.bisect_left(starts, m.end()))
+        breaks = self.breaks
+        bounds.update(i for i, t in enumerate(toks) if t in breaks)
+        clause_of = sorted(bounds)
+        for i, hits in hits_at:
+            for cause, negatable in hits:
+                if cause not in found and not self._cancelled(toks, clause_of, i, negatable, i + 1):
+                    found.add(cause)
+        # patterns: tried only at word starts whose first letters one of them can begin with
+        required = self.required
+        for pos, idx, groups in word_starts:
+            for cause, rx in groups:
+                if cause in found:
+                    continue
+                m = rx.match(folded, pos)
+                if m is None:
+                    continue
+                end = bisect.bisect_left(starts, m.end())
+                if not self._cancelled(toks, clause_of, idx, False, end):
+                    found.add(cause)
+        for pid in self.ungated:
+            cause, rx, _ = self.patterns[pid]
+            if cause in found or any(need.search(folded) is None for need in required[pid]):
+                continue
+            for m in rx.finditer(folded):
+                idx = bisect.bisect_right(starts, m.start()) - 1
+                end = bisect.bisect_left(starts, m.end())
+                if idx < 0 or not self._cancelled(toks, clause_of, idx, False, end):
+                    found.add(cause)
+                    break
+        return found
+
+    def _cancelled(
+        self, toks: list[str], clause_of: list[int], idx: int, negatable: bool, end: int
+    ) -> bool:
+        """Whether a hit at token ``idx`` (its match ending before token ``end``) is cancelled
+        by a positive cue, a cancelling phrase or (``negatable``) a negation in its clause.
+        ``clause_of`` holds the sorted indices of the tokens that begin a clause."""
+        first = clause_of[bisect.bisect_right(clause_of, idx) - 1]
+        before = toks[max(first, idx - self.window) : idx]
+        if any(t in self.positives for t in before):
+            return True
+        if negatable and any(t in self.negations for t in before):
+            return True
+        if self.phrases:
+            span = " " + " ".join(toks[first:end]) + " "
+            if any(p in span for p in self.phrases):
+                return True
+        return False
+
+    def category(self, causes: set[str]) -> str:
+        if not causes:
+            return "ovrigt"
+        score: dict[str, int] = {}
+        for cause in causes:
+            cat = self.cause_category.get(cause, "ovrigt")
+            score[cat] = score.get(cat, 0) + 1
+        return max(
+            self.category_order, key=lambda c: (score.get(c, 0), -self.category_order.index(c))
+        )
+
+
+_LOCK = threading.Lock()
+_MATCHERS: dict[int, tuple[Codebook, _Matcher]] = {}
+
+
+@lru_cache(maxsize=4)
+def _load_default(path: Path) -> Codebook:
+    return load_codebook(path)
+
+
+def default_codebook() -> Codebook:
+    """config/codebook.yaml of the project root, loaded once."""
+    from samverkan.project.paths import config_dir
+
+    return _load_default(config_dir() / "codebook.yaml")
+
+
+def _matcher(codebook: Codebook | None) -> _Matcher:
+    book = codebook if codebook is not None else default_codebook()
+    with _LOCK:
+        entry = _MATCHERS.get(id(book))
+        if entry is None or entry[0] is not book:
+            if len(_MATCHERS) > 16:
+                _MATCHERS.clear()
+            entry = (book, _Matcher.build(book))
+            _MATCHERS[id(book)] = entry
+    return entry[1]
+
+
+def auto_code(texts: Sequence[str], codebook: Codebook | None = None) -> list[set[str]]:
+    """Suggested cause ids for each text (an empty set when nothing fits).
+
+    ``codebook`` defaults to config/codebook.yaml of the project root (loaded once).
+    Missing texts (None, NA) get an empty set.
+    """
+    m = _matcher(codebook)
+    return [m.code(t) if isinstance(t, str) else set() for t in texts]
+
+
+def suggest_category(texts: Sequence[str], codebook: Codebook | None = None) -> list[str]:
+    """A category id for each text from its suggested causes; "ovrigt" when nothing fits."""
+    m = _matcher(codebook)
+    return [m.category(m.code(t) if isinstance(t, str) else set()) for t in texts]
+
+
+def code_and_categorise(
+    texts: Sequence[str], codebook: Codebook | None = None
+) -> tuple[list[set[str]], list[str]]:
+    """Suggested causes and the category they point to, for each text, in one pass."""
+    m = _matcher(codebook)
+    causes = [m.code(t) if isinstance(t, str) else set() for t in texts]
+    return causes, [m.category(c) for c in causes]

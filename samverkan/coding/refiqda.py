@@ -1,0 +1,258 @@
+"""Exchange with qualitative-analysis tools in the REFI-QDA standard (NVivo, ATLAS.ti, MAXQDA,
+QualCoder).
+
+- ``export_codebook``: a codebook file ``.qdc`` (namespace ``urn:QDA-XML:codebook:1.0``), two
+  groups: "Orsaker" (the causes) and "Kategorier" (the categories), each code with a stable
+  guid (uuid5 of its id), name, isCodable, color and Description.
+- ``import_codebook``: reads a ``.qdc`` back into a list of code dicts.
+- ``export_project``: a project ``.qdpx`` (zip with ``project.qde`` in
+  ``urn:QDA-XML:project:1.0``, the codebook, one plain-text source per case under
+  ``Sources/`` with the de-identified description, and a coding of the whole text per cause
+  and for the category).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from samverkan.coding.codebook import Codebook
+from samverkan.project.atomic import write_bytes_atomic
+from samverkan.project.errors import InputError
+from samverkan.project.schema import CAUSES
+
+log = logging.getLogger(__name__)
+
+NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
+NS_PROJECT = "urn:QDA-XML:project:1.0"
+ORIGIN = "samverkan"
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:samverkan:kodbok")
+_CATEGORY_COLORS = "#1B9E77 #D95F02 #7570B3 #E7298A #666666".split()
+_ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+
+
+def code_guid(kind: str, code_id: str) -> str:
+    """Stable guid of a code: the same id always gives the same guid (uuid5)."""
+    return str(uuid.uuid5(_NAMESPACE, f"{kind}:{code_id}"))
+
+
+def _guid(*parts: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, ":".join(parts)))
+
+
+def _codes_element(ns: str, codebook: Codebook) -> ET.Element:
+    codes = ET.Element(f"{{{ns}}}Codes")
+
+    def add(
+        parent: ET.Element, guid: str, name: str, codable: bool, color: str, text: str
+    ) -> ET.Element:
+        el = ET.SubElement(
+            parent,
+            f"{{{ns}}}Code",
+            {
+                "guid": guid,
+                "name": name,
+                "isCodable": "true" if codable else "false",
+                "color": color,
+            },
+        )
+        if text:
+            ET.SubElement(el, f"{{{ns}}}Description").text = text
+        return el
+
+    causes = add(
+        codes,
+        code_guid("group", "orsaker"),
+        "Orsaker",
+        False,
+        "#444444",
+        "Orsaker (noll eller flera per ärende)",
+    )
+    for c in codebook.causes:
+        desc = c.definition
+        if c.inclusion:
+            desc += f"\nTa med: {c.inclusion}"
+        if c.exclusion:
+            desc += f"\nTa inte med: {c.exclusion}"
+        desc += f"\n[id: {c.id}]"
+        add(causes, code_guid("cause", c.id), c.label, True, c.color, desc)
+    cats = add(
+        codes,
+        code_guid("group", "kategorier"),
+        "Kategorier",
+        False,
+        "#444444",
+        "Kategori (en per ärende)",
+    )
+    for i, c in enumerate(codebook.categories):
+        color = _CATEGORY_COLORS[i % len(_CATEGORY_COLORS)]
+        add(
+            cats,
+            code_guid("category", c.id),
+            c.label,
+            True,
+            color,
+            f"{c.definition}\n[id: {c.id}]".strip(),
+        )
+    return codes
+
+
+def _xml_bytes(root: ET.Element, ns: str) -> bytes:
+    ET.register_namespace("", ns)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def codebook_xml(codebook: Codebook) -> bytes:
+    """The ``.qdc`` document as bytes."""
+    root = ET.Element(
+        f"{{{NS_CODEBOOK}}}CodeBook", {"origin": f"{ORIGIN} kodbok {codebook.version}"}
+    )
+    root.append(_codes_element(NS_CODEBOOK, codebook))
+    return _xml_bytes(root, NS_CODEBOOK)
+
+
+def export_codebook(codebook: Codebook, path: Path) -> Path:
+    """Write the codebook as a REFI-QDA codebook file (.qdc), atomically."""
+    return write_bytes_atomic(Path(path), codebook_xml(codebook))
+
+
+def _read_codes(parent: ET.Element, ns: str, group: str | None, out: list[dict[str, Any]]) -> None:
+    for el in parent.findall(f"{{{ns}}}Code"):
+        desc_el = el.find(f"{{{ns}}}Description")
+        desc = desc_el.text if desc_el is not None and desc_el.text else ""
+        code_id = None
+        if desc.rstrip().endswith("]") and "[id: " in desc:
+            code_id = desc.rstrip()[desc.rfind("[id: ") + 5 : -1]
+        out.append(
+            {
+                "guid": el.get("guid"),
+                "name": el.get("name"),
+                "is_codable": el.get("isCodable", "true").lower() == "true",
+                "color": el.get("color"),
+                "description": desc,
+                "parent": group,
+                "id": code_id,
+            }
+        )
+        _read_codes(el, ns, el.get("name"), out)
+
+
+def import_codebook(path: Path) -> list[dict[str, Any]]:
+    """The codes of a REFI-QDA codebook (.qdc) or project (.qde) file, in document order.
+
+    Each: guid, name, is_codable, color, description, parent (the name of the enclosing code
+    or None) and id (the samverkan id when the file came from this project, else None).
+    """
+    path = Path(path)
+    try:
+        root = ET.parse(path).getroot()
+    except FileNotFoundError:
+        raise InputError(path, "the file does not exist", "Give the path of a .qdc file") from None
+    except ET.ParseError:
+        raise InputError(
+            path, "is not a valid XML file", "Export the codebook again from the tool"
+        ) from None
+    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    codes = root.find(f"{{{ns}}}Codes") if root.tag.endswith("CodeBook") else None
+    if codes is None:
+        book = root.find(f"{{{ns}}}CodeBook")
+        codes = book.find(f"{{{ns}}}Codes") if book is not None else None
+    if codes is None:
+        raise InputError(path, "holds no <Codes> element", "Give a REFI-QDA codebook (.qdc) file")
+    out: list[dict[str, Any]] = []
+    _read_codes(codes, ns, None, out)
+    return out
+
+
+def _case_text(row: pd.Series) -> str:
+    text = str(row["description"])
+    action = row.get("action")
+    if isinstance(action, str) and action.strip():
+        text += f"\n\nÅtgärd: {action.strip()}"
+    return text
+
+
+def export_project(
+    coded: pd.DataFrame,
+    codebook: Codebook,
+    path: Path,
+    *,
+    created: dt.datetime | None = None,
+) -> Path:
+    """Write the coded, de-identified cases as a REFI-QDA project (.qdpx), atomically.
+
+    One text source per case (its de-identified description and action); the final causes
+    and the category are codings of the whole text. ``coded`` is a CodedCasesSchema table.
+    """
+    stamp = (created or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    user = _guid("user", ORIGIN)
+    root = ET.Element(
+        f"{{{NS_PROJECT}}}Project",
+        {
+            "name": f"Avvikelser i samverkan ({codebook.version})",
+            "origin": ORIGIN,
+            "creationDateTime": stamp,
+        },
+    )
+    users = ET.SubElement(root, f"{{{NS_PROJECT}}}Users")
+    ET.SubElement(users, f"{{{NS_PROJECT}}}User", {"guid": user, "name": "samverkan"})
+    book = ET.SubElement(root, f"{{{NS_PROJECT}}}CodeBook")
+    book.append(_codes_element(NS_PROJECT, codebook))
+    sources = ET.SubElement(root, f"{{{NS_PROJECT}}}Sources")
+    files: dict[str, bytes] = {}
+    known = set(codebook.cause_ids)
+    for _, row in coded.sort_values("case_id").iterrows():
+        case_id = str(row["case_id"])
+        text = _case_text(row)
+        sguid = _guid("source", case_id)
+        files[f"Sources/{sguid}.txt"] = text.encode("utf-8")
+        src = ET.SubElement(
+            sources,
+            f"{{{NS_PROJECT}}}TextSource",
+            {"guid": sguid, "name": case_id, "plainTextPath": f"internal://{sguid}.txt",
+             "creatingUser": user, "creationDateTime": stamp},
+        )  # fmt: skip
+        ET.SubElement(src, f"{{{NS_PROJECT}}}Description").text = (
+            f"Kodning: {row.get('coding')}; "
+            f"kategori: {row.get('category')} ({row.get('category_source')})"
+        )
+        targets = [
+            ("cause", c) for c in CAUSES if c in known and bool(row.get(f"cause_{c}", False))
+        ]
+        targets.append(("category", str(row["category"])))
+        for kind, code_id in targets:
+            sel = ET.SubElement(
+                src,
+                f"{{{NS_PROJECT}}}PlainTextSelection",
+                {"guid": _guid("selection", case_id, kind, code_id), "name": case_id,
+                 "startPosition": "0", "endPosition": str(len(text)),
+                 "creatingUser": user, "creationDateTime": stamp},
+            )  # fmt: skip
+            coding = ET.SubElement(
+                sel,
+                f"{{{NS_PROJECT}}}Coding",
+                {"guid": _guid("coding", case_id, kind, code_id), "creatingUser": user},
+            )
+            ET.SubElement(
+                coding, f"{{{NS_PROJECT}}}CodeRef", {"targetGUID": code_guid(kind, code_id)}
+            )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        entries = {
+            "project.qde": _xml_bytes(root, NS_PROJECT),
+            "kodbok.qdc": codebook_xml(codebook),
+            **files,
+        }
+        for name, data in entries.items():
+            zf.writestr(zipfile.ZipInfo(name, date_time=_ZIP_DATE), data, zipfile.ZIP_DEFLATED)
+    log.info("REFI-QDA project written with %d sources", len(files))
+    return write_bytes_atomic(Path(path), buf.getvalue())

@@ -1,0 +1,1 @@
+"""The ingest stage: a term's raw exports → de-identified cases, reconciliation, quarantine."""

@@ -1,0 +1,263 @@
+"""Low-level reading: bytes of a CSV or xlsx export -> a grid of text cells -> a header row.
+
+Nothing here knows about systems beyond the set of header aliases it is given.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import logging
+import re
+import unicodedata
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from samverkan.ingest.sources.catalog import normalise_header
+from samverkan.project.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+Grid = list[list[str | None]]
+DELIMITERS = (";", ",", "\t")
+_SNIFF_CHARS = 200_000
+_SNIFF_ROWS = 60
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+csv.field_size_limit(2**31 - 1)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table found in a file: its rows as text cells, with 1-based row numbers."""
+
+    name: str | None  # sheet name for xlsx, None for CSV
+    rows: Grid
+    row_numbers: list[int]
+
+
+def decode_text(data: bytes, path: object) -> tuple[str, str]:
+    """Decode CSV bytes: BOM (UTF-8/UTF-16), then strict UTF-8, then Windows-1252.
+
+    Returns (text, encoding). Raises InputError for binary content.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        text, enc = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, enc = data.decode("utf-16", errors="replace"), "utf-16"
+    else:
+        if b"\x00" in data[:_SNIFF_CHARS]:
+            raise _not_text(path)
+        try:
+            text, enc = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, enc = _utf8_or_cp1252(data)
+    sample = text[:_SNIFF_CHARS]
+    if sample and len(_CONTROL.findall(sample)) > max(2, len(sample) // 200):
+        raise _not_text(path)
+    if "\ufffd" in sample and sample.count("\ufffd") > max(2, len(sample) // 100):
+        raise _not_text(path)
+    return unicodedata.normalize("NFC", text), enc
+
+
+def _utf8_or_cp1252(data: bytes) -> tuple[str, str]:
+    """Bytes that are not clean UTF-8: mostly UTF-8 with a few stray bytes (a file edited
+    in two programs) stays UTF-8 with the bad bytes replaced; anything else is read as
+    Windows-1252 (Excel's "CSV (semikolonavgränsad)" on Swedish Windows)."""
+    as_utf8 = data.decode("utf-8", errors="replace")
+    bad = as_utf8.count("\ufffd")
+    multibyte = sum(1 for ch in as_utf8 if ord(ch) > 0x7F and ch != "\ufffd")
+    if multibyte >= 10 * bad:
+        return as_utf8, "utf-8 (med ogiltiga byte)"
+    # Windows-1252 leaves five bytes undefined; they become U+FFFD.
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _not_text(path: object) -> InputError:
+    return InputError(
+        path,
+        "filen är varken en textfil (CSV) eller en Excel-fil (.xlsx); den kan vara skadad",
+        "Exportera filen på nytt från systemet som CSV eller .xlsx",
+    )
+
+
+def _cells(row: Sequence[str]) -> list[str | None]:
+    out: list[str | None] = []
+    for c in row:
+        c = c.strip()
+        out.append(c if c else None)
+    return out
+
+
+def _parse_csv(text: str, delimiter: str, limit_rows: int | None = None) -> Grid:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+    rows: Grid = []
+    for row in reader:
+        rows.append(_cells(row))
+        if limit_rows is not None and len(rows) >= limit_rows:
+            break
+    return rows
+
+
+def header_score(row: Sequence[str | None], aliases: dict[str, tuple[str, int]]) -> int:
+    """How many distinct canonical fields the cells of ``row`` name."""
+    found = {aliases[h][0] for h in (normalise_header(c) for c in row if c) if h in aliases}
+    return len(found)
+
+
+def _best_header(rows: Grid, aliases: dict[str, tuple[str, int]], search: int) -> tuple[int, int]:
+    """(index, score) of the first row with the highest header score among the first rows."""
+    best_i, best_s = -1, 0
+    for i, row in enumerate(rows[:search]):
+        s = header_score(row, aliases)
+        if s > best_s:
+            best_i, best_s = i, s
+    return best_i, best_s
+
+
+def read_csv_sheet(
+    data: bytes, path: object, aliases: dict[str, tuple[str, int]], search: int
+) -> Sheet:
+    """Decode, sniff the delimiter (the one under which a header row is best recognised,
+    then the most consistent field count) and parse the whole file."""
+    text, enc = decode_text(data, path)
+    if not text.strip():
+        raise InputError(path, "filen är tom", "Exportera filen på nytt från systemet")
+    sample = text[:_SNIFF_CHARS]
+    best: tuple[int, int, str] | None = None
+    for d in DELIMITERS:
+        try:
+            rows = _parse_csv(sample, d, limit_rows=_SNIFF_ROWS)
+        except csv.Error:
+            continue
+        _, score = _best_header(rows, aliases, search)
+        widths = [len(r) for r in rows if any(r)]
+        consistent = max((widths.count(w) for w in set(widths) if w > 1), default=0)
+        key = (score, consistent, d)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    delimiter = best[2] if best else ";"
+    try:
+        rows = _parse_csv(text, delimiter)
+    except csv.Error as exc:
+        raise InputError(
+            path,
+            f"filen kan inte tolkas som CSV ({exc})",
+            "Öppna den i Excel och spara som CSV (semikolonavgränsad) eller .xlsx",
+        ) from None
+    logger.debug("read CSV: encoding %s, delimiter %r, %d rows", enc, delimiter, len(rows))
+    return Sheet(None, rows, list(range(1, len(rows) + 1)))
+
+
+def _excel_cell(v: object) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "ja" if v else "nej"
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dt.time):
+        return None
+    if isinstance(v, float):
+        if v != v:  # NaN
+            return None
+        return str(int(v)) if v.is_integer() else repr(v)
+    s = str(v).strip()
+    return s if s else None
+
+
+def read_xlsx_sheets(data: bytes, path: object) -> list[Sheet]:
+    """All worksheets of an xlsx file as grids of text (Excel dates become ISO text)."""
+    import openpyxl  # imported here: slow to import and only needed for xlsx
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for corrupt files
+        raise InputError(
+            path,
+            f"Excel-filen kan inte öppnas ({type(exc).__name__})",
+            "Öppna den i Excel, spara som .xlsx på nytt och kör igen",
+        ) from None
+    sheets = []
+    try:
+        for ws in wb.worksheets:
+            rows: Grid = []
+            try:
+                for row in ws.iter_rows(values_only=True):
+                    rows.append([_excel_cell(v) for v in row])
+            except Exception as exc:
+                raise InputError(
+                    path,
+                    f"bladet {ws.title!r} kan inte läsas ({type(exc).__name__})",
+                    "Öppna filen i Excel, spara som .xlsx på nytt och kör igen",
+                ) from None
+            sheets.append(Sheet(ws.title, rows, list(range(1, len(rows) + 1))))
+    finally:
+        wb.close()
+    return sheets
+
+
+def read_sheets(
+    data: bytes, path: Path, aliases: dict[str, tuple[str, int]], search: int
+) -> list[Sheet]:
+    """The candidate tables of a file, judged by its content (not only its extension)."""
+    if not data or not data.strip():
+        raise InputError(path, "filen är tom", "Exportera filen på nytt från systemet")
+    if data[:4] == b"PK\x03\x04":
+        try:
+            zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            raise _not_text(path) from None
+        if path.suffix.lower() != ".xlsx":
+            logger.warning("%s är en Excel-arbetsbok; läst som .xlsx", path.name)
+        return read_xlsx_sheets(data, path)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InputError(
+            path,
+            "filen är i det gamla Excel-formatet (.xls), som inte stöds",
+            "Öppna den i Excel och spara som .xlsx eller CSV",
+        )
+    sheet = read_csv_sheet(data, path, aliases, search)
+    if path.suffix.lower() == ".xlsx":
+        # Not a workbook: some systems write CSV under an .xlsx name. Said only once it has
+        # been read as text, so that a broken file gets one line (the error), not two.
+        logger.warning("%s är ingen Excel-arbetsbok; läst som CSV", path.name)
+    return [sheet]
+
+
+def find_header(
+    sheets: Sequence[Sheet],
+    aliases: dict[str, tuple[str, int]],
+    search: int,
+    min_matches: int,
+    path: object,
+) -> tuple[Sheet, int]:
+    """The sheet and row index of the best header row; InputError when none is recognisable."""
+    best: tuple[int, Sheet, int] | None = None
+    names = []
+    for sheet in sheets:
+        names.append(sheet.name)
+        i, score = _best_header(sheet.rows, aliases, search)
+        if best is None or score > best[0]:
+            best = (score, sheet, i)
+    if best is None or best[0] < min_matches:
+        if all(not any(row) for sheet in sheets for row in sheet.rows):
+            raise InputError(
+                path, "filen är tom (inga ifyllda celler)", "Exportera filen på nytt från systemet"
+            )
+        where = ""
+        if any(n is not None for n in names):
+            where = " i något av bladen " + ", ".join(repr(n) for n in names)
+        raise InputError(
+            path,
+            f"ingen igenkännbar rubrikrad{where} bland de första {search} raderna",
+            "Kontrollera att det är rätt export och att kolumnrubrikerna finns med; "
+            "lägg till nya rubriker som alias i config/sources.yaml",
+        )
+    return best[1], best[2]

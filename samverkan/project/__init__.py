@@ -1,0 +1,1 @@
+"""The project itself: paths, settings, terms, schemas, atomic writes, errors, logging."""

@@ -1,0 +1,35 @@
+"""Loading params.yaml and the YAML files under config/, with clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from samverkan.project.errors import InputError
+from samverkan.project.paths import project_root
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Read a YAML file; a missing or malformed file is an InputError naming it."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as f:
+            return yaml.safe_load(f)
+    except FileNotFoundError:
+        raise InputError(path, "the file does not exist", "Restore it from git") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise InputError(
+            path, f"is not valid YAML{where}", "Fix the indentation or quoting there"
+        ) from None
+
+
+def load_params(root: str | Path | None = None) -> dict[str, Any]:
+    root = Path(root) if root else project_root()
+    params = load_yaml(root / "params.yaml")
+    if not isinstance(params, dict):
+        raise InputError(root / "params.yaml", "does not hold a mapping", "Restore it from git")
+    return params

@@ -1,0 +1,1 @@
+"""Reports: statistics, charts, tables, formatting, narrative text, publishing, provenance."""

@@ -1,0 +1,256 @@
+"""Publishing: an executed report notebook → one self-contained HTML file → PDF.
+
+- HTML: nbconvert's ``basic`` template renders only the cells (no code, no prompts, no
+  scripts, no CDN); our own page template adds the cover, a table of contents, the
+  colophon with provenance, the print stylesheet and subsetted fonts embedded as data URIs,
+  so the file works offline on its own.
+- PDF: WeasyPrint renders that same HTML with the print stylesheet: A4, cover, table of
+  contents with page numbers, page numbers in the footer, Swedish hyphenation (lang="sv"),
+  bookmarks from the headings, tagged for accessibility (PDF/UA-1).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jinja2 import Environment, StrictUndefined
+
+from samverkan.project.atomic import write_atomic, write_text_atomic
+from samverkan.project.errors import InputError
+from samverkan.report.provenance import collect as collect_provenance
+
+log = logging.getLogger(__name__)
+
+REMOVE_TAGS = {"remove", "remove-cell", "parameters", "injected-parameters"}
+_HEADING = re.compile(r"<h([23])(?:\s+id=\"[^\"]*\")?([^>]*)>(.*?)</h\1>", re.S)
+_ANCHOR = re.compile(r"<a class=\"anchor-link\" href=\"#[^\"]*\">¶</a>")
+_TAGS = re.compile(r"<[^>]+>")
+
+# Characters the reports use: Latin-1, Latin Extended-A, punctuation, arrows, math signs.
+_FONT_UNICODES = [
+    *range(0x20, 0x7F),
+    *range(0xA0, 0x180),
+    *range(0x2010, 0x2030),
+    0x2032,
+    0x2033,
+    0x2039,
+    0x203A,
+    0x20AC,
+    0x2122,
+    0x2190,
+    0x2191,
+    0x2192,
+    0x2193,
+    0x2212,
+    0x2248,
+    0x2260,
+    0x2264,
+    0x2265,
+    0x202F,
+    0x2022,
+    0x25A0,
+    0x25CF,
+]
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int
+    id: str
+    text: str
+
+
+def term_label(term: str) -> str:
+    """ "2025HT" → "hösten 2025"."""
+    term = str(term)
+    return f"{'våren' if term.endswith('VT') else 'hösten'} {term[:4]}"
+
+
+@functools.cache
+def _fonts_css() -> str:
+    """@font-face rules with DejaVu Sans (shipped by matplotlib) subsetted and embedded."""
+    import matplotlib
+    from fontTools import subset
+
+    font_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    faces = [
+        ("DejaVuSans.ttf", "normal", "normal"),
+        ("DejaVuSans-Bold.ttf", "bold", "normal"),
+        ("DejaVuSans-Oblique.ttf", "normal", "italic"),
+        ("DejaVuSans-BoldOblique.ttf", "bold", "italic"),
+    ]
+    rules = []
+    for name, weight, style in faces:
+        options = subset.Options()
+        options.layout_features = ["*"]
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        options.drop_tables = [*options.drop_tables, "FFTM"]
+        font = subset.load_font(str(font_dir / name), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=_FONT_UNICODES)
+        subsetter.subset(font)
+        buf = io.BytesIO()
+        font.save(buf)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        rules.append(
+            "@font-face { font-family: 'Report Sans'; "
+            f"src: url(data:font/ttf;base64,{data}) format('truetype'); "
+            f"font-weight: {weight}; font-style: {style}; }}"
+        )
+    return "\n".join(rules)
+
+
+def _template(name: str) -> str:
+    return (
+        resources.files("samverkan.report.publish").joinpath("templates", name).read_text("utf-8")
+    )
+
+
+def notebook_body(nb: nbformat.NotebookNode) -> str:
+    """The reader-facing HTML of an executed notebook: outputs and Markdown only.
+
+    Code, prompts, stderr streams (warnings) and cells tagged remove/parameters are left out.
+    """
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.from_dict(nb)
+    kept = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & REMOVE_TAGS:
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                and o.get("output_type") != "error"
+            ]
+        kept.append(cell)
+    nb.cells = kept
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def add_heading_ids(body: str) -> tuple[str, list[TocEntry]]:
+    """Give every h2/h3 a unique id (sec-1, sec-2, …) and return the table of contents."""
+    body = _ANCHOR.sub("", body)
+    toc: list[TocEntry] = []
+
+    def renumber(match: re.Match[str]) -> str:
+        level, attrs, inner = int(match.group(1)), match.group(2), match.group(3)
+        ident = f"sec-{len(toc) + 1}"
+        text = html.unescape(_TAGS.sub("", inner)).strip()
+        toc.append(TocEntry(level, ident, text))
+        return f'<h{level} id="{ident}"{attrs}>{inner}</h{level}>'
+
+    return _HEADING.sub(renumber, body), toc
+
+
+def render_html(
+    nb: nbformat.NotebookNode,
+    *,
+    title: str,
+    subtitle: str,
+    kind: str,
+    provenance: dict[str, Any],
+    publisher: str,
+) -> str:
+    from babel.dates import format_date, format_datetime
+
+    body, toc = add_heading_ids(notebook_body(nb))
+    created = datetime.fromisoformat(provenance["generated_at"])
+    env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    page = env.from_string(_template("page.html.j2"))
+    from markupsafe import Markup
+
+    return page.render(
+        title=title,
+        subtitle=subtitle,
+        kind=kind,
+        publisher=publisher,
+        toc=toc,
+        body=Markup(body),
+        css=Markup(_template("report.css")),
+        fonts_css=Markup(_fonts_css()),
+        provenance=provenance,
+        date_text=format_date(created.date(), format="long", locale="sv_SE"),
+        created_text=format_datetime(created, "d MMMM y HH:mm 'UTC'", locale="sv_SE"),
+    )
+
+
+def write_pdf(html_text: str, target: Path, base_url: Path) -> Path:
+    """Render the HTML to a tagged PDF (PDF/UA-1) with WeasyPrint, atomically."""
+    import weasyprint
+
+    document = weasyprint.HTML(string=html_text, base_url=str(base_url))
+
+    def write(tmp: Path) -> None:
+        document.write_pdf(str(tmp), pdf_variant="pdf/ua-1", pdf_tags=True)
+
+    return write_atomic(target, write)
+
+
+def publish(
+    notebook: Path,
+    out_stem: Path,
+    *,
+    kind: str,
+    root: Path,
+    publisher: str = "Arbetsgruppen för avvikelser i samverkan",
+) -> tuple[Path, Path]:
+    """Publish an executed report notebook as ``out_stem.html`` and ``out_stem.pdf``.
+
+    ``kind`` is "term" or "annual"; the title and the terms for provenance come from the
+    notebook's papermill parameters (``term`` or ``year``).
+    """
+    notebook = Path(notebook)
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except FileNotFoundError:
+        raise InputError(
+            notebook, "the executed notebook does not exist", "Run its stage first (dvc repro)"
+        ) from None
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    if kind == "term":
+        term = str(params.get("term", ""))
+        terms = [term]
+        title, subtitle = "Avvikelser i samverkan", f"Terminsrapport {term_label(term)}"
+    elif kind == "annual":
+        year = str(params.get("year", ""))
+        terms = [f"{year}VT", f"{year}HT"]
+        title, subtitle = "Brister i samverkan", f"Årsrapport {year}"
+    else:
+        raise ValueError(f"unknown report kind {kind!r}")
+    provenance = collect_provenance(root, terms)
+    page = render_html(
+        nb,
+        title=title,
+        subtitle=subtitle,
+        kind=kind,
+        provenance=provenance,
+        publisher=publisher,
+    )
+    out_stem = Path(out_stem)
+    html_path = write_text_atomic(out_stem.with_suffix(".html"), page)
+    pdf_path = write_pdf(page, out_stem.with_suffix(".pdf"), base_url=out_stem.parent)
+    log.info("published %s and %s", html_path.name, pdf_path.name)
+    return html_path, pdf_path

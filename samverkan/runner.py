@@ -1,0 +1,133 @@
+"""Running a stage notebook through papermill, the way DVC's stages do.
+
+Parameters arrive as text from the command line (from params.yaml via dvc.yaml). Term and
+year codes always stay strings (papermill would turn ``2025`` into an integer); other
+values are read as YAML scalars (``3`` → 3, ``false`` → False).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from samverkan.project.errors import InputError
+
+log = logging.getLogger(__name__)
+
+KERNEL = "samverkan"
+STRING_PARAMS = {"term", "year", "compare_term", "compare_year", "root"}
+
+
+class NotebookFailed(Exception):
+    """A stage notebook stopped with an error; ``message`` is safe to show."""
+
+    def __init__(self, notebook: str, ename: str, evalue: str, record: Path) -> None:
+        self.notebook, self.ename, self.evalue, self.record = notebook, ename, evalue, record
+        super().__init__(f"{notebook}: {ename}")
+
+
+def parse_parameters(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Text pairs → notebook parameters.
+
+    A comparison period equal to the period itself (params.yaml's way of saying "nothing to
+    compare with") becomes "".
+    """
+    params: dict[str, Any] = {}
+    for key, raw in pairs:
+        params[key] = raw if key in STRING_PARAMS else yaml.safe_load(raw)
+    for period, compare in (("term", "compare_term"), ("year", "compare_year")):
+        if compare in params and params[compare] == params.get(period):
+            params[compare] = ""
+    return params
+
+
+def find_notebook(root: Path, name: str) -> Path:
+    """``01_ingest``, ``01`` or ``ingest`` → notebooks/01_ingest.ipynb."""
+    folder = root / "notebooks"
+    matches = sorted(
+        p
+        for p in folder.glob("*.ipynb")
+        if p.stem == name or p.stem.startswith(f"{name}_") or p.stem.endswith(f"_{name}")
+    )
+    if len(matches) != 1:
+        raise InputError(
+            folder / f"{name}.ipynb",
+            "no single notebook matches that name",
+            "Use one of: " + ", ".join(p.stem for p in sorted(folder.glob("*.ipynb"))),
+        )
+    return matches[0]
+
+
+def _record_paths(record: Path, notebook: Path, target: Path, root: Path) -> None:
+    """Name the notebook and the record by their paths in the project, not by the temporary
+    file papermill wrote (a random name that the leak scanner could mistake for a word)."""
+    import nbformat
+
+    nb = nbformat.read(record, as_version=4)
+    meta = nb.metadata.get("papermill")
+    if meta is None:
+        return
+    for key, path in (("input_path", notebook), ("output_path", target)):
+        try:
+            meta[key] = Path(path).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            meta[key] = Path(path).name
+    nbformat.write(nb, record)
+
+
+def record_path(root: Path, notebook: Path, params: dict[str, Any]) -> Path:
+    """Where the executed notebook (the run record) goes: reports/<TERM|YEAR>/notebooks/."""
+    period = params.get("term") or params.get("year")
+    if not period:
+        raise ValueError("a stage notebook needs a term or a year parameter")
+    return root / "reports" / str(period) / "notebooks" / notebook.name
+
+
+def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
+    """Execute a stage notebook with papermill on the project kernel; return the run record.
+
+    The record is written atomically. If the notebook fails, the partial record is kept as
+    ``<name>.failed.ipynb`` beside it for debugging and ``NotebookFailed`` is raised with
+    the error's type and message (stage code raises InputError with messages free of
+    personal data, so these are safe to print).
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
+
+    from samverkan.project.atomic import atomic_path
+
+    notebook = find_notebook(root, name)
+    params = {"root": str(root), **params}
+    target = record_path(root, notebook, params)
+    failed = target.with_suffix(".failed.ipynb")
+    log.info("running %s with %s", notebook.name, {k: v for k, v in params.items() if k != "root"})
+    # The kernel talks to papermill over Unix sockets in a private temporary folder (mode
+    # 0700), not over TCP on localhost where any local user could connect: the ingest
+    # notebook holds raw exports with personal data.
+    with atomic_path(target) as tmp, tempfile.TemporaryDirectory(prefix="samverkan-") as sockets:
+        kernel = Config(KernelManager={"transport": "ipc", "ip": str(Path(sockets) / "kernel")})
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(tmp),
+                parameters=params,
+                kernel_name=KERNEL,
+                language="python",
+                cwd=str(root),
+                progress_bar=False,
+                log_output=False,
+                report_mode=False,
+                config=kernel,
+            )
+        except PapermillExecutionError as exc:
+            tmp.replace(failed)
+            raise NotebookFailed(notebook.name, exc.ename, exc.evalue, failed) from None
+        _record_paths(tmp, notebook, target, root)
+    if failed.exists():
+        failed.unlink()
+    return target
