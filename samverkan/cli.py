@@ -113,7 +113,7 @@ def ingest(
     ] = None,
 ) -> None:
     """Läs en termins exporter: fall, avstämning av rader och karantän."""
-    from samverkan.ingest.stage import ingest_term
+    from samverkan.ingest.stage import DuplicateRule, ingest_term
     from samverkan.project.paths import TermPaths, config_dir
     from samverkan.project.settings import load_params
 
@@ -126,9 +126,8 @@ def ingest(
         out_dir or paths.processed,
         quarantine_dir or paths.quarantine,
         config_dir=config_dir(root),
+        duplicates=DuplicateRule.from_params(settings["duplicates"]),
         reassign_out_of_term=bool(settings["reassign_out_of_term"]),
-        max_days_apart=int(settings["duplicates"]["max_days_apart"]),
-        min_text_similarity=float(settings["duplicates"]["min_text_similarity"]),
     )
     total = result.reconciliation.iloc[-1]
     typer.echo(
@@ -147,7 +146,7 @@ def coding_sheet(term: TermOpt) -> None:
 
     root = _root()
     paths = TermPaths.for_term(term, root)
-    run_sheet_stage(term, paths.processed, paths.coding, config_dir(root) / "codebook.yaml")
+    run_sheet_stage(term, paths.processed, paths.coding, config_dir=config_dir(root))
     typer.echo(f"Kodningsark: {paths.coding_sheet.relative_to(root)}")
 
 
@@ -157,10 +156,14 @@ def code(term: TermOpt) -> None:
     """Koda orsaker: automatiska förslag + analytikernas kodning + överensstämmelse."""
     from samverkan.coding.code import run_code_stage
     from samverkan.project.paths import TermPaths, config_dir
+    from samverkan.project.settings import load_params
 
     root = _root()
     paths = TermPaths.for_term(term, root)
-    run_code_stage(term, paths.processed, paths.coding, config_dir(root) / "codebook.yaml")
+    min_cases = int(load_params(root)["coding"]["min_cases_for_agreement"])
+    run_code_stage(
+        term, paths.processed, paths.coding, config_dir=config_dir(root), min_cases=min_cases
+    )
     typer.echo(f"Kodade fall: {paths.coded_cases.relative_to(root)}")
 
 
@@ -226,10 +229,11 @@ def check_leaks(
         known_identifiers_from_raw,
         scan_paths,
     )
+    from samverkan.project.paths import ProjectPaths
 
     root = _root()
     targets = paths or default_paths(root)
-    raw = root / "data" / "raw"
+    raw = ProjectPaths(root).raw
     known = known_identifiers_from_raw(raw) if raw.is_dir() else None
     skipped: list[str] = []
     findings = scan_paths(targets, known, skipped=skipped)

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from samverkan.project.errors import InputError
+from samverkan.project.paths import ProjectPaths
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ def find_notebook(root: Path, name: str) -> Path:
     if len(matches) != 1:
         raise InputError(
             folder / f"{name}.ipynb",
-            "no single notebook matches that name",
-            "Use one of: " + ", ".join(p.stem for p in sorted(folder.glob("*.ipynb"))),
+            "ingen enskild anteckningsbok har det namnet",
+            "Använd ett av: " + ", ".join(p.stem for p in sorted(folder.glob("*.ipynb"))),
         )
     return matches[0]
 
@@ -83,8 +84,8 @@ def record_path(root: Path, notebook: Path, params: dict[str, Any]) -> Path:
     """Where the executed notebook (the run record) goes: reports/<TERM|YEAR>/notebooks/."""
     period = params.get("term") or params.get("year")
     if not period:
-        raise ValueError("a stage notebook needs a term or a year parameter")
-    return root / "reports" / str(period) / "notebooks" / notebook.name
+        raise ValueError("en steganteckningsbok behöver parametern term eller year")
+    return ProjectPaths(root).run_record(str(period), notebook.name)
 
 
 def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
@@ -105,7 +106,7 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     params = {"root": str(root), **params}
     target = record_path(root, notebook, params)
     failed = target.with_suffix(".failed.ipynb")
-    log.info("running %s with %s", notebook.name, {k: v for k, v in params.items() if k != "root"})
+    log.info("kör %s med %s", notebook.name, {k: v for k, v in params.items() if k != "root"})
     # The kernel talks to papermill over Unix sockets in a private temporary folder (mode
     # 0700), not over TCP on localhost where any local user could connect: the ingest
     # notebook holds raw exports with personal data.

@@ -3,14 +3,8 @@
 Scans the staged content (the index, not the working tree) of every staged file for
 identity numbers, phone numbers, e-mail addresses and the names and numbers of the
 current raw data (data/raw). Paths in config/leaks.yaml `staged_exclude` are not
-scanned. Exit status 1 on any finding; findings are printed masked.
-
-    - id: check-staged-leaks
-      name: no personal data in staged files
-      entry: .venv/bin/python scripts/check_staged_leaks.py
-      language: system
-      pass_filenames: false
-      always_run: true
+scanned. Exit status 1 on any finding (printed masked), 2 on a problem with the input.
+The hook is `check-staged-leaks` in .pre-commit-config.yaml.
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
-"""Tiny synthetic tables shared by the coding tests."""
+"""Tiny synthetic tables shared by the coding tests, and the project's codebook."""
 
 from __future__ import annotations
 
 import pandas as pd
+from conftest import CONFIG
 
-from samverkan.project.schema import CasesSchema
+from samverkan.coding.codebook import load_codebook
+from samverkan.project.schema import cases_schema
+from samverkan.project.vocabulary import load_vocabulary
+
+BOOK = load_codebook(CONFIG / "codebook.yaml")
+VOCAB = load_vocabulary(CONFIG)
 
 
 def make_cases(
@@ -34,4 +40,4 @@ def make_cases(
         "source_file": ["svedala__lifecare.csv"] * n,
         "linked_file": [None] * n,
     }
-    return CasesSchema.validate(pd.DataFrame(rows))
+    return cases_schema(VOCAB).validate(pd.DataFrame(rows))

@@ -8,15 +8,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from conftest import CONFIG
 
-from samverkan.project.schema import CAUSES, CodedCasesSchema, ReconciliationSchema
+from samverkan.project.schema import ReconciliationSchema, coded_cases_schema
+from samverkan.project.vocabulary import load_vocabulary
+
+VOCABULARY = load_vocabulary(CONFIG)
+CAUSES = VOCABULARY.causes
 
 ORGS = ("svedala", "vellinge", "trelleborg", "region-skane")
 PARTIES = ("socialtjanst", "bup", "vuxenpsykiatri", "elevhalsa", "primarvard")
 
 
 def make_coded_cases(term: str, n: int, seed: int = 1, quotes: bool = True) -> pd.DataFrame:
-    """``n`` coded cases of ``term`` valid under CodedCasesSchema, with skewed causes."""
+    """``n`` coded cases of ``term`` valid under the coded-cases schema, with skewed causes."""
     rng = np.random.default_rng(seed)
     year, half = int(term[:4]), term[4:]
     start = pd.Timestamp(year=year, month=1 if half == "VT" else 7, day=1)
@@ -75,7 +80,13 @@ def make_coded_cases(term: str, n: int, seed: int = 1, quotes: bool = True) -> p
             ),
         }
     )
-    return CodedCasesSchema.validate(frame)
+    return coded_cases_schema(VOCABULARY).validate(frame)
+
+
+INGEST_RECORD = {
+    "duplicates": {"max_days_apart": 3, "min_text_similarity": 0.6},
+    "reassign_out_of_term": False,
+}
 
 
 def make_reconciliation(kept: int) -> pd.DataFrame:
@@ -118,4 +129,5 @@ def make_project(root: Path, source: Path, terms: dict[str, int]) -> Path:
         make_coded_cases(term, n, seed=seed).to_parquet(folder / "coded_cases.parquet")
         make_reconciliation(n).to_csv(folder / "reconciliation.csv", index=False)
         (folder / "agreement.json").write_text(json.dumps(make_agreement(n)), encoding="utf-8")
+        (folder / "ingest.json").write_text(json.dumps(INGEST_RECORD), encoding="utf-8")
     return root

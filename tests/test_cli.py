@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 import typer
+from conftest import ROOT
 from typer.testing import CliRunner
 
 from samverkan.cli import app, guarded
 from samverkan.project.errors import InputError
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_help_lists_the_commands() -> None:

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT as REPO
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TERMS = ["2024VT", "2024HT", "2025VT", "2025HT"]
 YEARS = ["2024", "2025"]
@@ -204,3 +204,31 @@ def test_a_changed_export_reruns_only_its_term_and_year(project: Path) -> None:
     allowed.add("annual_report@2025")
     assert ran <= allowed, ran
     assert "annual_report@2025" in ran  # its provenance lists the changed file's hash
+
+
+def _stale_stages(project: Path) -> set[str]:
+    out = run(["dvc", "status"], project).stdout
+    return set(re.findall(r"(?m)^(\w+@\w+):", out))
+
+
+def test_a_changed_module_makes_dvc_status_report_the_stages_that_import_it(
+    project: Path,
+) -> None:
+    every = {
+        *(f"{s}@{t}" for s in ("ingest", "coding_sheet", "code", "term_report") for t in TERMS),
+        *(f"annual_report@{y}" for y in YEARS),
+    }
+    reports = {f"term_report@{t}" for t in TERMS} | {f"annual_report@{y}" for y in YEARS}
+    assert _stale_stages(project) == set()
+    for module, expected in [
+        ("samverkan/project/schema.py", every),  # every stage validates with it
+        ("samverkan/report/charts.py", reports),  # only the reports draw charts
+    ]:
+        target = project / module
+        original = target.read_bytes()
+        try:
+            target.write_bytes(original + b"\n# changed\n")
+            assert _stale_stages(project) == expected, module
+        finally:
+            target.write_bytes(original)
+    assert _stale_stages(project) == set()

@@ -15,8 +15,6 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from samverkan.project.schema import CAUSES
-
 log = logging.getLogger(__name__)
 
 
@@ -63,32 +61,47 @@ def compare(first: pd.DataFrame, second: pd.DataFrame, *, min_cases: int) -> dic
     return {"n": int(n), "alpha": alpha, "kappa": kappa}
 
 
-def _split(values: pd.Series) -> pd.DataFrame:
+def _split(values: pd.Series, cause_ids: Sequence[str]) -> pd.DataFrame:
+    """A boolean case x cause table from ";"-joined cause ids."""
     sets = [set(str(v).split(";")) if isinstance(v, str) and v else set() for v in values]
-    return pd.DataFrame({c: [c in s for s in sets] for c in CAUSES}, index=values.index)
+    return pd.DataFrame({c: [c in s for s in sets] for c in cause_ids}, index=values.index)
+
+
+def _double_coded(coded: pd.DataFrame, sheet: pd.DataFrame | None) -> pd.DataFrame:
+    """The sheet rows of cases in ``coded`` that both analysts coded."""
+    if sheet is None or not len(sheet):
+        return pd.DataFrame()
+    present = sheet["case_id"].astype(str).isin(set(coded["case_id"].astype(str)))
+    return sheet[present & sheet["a1_coded"].astype(bool) & sheet["a2_coded"].astype(bool)]
+
+
+def _analyst_codes(double: pd.DataFrame, analyst: str, cause_ids: Sequence[str]) -> pd.DataFrame:
+    """One analyst's boolean case x cause table of the double-coded rows."""
+    return pd.DataFrame(
+        {c: double[f"{analyst}_{c}"].astype(bool) if len(double) else [] for c in cause_ids}
+    )
 
 
 def agreement_summary(
-    coded: pd.DataFrame, sheet: pd.DataFrame | None, *, min_cases: int = 10
+    coded: pd.DataFrame, sheet: pd.DataFrame | None, cause_ids: Sequence[str], *, min_cases: int
 ) -> dict[str, Any]:
     """The figures written as agreement.json (sorted keys, 3 decimals, null when undefined).
 
-    ``coded`` is a CodedCasesSchema table; ``sheet`` the output of ``read_sheet`` (or None).
-    Figures on fewer than ``min_cases`` cases are null.
+    ``coded`` is a coded-cases table; ``sheet`` the output of ``read_sheet`` (or None);
+    ``cause_ids`` the codebook's causes. Figures on fewer than ``min_cases`` cases are null.
     """
     manual = coded[coded["coding"] == "manuell"]
     auto_vs_manual = compare(
-        _split(manual["auto_causes"]), _split(manual["manual_causes"]), min_cases=min_cases
+        _split(manual["auto_causes"], cause_ids),
+        _split(manual["manual_causes"], cause_ids),
+        min_cases=min_cases,
     )
-    double = pd.DataFrame()
-    if sheet is not None and len(sheet):
-        present = sheet["case_id"].astype(str).isin(set(coded["case_id"].astype(str)))
-        double = sheet[present & sheet["a1_coded"].astype(bool) & sheet["a2_coded"].astype(bool)]
-    first = pd.DataFrame({c: double[f"a1_{c}"].astype(bool) if len(double) else [] for c in CAUSES})
-    second = pd.DataFrame(
-        {c: double[f"a2_{c}"].astype(bool) if len(double) else [] for c in CAUSES}
+    double = _double_coded(coded, sheet)
+    between = compare(
+        _analyst_codes(double, "a1", cause_ids),
+        _analyst_codes(double, "a2", cause_ids),
+        min_cases=min_cases,
     )
-    between = compare(first, second, min_cases=min_cases)
     return {
         "n_cases": len(coded),
         "n_manual": len(manual),

@@ -11,7 +11,8 @@ How a text is read:
   lemmatizer get a cheap edit-distance-1 match against longer trigger words (typos);
 - the cause's regular-expression patterns run over the folded text, tried only at word
   starts whose word one of them can begin with (the first word of every pattern is read
-  from the parsed regex once), one combined regex per cause and word;
+  from its parse tree once, see :mod:`samverkan.coding.pattern_tree`), one combined
+  regex per cause and word;
 - a hit is cancelled when, in the same clause and a few tokens before it, a positive cue
   (*bra*, *snabb* ...) or a cancelling phrase (*inga problem med*, *ingen brist på*) stands,
   or, for "problem terms", a negation (*inte*, *ingen* ...);
@@ -29,12 +30,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from re import _constants as _c
-from re import _parser
 
 import simplemma
 
-from samverkan.coding.codebook import Codebook, load_codebook
+from samverkan.coding import pattern_tree as _t
+from samverkan.coding.codebook import Codebook, codebook_path, load_codebook
 
 log = logging.getLogger(__name__)
 
@@ -97,15 +97,15 @@ def _walk(items: list, states: set[tuple[str, str]]) -> set[tuple[str, str]]:
         for s, st in states:
             if st != "open":
                 nxt.add((s, st))
-            elif op is _c.LITERAL and chr(av).isalnum():
+            elif op == _t.LITERAL and chr(av).isalnum():
                 nxt.add((s + chr(av), "open"))
-            elif op is _c.LITERAL:
+            elif op == _t.LITERAL:
                 nxt.add((s, "word" if s else "prefix"))
-            elif op is _c.AT:
+            elif op == _t.AT:
                 nxt.add((s, "word" if s else "open"))
-            elif op is _c.SUBPATTERN:
+            elif op == _t.SUBPATTERN:
                 nxt |= _walk(list(av[3]), {(s, "open")})
-            elif op is _c.BRANCH:
+            elif op == _t.BRANCH:
                 for branch in av[1]:
                     nxt |= _walk(list(branch), {(s, "open")})
             else:
@@ -118,11 +118,11 @@ def _gate_keys(pattern: str) -> frozenset[str] | None:
     """Keys of the words a match can start with: "=word" for a whole first word, or its first
     one to three letters; None when the pattern cannot be gated."""
     try:
-        parsed = _parser.parse(pattern)
-    except Exception:  # pragma: no cover - private API; fall back to always running
+        parsed = _t.parse(pattern)
+    except _t.PatternTreeError:  # syntax the tree does not read: run the pattern everywhere
         return None
     keys = set()
-    for s, st in _walk(list(parsed.data), {("", "open")}):
+    for s, st in _walk(list(parsed), {("", "open")}):
         if not s:
             return None
         keys.add(f"={s}" if st == "word" else s[:_KEY_LEN])
@@ -131,12 +131,12 @@ def _gate_keys(pattern: str) -> frozenset[str] | None:
 
 def _branch_literals(op: object, av: object) -> set[str] | None:
     """The strings a group of purely literal alternatives can match, else None."""
-    if op is _c.SUBPATTERN:
+    if op == _t.SUBPATTERN:
         items = list(av[3])  # type: ignore[index]
         if len(items) == 1:
             return _branch_literals(*items[0])
         return _sequence_literal(items)
-    if op is _c.BRANCH:
+    if op == _t.BRANCH:
         out: set[str] = set()
         for branch in av[1]:  # type: ignore[index]
             lit = _sequence_literal(list(branch))
@@ -150,7 +150,7 @@ def _branch_literals(op: object, av: object) -> set[str] | None:
 def _sequence_literal(items: list) -> set[str] | None:
     text = ""
     for op, av in items:
-        if op is not _c.LITERAL:
+        if op != _t.LITERAL:
             return None
         text += chr(av)
     return {text}
@@ -163,13 +163,13 @@ def _required(pattern: str) -> tuple[tuple[str, ...], ...]:
     word-start gate); runs of literal characters and groups of literal alternatives count.
     """
     try:
-        items = list(_parser.parse(pattern).data)
-    except Exception:  # pragma: no cover - private API; no extra gate then
+        items = list(_t.parse(pattern))
+    except _t.PatternTreeError:  # syntax the tree does not read: no extra gate then
         return ()
     out: list[tuple[str, ...]] = []
     run = ""
     for op, av in [*items[1:], (None, None)]:
-        if op is _c.LITERAL:
+        if op == _t.LITERAL:
             run += chr(av)
             continue
         if len(run.strip()) >= 3:
@@ -208,6 +208,38 @@ def _within_one(a: str, b: str) -> bool:
     if la > lb:
         a, b = b, a
     return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
+
+
+def _index_typos(
+    index: dict[str, list[tuple[str, str, bool, bool]]],
+    lengths: set[int],
+    cause_id: str,
+    words: Sequence[str],
+    negatable: bool,
+) -> None:
+    """Index every trigger word long enough for typo matching under itself and its
+    one-letter deletions: variant -> (cause, word, negatable, prefix)."""
+    for w in words:
+        if w.startswith("*"):
+            continue
+        core = fold(w.strip("*"))
+        if len(core) < _TYPO_MIN_CORE:
+            continue
+        lengths.add(len(core))
+        for variant in {core, *_deletes(core)}:
+            index.setdefault(variant, []).append((cause_id, core, negatable, w.endswith("*")))
+
+
+@dataclass
+class _Scan:
+    """One text read for matching: folded text, folded tokens and where they start."""
+
+    folded: str
+    toks: list[str]
+    starts: list[int]
+    hits_at: list[tuple[int, tuple[tuple[str, bool], ...]]] = field(default_factory=list)
+    # (offset, token index, candidate patterns) of each word start
+    word_starts: list[tuple[int, int, tuple]] = field(default_factory=list)
 
 
 @dataclass
@@ -277,6 +309,7 @@ class _Matcher:
 
     @classmethod
     def build(cls, book: Codebook) -> _Matcher:
+        """Compile the codebook's triggers: term regexes, patterns with their gates, typos."""
         terms: list[tuple[str, re.Pattern[str], bool]] = []
         patterns: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = []
         typo_index: dict[str, list[tuple[str, str, bool, bool]]] = {}
@@ -289,17 +322,7 @@ class _Matcher:
                 if words:
                     rx = re.compile("|".join(f"(?:{_term_regex(w)})" for w in words))
                     terms.append((cause.id, rx, negatable))
-                for w in words:
-                    if w.startswith("*"):
-                        continue
-                    core = fold(w.strip("*"))
-                    if len(core) < _TYPO_MIN_CORE:
-                        continue
-                    lengths.add(len(core))
-                    for variant in {core, *_deletes(core)}:
-                        typo_index.setdefault(variant, []).append(
-                            (cause.id, core, negatable, w.endswith("*"))
-                        )
+                _index_typos(typo_index, lengths, cause.id, words, negatable)
             for pattern in cause.triggers.patterns:
                 folded = fold(pattern)
                 patterns.append((cause.id, re.compile(rf"(?:{folded})"), _gate_keys(folded)))
@@ -397,67 +420,87 @@ class _Matcher:
                     found |= here
         return found
 
-    def _code(self, text: str) -> set[str]:
-        """The cause ids the triggers suggest for one text."""
-        if not text:
-            return set()
+    def _scan(self, text: str) -> _Scan | None:
+        """Tokens, clause starts, trigger hits and pattern word starts of one text (None when
+        the text has no tokens)."""
         if "[" in text:
             text = _PLACEHOLDER.sub(" ", text)
         low = text.lower()
         folded = fold_lower(low)
         spans = [m.span() for m in _TOKEN.finditer(folded)]
         if not spans:
-            return set()
-        toks = [folded[s:e] for s, e in spans]  # folded tokens
-        starts = [s for s, _ in spans]
+            return None
         info_get, token_info = self._info_cache.get, self._token_info
-        hits_at: list[tuple[int, tuple[tuple[str, bool], ...]]] = []
-        word_starts: list[tuple[int, int, tuple[int, ...]]] = []  # (offset, token index, patterns)
+        scan = _Scan(folded, [folded[s:e] for s, e in spans], [s for s, _ in spans])
         for i, (start, end) in enumerate(spans):
             key = low[start:end]
             info = info_get(key)
             if info is None:
                 info = token_info(key)
             if info[0]:
-                hits_at.append((i, info[0]))
+                scan.hits_at.append((i, info[0]))
             for off, cands in info[1]:
-                word_starts.append((start + off, i, cands))
-        found: set[str] = set()
-        if not hits_at and not word_starts and not self.ungated:
-            return found
-        # clause boundaries: the first token after punctuation, and clause-break words
+                scan.word_starts.append((start + off, i, cands))
+        return scan
+
+    def _clause_starts(self, scan: _Scan) -> list[int]:
+        """Sorted indices of the tokens that begin a clause: the first token after
+        punctuation, and clause-break words."""
         bounds = {0}
-        for m in _CLAUSE_PUNCT.finditer(folded):
-            bounds.add(bisect.bisect_left(starts, m.end()))
+        for m in _CLAUSE_PUNCT.finditer(scan.folded):
+            bounds.add(bisect.bisect_left(scan.starts, m.end()))
         breaks = self.breaks
-        bounds.update(i for i, t in enumerate(toks) if t in breaks)
-        clause_of = sorted(bounds)
-        for i, hits in hits_at:
+        bounds.update(i for i, t in enumerate(scan.toks) if t in breaks)
+        return sorted(bounds)
+
+    def _term_causes(self, scan: _Scan, clause_of: list[int], found: set[str]) -> None:
+        """Add the causes of trigger-term hits that are not cancelled."""
+        for i, hits in scan.hits_at:
             for cause, negatable in hits:
-                if cause not in found and not self._cancelled(toks, clause_of, i, negatable, i + 1):
+                if cause not in found and not self._cancelled(
+                    scan.toks, clause_of, i, negatable, i + 1
+                ):
                     found.add(cause)
-        # patterns: tried only at word starts whose first letters one of them can begin with
-        required = self.required
-        for pos, idx, groups in word_starts:
+
+    def _gated_causes(self, scan: _Scan, clause_of: list[int], found: set[str]) -> None:
+        """Add the causes of patterns matching at word starts that one of them can begin."""
+        for pos, idx, groups in scan.word_starts:
             for cause, rx in groups:
                 if cause in found:
                     continue
-                m = rx.match(folded, pos)
+                m = rx.match(scan.folded, pos)
                 if m is None:
                     continue
-                end = bisect.bisect_left(starts, m.end())
-                if not self._cancelled(toks, clause_of, idx, False, end):
+                end = bisect.bisect_left(scan.starts, m.end())
+                if not self._cancelled(scan.toks, clause_of, idx, False, end):
                     found.add(cause)
+
+    def _ungated_causes(self, scan: _Scan, clause_of: list[int], found: set[str]) -> None:
+        """Add the causes of patterns without a word-start gate, matched anywhere."""
+        starts = scan.starts
         for pid in self.ungated:
             cause, rx, _ = self.patterns[pid]
-            if cause in found or any(need.search(folded) is None for need in required[pid]):
+            if cause in found or any(
+                need.search(scan.folded) is None for need in self.required[pid]
+            ):
                 continue
-            for m in rx.finditer(folded):
+            for m in rx.finditer(scan.folded):
                 idx = bisect.bisect_right(starts, m.start()) - 1
                 end = bisect.bisect_left(starts, m.end())
-                if idx < 0 or not self._cancelled(toks, clause_of, idx, False, end):
+                if idx < 0 or not self._cancelled(scan.toks, clause_of, idx, False, end):
                     found.add(cause)
                     break
+
+    def _code(self, text: str) -> set[str]:
+        """The cause ids the triggers suggest for one text."""
+        found: set[str] = set()
+        scan = self._scan(text) if text else None
+        if scan is None or (not scan.hits_at and not scan.word_starts and not self.ungated):
+            return found
+        clause_of = self._clause_starts(scan)
+        self._term_causes(scan, clause_of, found)
+        self._gated_causes(scan, clause_of, found)
+        self._ungated_causes(scan, clause_of, found)
         return found
 
     def _cancelled(
@@ -479,11 +522,13 @@ class _Matcher:
         return False
 
     def category(self, causes: set[str]) -> str:
+        """The category most of ``causes`` belong to (the earlier one on a tie); the
+        codebook's catch-all category when there are none."""
         if not causes:
-            return "ovrigt"
+            return self.category_order[-1]
         score: dict[str, int] = {}
         for cause in causes:
-            cat = self.cause_category.get(cause, "ovrigt")
+            cat = self.cause_category[cause]
             score[cat] = score.get(cat, 0) + 1
         return max(
             self.category_order, key=lambda c: (score.get(c, 0), -self.category_order.index(c))
@@ -503,7 +548,7 @@ def default_codebook() -> Codebook:
     """config/codebook.yaml of the project root, loaded once."""
     from samverkan.project.paths import config_dir
 
-    return _load_default(config_dir() / "codebook.yaml")
+    return _load_default(codebook_path(config_dir()))
 
 
 def _matcher(codebook: Codebook | None) -> _Matcher:
@@ -529,7 +574,8 @@ def auto_code(texts: Sequence[str], codebook: Codebook | None = None) -> list[se
 
 
 def suggest_category(texts: Sequence[str], codebook: Codebook | None = None) -> list[str]:
-    """A category id for each text from its suggested causes; "ovrigt" when nothing fits."""
+    """A category id for each text from its suggested causes; the codebook's last category
+    (the catch-all, "ovrigt" in the project's codebook) when nothing fits."""
     m = _matcher(codebook)
     return [m.category(m.code(t) if isinstance(t, str) else set()) for t in texts]
 

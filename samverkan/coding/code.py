@@ -7,16 +7,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from samverkan.coding.agreement import agreement_summary
 from samverkan.coding.autocode import code_and_categorise
-from samverkan.coding.codebook import Codebook, load_codebook
+from samverkan.coding.codebook import Codebook, codebook_path, load_codebook
 from samverkan.coding.sheet import SheetUpdate, read_sheet, update_sheet
 from samverkan.project.atomic import atomic_path, write_text_atomic
 from samverkan.project.errors import InputError
-from samverkan.project.schema import CAUSES, CasesSchema, CodedCasesSchema
+from samverkan.project.schema import cases_schema, coded_cases_schema
+from samverkan.project.vocabulary import Vocabulary, load_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -35,24 +37,90 @@ class CodeResult:
     sheet_found: bool
 
 
-def _redactor() -> Callable[[str], str] | None:
-    """The redactor when it can be imported (imported lazily)."""
+def _redactor() -> Callable[[str], str]:
+    """The redactor. Fails closed: without it no approved quote may be published."""
     try:
-        from samverkan.privacy.redaction import redact
-    except ImportError:
-        log.warning(
-            "samverkan.privacy.redaction is not available: approved quotes are not re-redacted"
-        )
-        return None
+        from samverkan.privacy import redact
+    except ImportError as exc:
+        missing = f" (modulen {exc.name} saknas)" if exc.name else ""
+        raise InputError(
+            "samverkan.privacy",
+            f"avidentifieringen kan inte köras{missing}: inga citat publiceras",
+            "Kör make setup",
+        ) from None
     return redact
 
 
-def _join(ids: set[str]) -> str:
-    return ";".join(c for c in CAUSES if c in ids)
+class _LazyRedactor:
+    """Re-redacts approved quotes; the redactor is loaded at the first quote."""
+
+    def __init__(self) -> None:
+        self._redact: Callable[[str], str] | None = None
+
+    def __call__(self, text: str) -> str:
+        if self._redact is None:
+            self._redact = _redactor()
+        return self._redact(text)
 
 
-def code_term(cases: pd.DataFrame, sheet: pd.DataFrame | None, codebook: Codebook) -> pd.DataFrame:
-    """Coded cases of one term, valid under ``CodedCasesSchema``.
+def _join(ids: set[str], cause_ids: list[str]) -> str:
+    """The cause ids of ``ids`` ";"-joined in codebook order."""
+    return ";".join(c for c in cause_ids if c in ids)
+
+
+def _manual_rows(sheet: pd.DataFrame | None) -> dict[str, pd.Series]:
+    """The sheet's rows by case id (empty without a sheet)."""
+    if sheet is None or not len(sheet):
+        return {}
+    return {str(r["case_id"]): r for _, r in sheet.iterrows()}
+
+
+def _coder(m: pd.Series | None) -> str | None:
+    """Whose codes count: analyst 1 when they coded the row, else analyst 2, else nobody."""
+    if m is None:
+        return None
+    if bool(m.get("a1_coded", False)):
+        return "a1"
+    return "a2" if bool(m.get("a2_coded", False)) else None
+
+
+def _causes(
+    m: pd.Series | None, auto: set[str], cause_ids: list[str]
+) -> tuple[set[str], object, str]:
+    """(final causes, manual_causes column value, coding): manual codes win."""
+    who = _coder(m)
+    if who is None:
+        return set(auto), pd.NA, "automatisk"
+    final = {c for c in cause_ids if bool(m.get(f"{who}_{c}", False))}  # type: ignore[union-attr]
+    return final, _join(final, cause_ids), "manuell"
+
+
+def _category(m: pd.Series | None, row: pd.Series, suggested: str) -> tuple[str, str]:
+    """(category, category_source): the analyst's, else the source's, else the suggestion."""
+    if m is not None:
+        for a in ("a1", "a2"):
+            value = m.get(f"{a}_category")
+            if value is not None and not pd.isna(value):
+                return str(value), "manuell"
+    if not pd.isna(row.get("category")):
+        return str(row["category"]), "källa"
+    return suggested, "automatisk"
+
+
+def _quote(m: pd.Series | None, row: pd.Series, redact: Callable[[str], str]) -> tuple[bool, Any]:
+    """(quote_approved, quote): the pasted excerpt, or else the description, re-redacted."""
+    approved = bool(m.get("quote_approved", False)) if m is not None else False
+    if not approved:
+        return False, pd.NA
+    pasted = m.get("quote")  # type: ignore[union-attr]
+    text = str(pasted) if pasted is not None and not pd.isna(pasted) else str(row["description"])
+    return True, redact(text)
+
+
+def code_term(
+    cases: pd.DataFrame, sheet: pd.DataFrame | None, codebook: Codebook, vocab: Vocabulary
+) -> pd.DataFrame:
+    """Coded cases of one term, valid under ``coded_cases_schema(vocab)``.
 
     Manual codes win: a case is "manuell" when analyst 1 (or analyst 2 when analyst 1 left the
     row empty) ticked at least one cause or "inga orsaker"; otherwise its causes are the
@@ -62,61 +130,21 @@ def code_term(cases: pd.DataFrame, sheet: pd.DataFrame | None, codebook: Codeboo
     """
     cases = cases.reset_index(drop=True)
     auto, suggested_cat = code_and_categorise(cases["description"].tolist(), codebook)
-    manual: dict[str, pd.Series] = {}
-    if sheet is not None and len(sheet):
-        manual = {str(r["case_id"]): r for _, r in sheet.iterrows()}
-    extra = [c for c in codebook.cause_ids if c not in CAUSES]
-    if extra:
-        log.warning("codebook causes not in the schema are left out of coded cases: %s", extra)
-    redact = None
+    manual = _manual_rows(sheet)
+    cause_ids = codebook.cause_ids
+    redact = _LazyRedactor()
     out_rows = []
     for i, row in cases.iterrows():
-        case_id = str(row["case_id"])
-        m = manual.get(case_id)
-        who = None
-        if m is not None:
-            who = (
-                "a1"
-                if bool(m.get("a1_coded", False))
-                else ("a2" if bool(m.get("a2_coded", False)) else None)
-            )
-        if who:
-            final = {c for c in CAUSES if bool(m.get(f"{who}_{c}", False))}
-            manual_causes: object = _join(final)
-            coding = "manuell"
-        else:
-            final = set(auto[i]) & set(CAUSES)
-            manual_causes = pd.NA
-            coding = "automatisk"
-        category, source = None, None
-        if m is not None:
-            for a in ("a1", "a2"):
-                value = m.get(f"{a}_category")
-                if value is not None and not pd.isna(value):
-                    category, source = str(value), "manuell"
-                    break
-        if category is None and not pd.isna(row.get("category")):
-            category, source = str(row["category"]), "källa"
-        if category is None:
-            category, source = suggested_cat[i], "automatisk"
-        approved = bool(m.get("quote_approved", False)) if m is not None else False
-        quote: object = pd.NA
-        if approved:
-            pasted = m.get("quote")
-            text = (
-                str(pasted)
-                if pasted is not None and not pd.isna(pasted)
-                else str(row["description"])
-            )
-            if redact is None:
-                redact = _redactor() or (lambda t: t)
-            quote = redact(text)
+        m = manual.get(str(row["case_id"]))
+        final, manual_causes, coding = _causes(m, auto[i], cause_ids)
+        category, source = _category(m, row, suggested_cat[i])
+        approved, quote = _quote(m, row, redact)
         out_rows.append(
             {
                 "category": category,
                 "category_source": source,
-                **{f"cause_{c}": c in final for c in CAUSES},
-                "auto_causes": _join(auto[i]),
+                **{f"cause_{c}": c in final for c in cause_ids},
+                "auto_causes": _join(auto[i], cause_ids),
                 "manual_causes": manual_causes,
                 "coding": coding,
                 "quote_approved": approved,
@@ -126,57 +154,34 @@ def code_term(cases: pd.DataFrame, sheet: pd.DataFrame | None, codebook: Codeboo
     coded = pd.concat(
         [cases.drop(columns=["category"]), pd.DataFrame(out_rows, index=cases.index)], axis=1
     )
-    return CodedCasesSchema.validate(coded)
+    return coded_cases_schema(vocab).validate(coded)
 
 
-def _read_cases(processed_dir: Path) -> pd.DataFrame:
+def _read_cases(processed_dir: Path, vocab: Vocabulary) -> pd.DataFrame:
     path = Path(processed_dir) / "cases.parquet"
     if not path.exists():
         raise InputError(
-            path, "the cases of the term are missing", "Run samverkan ingest for the term first"
+            path, "fallen för terminen saknas", "Kör först samverkan ingest för terminen"
         )
-    return CasesSchema.validate(pd.read_parquet(path))
+    return cases_schema(vocab).validate(pd.read_parquet(path))
 
 
 def run_sheet_stage(
-    term: str, processed_dir: Path, coding_dir: Path, codebook_path: Path
+    term: str, processed_dir: Path, coding_dir: Path, *, config_dir: Path
 ) -> SheetUpdate:
     """Create or extend data/coding/TERM/kodning.xlsx from the term's cases.
 
     Never overwrites an analyst's edit (see :func:`samverkan.coding.sheet.update_sheet`).
     """
-    codebook = load_codebook(Path(codebook_path), strict=False)
-    cases = _read_cases(Path(processed_dir))
+    codebook = load_codebook(codebook_path(config_dir))
+    cases = _read_cases(Path(processed_dir), load_vocabulary(config_dir))
     result = update_sheet(cases, Path(coding_dir) / SHEET_NAME, codebook)
-    log.info("coding sheet of %s: %d rows, %d new", term, result.n_rows, result.added)
+    log.info("kodningsarket för %s: %d rader, %d nya", term, result.n_rows, result.added)
     return result
 
 
-def run_code_stage(
-    term: str,
-    processed_dir: Path,
-    coding_dir: Path,
-    codebook_path: Path,
-    *,
-    min_cases: int | None = None,
-) -> CodeResult:
-    """Code one term: read cases and (if it exists) the analysts' sheet; write coded_cases.parquet
-    and agreement.json in ``processed_dir``. The sheet is only read, never created here.
-
-    ``min_cases`` (fewest cases for an agreement figure) defaults to params.yaml
-    coding.min_cases_for_agreement of the project root, or 10.
-    """
-    processed_dir, coding_dir = Path(processed_dir), Path(coding_dir)
-    codebook = load_codebook(Path(codebook_path), strict=False)
-    cases = _read_cases(processed_dir)
-    sheet_path = coding_dir / SHEET_NAME
-    sheet = read_sheet(sheet_path, codebook) if sheet_path.exists() else None
-    if sheet is None:
-        log.info("no coding sheet for %s yet: automatic codes only", term)
-    coded = code_term(cases, sheet, codebook)
-    if min_cases is None:
-        min_cases = _min_cases(Path(codebook_path))
-    summary = agreement_summary(coded, sheet, min_cases=min_cases)
+def _write_outputs(processed_dir: Path, coded: pd.DataFrame, summary: dict) -> tuple[Path, Path]:
+    """coded_cases.parquet and agreement.json (sorted keys), each written atomically."""
     coded_path = processed_dir / "coded_cases.parquet"
     with atomic_path(coded_path) as tmp:
         coded.to_parquet(tmp, index=False)
@@ -184,7 +189,30 @@ def run_code_stage(
     write_text_atomic(
         agreement_path, json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     )
-    log.info("coded %s: %d cases, %d manual", term, summary["n_cases"], summary["n_manual"])
+    return coded_path, agreement_path
+
+
+def run_code_stage(
+    term: str, processed_dir: Path, coding_dir: Path, *, config_dir: Path, min_cases: int
+) -> CodeResult:
+    """Code one term: read cases and (if it exists) the analysts' sheet; write coded_cases.parquet
+    and agreement.json in ``processed_dir``. The sheet is only read, never created here.
+
+    ``min_cases`` is the fewest cases for an agreement figure (params.yaml
+    coding.min_cases_for_agreement).
+    """
+    processed_dir, coding_dir = Path(processed_dir), Path(coding_dir)
+    codebook = load_codebook(codebook_path(config_dir))
+    vocab = load_vocabulary(config_dir)
+    cases = _read_cases(processed_dir, vocab)
+    sheet_path = coding_dir / SHEET_NAME
+    sheet = read_sheet(sheet_path, codebook) if sheet_path.exists() else None
+    if sheet is None:
+        log.info("inget kodningsark för %s ännu: bara automatisk kodning", term)
+    coded = code_term(cases, sheet, codebook, vocab)
+    summary = agreement_summary(coded, sheet, codebook.cause_ids, min_cases=min_cases)
+    coded_path, agreement_path = _write_outputs(processed_dir, coded, summary)
+    log.info("kodade %s: %d fall, %d manuellt", term, summary["n_cases"], summary["n_manual"])
     return CodeResult(
         coded_path=coded_path,
         agreement_path=agreement_path,
@@ -193,15 +221,3 @@ def run_code_stage(
         n_auto_only=summary["n_auto_only"],
         sheet_found=sheet is not None,
     )
-
-
-def _min_cases(codebook_path: Path) -> int:
-    """coding.min_cases_for_agreement from the params.yaml beside config/ (10 when absent)."""
-    params = codebook_path.resolve().parent.parent / "params.yaml"
-    if params.exists():
-        from samverkan.project.settings import load_yaml
-
-        value = ((load_yaml(params) or {}).get("coding") or {}).get("min_cases_for_agreement")
-        if value is not None:
-            return int(value)
-    return 10

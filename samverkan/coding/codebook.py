@@ -15,12 +15,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from samverkan.project.errors import InputError
-from samverkan.project.schema import CATEGORIES, CAUSES
 from samverkan.project.settings import load_yaml
 
 log = logging.getLogger(__name__)
 
-_FIX = "Compare the entry with the comments at the top of config/codebook.yaml and correct it"
+_FIX = "Jämför posten med kommentarerna överst i config/codebook.yaml och rätta den"
 
 
 class _Model(BaseModel):
@@ -40,7 +39,7 @@ class Triggers(_Model):
         for term in value:
             core = term.strip("*")
             if not core or "*" in core or not re.fullmatch(r"[\w\-:åäöéÅÄÖÉ]+", core):
-                raise ValueError(f"trigger term {term!r} is not a word with optional * at the ends")
+                raise ValueError(f"triggerordet {term!r} är inte ett ord med * bara i ändarna")
         return value
 
     @field_validator("patterns")
@@ -51,7 +50,7 @@ class Triggers(_Model):
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(
-                    f"pattern {pattern!r} is not a valid regular expression ({exc})"
+                    f"mönstret {pattern!r} är inget giltigt reguljärt uttryck ({exc})"
                 ) from None
         return value
 
@@ -75,7 +74,7 @@ class Cause(_Model):
     @classmethod
     def _color_ok(cls, value: str) -> str:
         if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
-            raise ValueError(f"color {value!r} is not of the form #RRGGBB")
+            raise ValueError(f"färgen {value!r} har inte formen #RRGGBB")
         return value.upper()
 
 
@@ -98,7 +97,11 @@ class Negation(_Model):
 
 
 class Codebook(_Model):
-    """The whole codebook. Build it with :func:`load_codebook`."""
+    """The whole codebook. Build it with :func:`load_codebook`.
+
+    The order of ``categories`` and ``causes`` is the order of every table and sheet; the
+    last category is the catch-all suggested when no cause points to a category.
+    """
 
     version: str
     negation: Negation = Negation()
@@ -150,67 +153,82 @@ def _entry_name(data: Any, loc: tuple[Any, ...]) -> str:
     return ".".join(parts).replace(".[", "[")
 
 
-def codebook_from_dict(
-    data: Any, source: str | Path = "<codebook>", *, strict: bool = True
-) -> Codebook:
-    """Validate a parsed codebook; see :func:`load_codebook`."""
-    if not isinstance(data, dict):
-        raise InputError(
-            source, "does not hold a mapping with version, categories and causes", _FIX
-        )
-    try:
-        book = Codebook.model_validate({**data, "source": str(source)})
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = _entry_name(data, tuple(err["loc"]))
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        raise InputError(source, f"entry {where}: {msg}", _FIX) from None
+# pydantic's own messages, by error type, in Swedish (the rest are the validators' own)
+_PYDANTIC_MESSAGES = {
+    "missing": "saknas",
+    "extra_forbidden": "är ingen känd nyckel",
+    "string_type": "ska vara text",
+    "int_type": "ska vara ett heltal",
+    "int_parsing": "ska vara ett heltal",
+    "tuple_type": "ska vara en lista",
+    "list_type": "ska vara en lista",
+    "dict_type": "ska vara en tabell med nyckel: värde",
+    "model_type": "ska vara en tabell med nyckel: värde",
+    "greater_than_equal": "är för litet",
+    "less_than_equal": "är för stort",
+}
 
-    def _check_ids(kind: str, found: list[str], expected: tuple[str, ...]) -> None:
-        dupes = sorted({i for i in found if found.count(i) > 1})
-        if dupes:
-            raise InputError(source, f"{kind} id {dupes[0]!r} appears more than once", _FIX)
-        missing = [i for i in expected if i not in found]
-        if missing:
-            raise InputError(
-                source, f"{kind} id {missing[0]!r} is missing", "Restore it: ids are fixed"
-            )
-        extra = [i for i in found if i not in expected]
-        if extra and (strict or kind == "category"):
-            raise InputError(
-                source,
-                f"{kind} id {extra[0]!r} is not one of the fixed ids",
-                f"Use one of {', '.join(expected)}",
-            )
 
-    _check_ids("category", book.category_ids, CATEGORIES)
-    _check_ids("cause", book.cause_ids, CAUSES)
+def _validation_message(data: Any, exc: ValidationError) -> str:
+    """The first validation error as "post WHERE: WHAT" in Swedish."""
+    err = exc.errors()[0]
+    where = _entry_name(data, tuple(err["loc"]))
+    msg = _PYDANTIC_MESSAGES.get(err["type"]) or str(err["msg"]).removeprefix("Value error, ")
+    return f"posten {where}: {msg}"
+
+
+def _check_unique(source: str | Path, noun: str, ids: list[str]) -> None:
+    """Every id occurs once; ``noun`` names the kind of id ("orsaks-id", "kategori-id")."""
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise InputError(source, f"{noun} {dupes[0]!r} förekommer mer än en gång", _FIX)
+
+
+def _check_references(source: str | Path, book: Codebook) -> None:
+    """Each cause names an existing category, and "ersätter" names other causes."""
     known = set(book.cause_ids)
     for cause in book.causes:
         for other in cause.supersedes:
             if other not in known or other == cause.id:
                 raise InputError(
                     source,
-                    f"entry causes[{cause.id}].ersätter: {other!r} is not another cause id",
-                    f"Use ids of other causes: {', '.join(book.cause_ids)}",
+                    f"posten causes[{cause.id}].ersätter: {other!r} är inte id för en annan orsak",
+                    f"Använd id för andra orsaker: {', '.join(book.cause_ids)}",
                 )
-        if cause.category not in CATEGORIES:
+        if cause.category not in book.category_ids:
             raise InputError(
                 source,
-                f"entry causes[{cause.id}].category: {cause.category!r} is not a category id",
-                f"Use one of {', '.join(CATEGORIES)}",
+                f"posten causes[{cause.id}].category: {cause.category!r} är inget kategori-id",
+                f"Använd något av {', '.join(book.category_ids)}",
             )
+
+
+def codebook_from_dict(data: Any, source: str | Path = "<kodbok>") -> Codebook:
+    """Validate a parsed codebook; see :func:`load_codebook`."""
+    if not isinstance(data, dict):
+        raise InputError(source, "innehåller ingen tabell med version, categories och causes", _FIX)
+    try:
+        book = Codebook.model_validate({**data, "source": str(source)})
+    except ValidationError as exc:
+        raise InputError(source, _validation_message(data, exc), _FIX) from None
+    _check_unique(source, "kategori-id", book.category_ids)
+    _check_unique(source, "orsaks-id", book.cause_ids)
+    _check_references(source, book)
     return book
 
 
-def load_codebook(path: Path, *, strict: bool = True) -> Codebook:
+def codebook_path(config_dir: str | Path) -> Path:
+    """The codebook file of a config folder."""
+    return Path(config_dir) / "codebook.yaml"
+
+
+def load_codebook(path: str | Path) -> Codebook:
     """Read and check the codebook YAML file.
 
-    ``strict`` (default) requires exactly the cause ids of ``samverkan.project.schema.CAUSES``; with
-    ``strict=False`` extra causes are allowed (the spreadsheet gets columns for them, the
-    coded table ignores them until the schema knows them).
+    The codebook is the one home of the cause and category ids: their order is the order of
+    the file, and every table, sheet and report takes them from here.
     """
     path = Path(path)
-    book = codebook_from_dict(load_yaml(path), path, strict=strict)
+    book = codebook_from_dict(load_yaml(path), path)
     log.debug("codebook version %s loaded with %d causes", book.version, len(book.causes))
     return book

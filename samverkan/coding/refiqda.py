@@ -24,10 +24,9 @@ from typing import Any
 
 import pandas as pd
 
-from samverkan.coding.codebook import Codebook
+from samverkan.coding.codebook import Cause, Codebook
 from samverkan.project.atomic import write_bytes_atomic
 from samverkan.project.errors import InputError
-from samverkan.project.schema import CAUSES
 
 log = logging.getLogger(__name__)
 
@@ -48,60 +47,49 @@ def _guid(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, ":".join(parts)))
 
 
+def _add_code(
+    parent: ET.Element, ns: str, guid: str, name: str, codable: bool, color: str, text: str
+) -> ET.Element:
+    """One <Code> (with its <Description> when ``text``) under ``parent``."""
+    el = ET.SubElement(
+        parent,
+        f"{{{ns}}}Code",
+        {"guid": guid, "name": name, "isCodable": "true" if codable else "false", "color": color},
+    )
+    if text:
+        ET.SubElement(el, f"{{{ns}}}Description").text = text
+    return el
+
+
+def _cause_description(cause: Cause) -> str:
+    """Definition, inclusion and exclusion notes, and the id (read back by the import)."""
+    desc = cause.definition
+    if cause.inclusion:
+        desc += f"\nTa med: {cause.inclusion}"
+    if cause.exclusion:
+        desc += f"\nTa inte med: {cause.exclusion}"
+    return desc + f"\n[id: {cause.id}]"
+
+
 def _codes_element(ns: str, codebook: Codebook) -> ET.Element:
+    """<Codes>: the group "Orsaker" with the causes, then "Kategorier" with the categories."""
     codes = ET.Element(f"{{{ns}}}Codes")
-
-    def add(
-        parent: ET.Element, guid: str, name: str, codable: bool, color: str, text: str
-    ) -> ET.Element:
-        el = ET.SubElement(
-            parent,
-            f"{{{ns}}}Code",
-            {
-                "guid": guid,
-                "name": name,
-                "isCodable": "true" if codable else "false",
-                "color": color,
-            },
-        )
-        if text:
-            ET.SubElement(el, f"{{{ns}}}Description").text = text
-        return el
-
-    causes = add(
-        codes,
-        code_guid("group", "orsaker"),
-        "Orsaker",
-        False,
-        "#444444",
+    causes = _add_code(
+        codes, ns, code_guid("group", "orsaker"), "Orsaker", False, "#444444",
         "Orsaker (noll eller flera per ärende)",
-    )
+    )  # fmt: skip
     for c in codebook.causes:
-        desc = c.definition
-        if c.inclusion:
-            desc += f"\nTa med: {c.inclusion}"
-        if c.exclusion:
-            desc += f"\nTa inte med: {c.exclusion}"
-        desc += f"\n[id: {c.id}]"
-        add(causes, code_guid("cause", c.id), c.label, True, c.color, desc)
-    cats = add(
-        codes,
-        code_guid("group", "kategorier"),
-        "Kategorier",
-        False,
-        "#444444",
+        _add_code(
+            causes, ns, code_guid("cause", c.id), c.label, True, c.color, _cause_description(c)
+        )
+    cats = _add_code(
+        codes, ns, code_guid("group", "kategorier"), "Kategorier", False, "#444444",
         "Kategori (en per ärende)",
-    )
+    )  # fmt: skip
     for i, c in enumerate(codebook.categories):
         color = _CATEGORY_COLORS[i % len(_CATEGORY_COLORS)]
-        add(
-            cats,
-            code_guid("category", c.id),
-            c.label,
-            True,
-            color,
-            f"{c.definition}\n[id: {c.id}]".strip(),
-        )
+        text = f"{c.definition}\n[id: {c.id}]".strip()
+        _add_code(cats, ns, code_guid("category", c.id), c.label, True, color, text)
     return codes
 
 
@@ -156,10 +144,10 @@ def import_codebook(path: Path) -> list[dict[str, Any]]:
     try:
         root = ET.parse(path).getroot()
     except FileNotFoundError:
-        raise InputError(path, "the file does not exist", "Give the path of a .qdc file") from None
+        raise InputError(path, "filen finns inte", "Ange sökvägen till en .qdc-fil") from None
     except ET.ParseError:
         raise InputError(
-            path, "is not a valid XML file", "Export the codebook again from the tool"
+            path, "är ingen giltig XML-fil", "Exportera kodboken på nytt från verktyget"
         ) from None
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     codes = root.find(f"{{{ns}}}Codes") if root.tag.endswith("CodeBook") else None
@@ -167,7 +155,9 @@ def import_codebook(path: Path) -> list[dict[str, Any]]:
         book = root.find(f"{{{ns}}}CodeBook")
         codes = book.find(f"{{{ns}}}Codes") if book is not None else None
     if codes is None:
-        raise InputError(path, "holds no <Codes> element", "Give a REFI-QDA codebook (.qdc) file")
+        raise InputError(
+            path, "innehåller inget <Codes>-element", "Ange en kodbok (.qdc) enligt REFI-QDA"
+        )
     out: list[dict[str, Any]] = []
     _read_codes(codes, ns, None, out)
     return out
@@ -181,20 +171,8 @@ def _case_text(row: pd.Series) -> str:
     return text
 
 
-def export_project(
-    coded: pd.DataFrame,
-    codebook: Codebook,
-    path: Path,
-    *,
-    created: dt.datetime | None = None,
-) -> Path:
-    """Write the coded, de-identified cases as a REFI-QDA project (.qdpx), atomically.
-
-    One text source per case (its de-identified description and action); the final causes
-    and the category are codings of the whole text. ``coded`` is a CodedCasesSchema table.
-    """
-    stamp = (created or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    user = _guid("user", ORIGIN)
+def _project_root(codebook: Codebook, stamp: str, user: str) -> ET.Element:
+    """<Project> with its user and codebook (the sources are added after)."""
     root = ET.Element(
         f"{{{NS_PROJECT}}}Project",
         {
@@ -207,52 +185,82 @@ def export_project(
     ET.SubElement(users, f"{{{NS_PROJECT}}}User", {"guid": user, "name": "samverkan"})
     book = ET.SubElement(root, f"{{{NS_PROJECT}}}CodeBook")
     book.append(_codes_element(NS_PROJECT, codebook))
-    sources = ET.SubElement(root, f"{{{NS_PROJECT}}}Sources")
-    files: dict[str, bytes] = {}
-    known = set(codebook.cause_ids)
-    for _, row in coded.sort_values("case_id").iterrows():
-        case_id = str(row["case_id"])
-        text = _case_text(row)
-        sguid = _guid("source", case_id)
-        files[f"Sources/{sguid}.txt"] = text.encode("utf-8")
-        src = ET.SubElement(
-            sources,
-            f"{{{NS_PROJECT}}}TextSource",
-            {"guid": sguid, "name": case_id, "plainTextPath": f"internal://{sguid}.txt",
-             "creatingUser": user, "creationDateTime": stamp},
-        )  # fmt: skip
-        ET.SubElement(src, f"{{{NS_PROJECT}}}Description").text = (
-            f"Kodning: {row.get('coding')}; "
-            f"kategori: {row.get('category')} ({row.get('category_source')})"
-        )
-        targets = [
-            ("cause", c) for c in CAUSES if c in known and bool(row.get(f"cause_{c}", False))
-        ]
-        targets.append(("category", str(row["category"])))
-        for kind, code_id in targets:
-            sel = ET.SubElement(
-                src,
-                f"{{{NS_PROJECT}}}PlainTextSelection",
-                {"guid": _guid("selection", case_id, kind, code_id), "name": case_id,
-                 "startPosition": "0", "endPosition": str(len(text)),
-                 "creatingUser": user, "creationDateTime": stamp},
-            )  # fmt: skip
-            coding = ET.SubElement(
-                sel,
-                f"{{{NS_PROJECT}}}Coding",
-                {"guid": _guid("coding", case_id, kind, code_id), "creatingUser": user},
-            )
-            ET.SubElement(
-                coding, f"{{{NS_PROJECT}}}CodeRef", {"targetGUID": code_guid(kind, code_id)}
-            )
+    return root
+
+
+def _add_coding(
+    src: ET.Element, case_id: str, kind: str, code_id: str, length: int, stamp: str, user: str
+) -> None:
+    """A selection of the whole text of a source, coded with one code."""
+    sel = ET.SubElement(
+        src,
+        f"{{{NS_PROJECT}}}PlainTextSelection",
+        {"guid": _guid("selection", case_id, kind, code_id), "name": case_id,
+         "startPosition": "0", "endPosition": str(length),
+         "creatingUser": user, "creationDateTime": stamp},
+    )  # fmt: skip
+    coding = ET.SubElement(
+        sel,
+        f"{{{NS_PROJECT}}}Coding",
+        {"guid": _guid("coding", case_id, kind, code_id), "creatingUser": user},
+    )
+    ET.SubElement(coding, f"{{{NS_PROJECT}}}CodeRef", {"targetGUID": code_guid(kind, code_id)})
+
+
+def _add_source(
+    sources: ET.Element, row: pd.Series, cause_ids: list[str], stamp: str, user: str
+) -> tuple[str, bytes]:
+    """One case as a <TextSource> with its codings; (zip entry name, text bytes)."""
+    case_id = str(row["case_id"])
+    text = _case_text(row)
+    sguid = _guid("source", case_id)
+    src = ET.SubElement(
+        sources,
+        f"{{{NS_PROJECT}}}TextSource",
+        {"guid": sguid, "name": case_id, "plainTextPath": f"internal://{sguid}.txt",
+         "creatingUser": user, "creationDateTime": stamp},
+    )  # fmt: skip
+    ET.SubElement(src, f"{{{NS_PROJECT}}}Description").text = (
+        f"Kodning: {row.get('coding')}; "
+        f"kategori: {row.get('category')} ({row.get('category_source')})"
+    )
+    targets = [("cause", c) for c in cause_ids if bool(row.get(f"cause_{c}", False))]
+    targets.append(("category", str(row["category"])))
+    for kind, code_id in targets:
+        _add_coding(src, case_id, kind, code_id, len(text), stamp, user)
+    return f"Sources/{sguid}.txt", text.encode("utf-8")
+
+
+def _zip_bytes(entries: dict[str, bytes]) -> bytes:
+    """A zip of ``entries`` with fixed entry dates (the same content gives the same bytes)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        entries = {
-            "project.qde": _xml_bytes(root, NS_PROJECT),
-            "kodbok.qdc": codebook_xml(codebook),
-            **files,
-        }
         for name, data in entries.items():
             zf.writestr(zipfile.ZipInfo(name, date_time=_ZIP_DATE), data, zipfile.ZIP_DEFLATED)
-    log.info("REFI-QDA project written with %d sources", len(files))
-    return write_bytes_atomic(Path(path), buf.getvalue())
+    return buf.getvalue()
+
+
+def export_project(
+    coded: pd.DataFrame,
+    codebook: Codebook,
+    path: Path,
+    *,
+    created: dt.datetime | None = None,
+) -> Path:
+    """Write the coded, de-identified cases as a REFI-QDA project (.qdpx), atomically.
+
+    One text source per case (its de-identified description and action); the final causes
+    and the category are codings of the whole text. ``coded`` is a coded-cases table.
+    """
+    stamp = (created or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    user = _guid("user", ORIGIN)
+    root = _project_root(codebook, stamp, user)
+    sources = ET.SubElement(root, f"{{{NS_PROJECT}}}Sources")
+    files = dict(
+        _add_source(sources, row, codebook.cause_ids, stamp, user)
+        for _, row in coded.sort_values("case_id").iterrows()
+    )
+    entries = {"project.qde": _xml_bytes(root, NS_PROJECT), "kodbok.qdc": codebook_xml(codebook)}
+    data = _zip_bytes(entries | files)
+    log.info("REFI-QDA-projekt skrivet med %d källor", len(files))
+    return write_bytes_atomic(Path(path), data)

@@ -115,7 +115,14 @@ def header_key(header: Any) -> str | None:
     return _FIXED_KEYS.get(text.lower())
 
 
+def _no_id_column(path: Path) -> InputError:
+    return InputError(
+        path, f"bladet {SHEET} saknar kolumnen '{FACT_HEADERS['case_id']}'", "Återställ rubrikraden"
+    )
+
+
 def header_map(ws: Worksheet, path: Path) -> dict[str, int]:
+    """Column number of every known header of the coding sheet (an error if one repeats)."""
     keys: dict[str, int] = {}
     for cell in ws[1]:
         key = header_key(cell.value)
@@ -124,17 +131,13 @@ def header_map(ws: Worksheet, path: Path) -> dict[str, int]:
         if key in keys:
             raise InputError(
                 path,
-                f"sheet {SHEET}: column {get_column_letter(cell.column)} repeats the header of "
-                f"column {get_column_letter(keys[key])}",
-                "Delete or rename one of them (move any codes into the other first)",
+                f"bladet {SHEET}: kolumn {get_column_letter(cell.column)} har samma rubrik som "
+                f"kolumn {get_column_letter(keys[key])}",
+                "Ta bort eller byt namn på den ena (flytta först över eventuella koder)",
             )
         keys[key] = cell.column
     if "case_id" not in keys:
-        raise InputError(
-            path,
-            f"sheet {SHEET} has no column '{FACT_HEADERS['case_id']}'",
-            "Restore the header row",
-        )
+        raise _no_id_column(path)
     return keys
 
 
@@ -250,81 +253,101 @@ def _check_not_open(sheet_path: Path) -> None:
     if lock.exists():
         raise InputError(
             sheet_path,
-            "the sheet is open in Excel (a lock file ~$ lies beside it)",
-            "Save and close it in Excel, then run again",
+            "arket är öppet i Excel (en låsfil ~$ ligger bredvid)",
+            "Spara och stäng det i Excel och kör sedan igen",
         )
 
 
-def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> SheetUpdate:
-    """Create the coding sheet, or extend it without touching any analyst's edit.
+def _unreadable(sheet_path: Path, exc: Exception) -> InputError:
+    return InputError(
+        sheet_path,
+        f"kan inte läsas som en Excel-arbetsbok ({type(exc).__name__})",
+        "Återställ den från kodning.bak.xlsx eller från DVC",
+    )
 
-    New cases are appended; cases no longer in ``cases`` are flagged "borttaget ur
-    underlaget" (and unflagged if they come back); suggestions and case facts are refreshed;
-    analyst cells of existing rows are never written; a new cause adds columns at the right.
-    """
-    sheet_path = Path(sheet_path)
-    _check_not_open(sheet_path)
+
+def _no_coding_sheet(sheet_path: Path) -> InputError:
+    return InputError(sheet_path, f"saknar bladet {SHEET}", "Ge kodningsbladet tillbaka sitt namn")
+
+
+def _case_facts(cases: pd.DataFrame, codebook: Codebook) -> dict[str, dict[str, Any]]:
+    """The program's column values of each case, by case id, in sheet order."""
     cases = cases.sort_values(["received", "case_id"], kind="stable").reset_index(drop=True)
     suggestions, categories = code_and_categorise(cases["description"].tolist(), codebook)
     cat_labels = codebook.category_labels()
-    facts = {
+    return {
         str(row["case_id"]): _fact_values(row, sug, cat_labels.get(cat, cat))
         for (_, row), sug, cat in zip(cases.iterrows(), suggestions, categories, strict=True)
     }
-    wanted = wanted_columns(codebook)
-    created = not sheet_path.exists()
-    result = SheetUpdate(path=sheet_path, created=created, n_rows=0)
 
-    times: tuple[Any, Any] = (None, None)
-    if created:
-        wb = Workbook()
-        ws = wb.active
-        ws.title = SHEET
-        for col, (key, header) in enumerate(wanted, start=1):
+
+def _new_workbook(wanted: list[tuple[str, str]]) -> tuple[Workbook, Worksheet, dict[str, int]]:
+    """A workbook with the coding sheet's header row: (workbook, sheet, column by key)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    for col, (key, header) in enumerate(wanted, start=1):
+        ws.cell(row=1, column=col, value=header)
+        _style_header(ws, col, key)
+    ws.freeze_panes = "B2"
+    ws.row_dimensions[1].height = 60
+    return wb, ws, {key: col for col, (key, _) in enumerate(wanted, start=1)}
+
+
+def _open_workbook(sheet_path: Path) -> tuple[Workbook, Worksheet, tuple[Any, Any]]:
+    """The existing workbook, its coding sheet and its document times (created, modified)."""
+    try:
+        wb = load_workbook(sheet_path)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise _unreadable(sheet_path, exc) from None
+    if SHEET not in wb.sheetnames:
+        raise _no_coding_sheet(sheet_path)
+    return wb, wb[SHEET], (wb.properties.created, wb.properties.modified)
+
+
+def _add_missing_columns(
+    ws: Worksheet, keys: dict[str, int], wanted: list[tuple[str, str]], result: SheetUpdate
+) -> None:
+    """Append a column at the right for every wanted column the sheet lacks."""
+    for key, header in wanted:
+        if key not in keys:
+            col = ws.max_column + 1
             ws.cell(row=1, column=col, value=header)
             _style_header(ws, col, key)
-        keys = {key: col for col, (key, _) in enumerate(wanted, start=1)}
-        ws.freeze_panes = "B2"
-        ws.row_dimensions[1].height = 60
-    else:
-        try:
-            wb = load_workbook(sheet_path)
-            times = (wb.properties.created, wb.properties.modified)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise InputError(
-                sheet_path,
-                f"cannot be read as an Excel workbook ({type(exc).__name__})",
-                "Restore it from kodning.bak.xlsx or from DVC",
-            ) from None
-        if SHEET not in wb.sheetnames:
-            raise InputError(
-                sheet_path, f"has no sheet named {SHEET}", "Rename the coding sheet back"
-            )
-        ws = wb[SHEET]
-        keys = header_map(ws, sheet_path)
-        for key, header in wanted:
-            if key not in keys:
-                col = ws.max_column + 1
-                ws.cell(row=1, column=col, value=header)
-                _style_header(ws, col, key)
-                keys[key] = col
-                result.new_columns.append(header)
+            keys[key] = col
+            result.new_columns.append(header)
 
-    # existing rows: refresh the program's columns only
-    id_col = keys["case_id"]
+
+def _row_case_id(ws: Worksheet, r: int, id_col: int) -> str | None:
+    """The case id of sheet row ``r`` (stripped), None for a row without one."""
+    case_id = _str(ws.cell(row=r, column=id_col).value)
+    if not case_id or not case_id.strip():
+        return None
+    return case_id.strip()
+
+
+def _refresh_rows(
+    ws: Worksheet,
+    keys: dict[str, int],
+    facts: dict[str, dict[str, Any]],
+    sheet_path: Path,
+    result: SheetUpdate,
+) -> dict[str, int]:
+    """Refresh the program's columns of existing rows; flag (or unflag) removed cases.
+
+    Analyst columns are never written. Returns the sheet row of every case id found.
+    """
     seen: dict[str, int] = {}
     program_keys = [k for k in keys if k in FACT_HEADERS or k.startswith("sug:")]
     for r in range(2, ws.max_row + 1):
-        raw_id = ws.cell(row=r, column=id_col).value
-        case_id = _str(raw_id)
-        if not case_id or not case_id.strip():
+        case_id = _row_case_id(ws, r, keys["case_id"])
+        if case_id is None:
             continue
-        case_id = case_id.strip()
         if case_id in seen:
             raise InputError(
                 sheet_path,
-                f"sheet {SHEET}: rows {seen[case_id]} and {r} have the same case id",
-                "Merge the two rows into one and delete the other",
+                f"bladet {SHEET}: raderna {seen[case_id]} och {r} har samma ärende-id",
+                "Slå ihop de två raderna till en och ta bort den andra",
             )
         seen[case_id] = r
         status_cell = ws.cell(row=r, column=keys["status"])
@@ -338,8 +361,17 @@ def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> S
         values = facts[case_id]
         for key in program_keys:
             ws.cell(row=r, column=keys[key]).value = values.get(key)  # None clears
+    return seen
 
-    # new cases: append
+
+def _append_rows(
+    ws: Worksheet,
+    keys: dict[str, int],
+    facts: dict[str, dict[str, Any]],
+    seen: dict[str, int],
+    result: SheetUpdate,
+) -> None:
+    """Append the cases not yet in the sheet, with empty analyst cells."""
     next_row = ws.max_row + 1
     for case_id, values in facts.items():
         if case_id in seen:
@@ -355,18 +387,48 @@ def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> S
         next_row += 1
         result.added += 1
 
+
+def _save(wb: Workbook, sheet_path: Path, created: bool, times: tuple[Any, Any]) -> None:
+    """Keep the previous file as kodning.bak.xlsx, then write the workbook atomically.
+
+    The document times stay those of the file read (the analyst's last save in Excel), so
+    the same sheet and cases always give the same bytes.
+    """
+    if not created:
+        shutil.copy2(sheet_path, sheet_path.with_name(sheet_path.stem + ".bak.xlsx"))
+    write_bytes_atomic(sheet_path, workbook_bytes(wb, created=times[0], modified=times[1]))
+
+
+def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> SheetUpdate:
+    """Create the coding sheet, or extend it without touching any analyst's edit.
+
+    New cases are appended; cases no longer in ``cases`` are flagged "borttaget ur
+    underlaget" (and unflagged if they come back); suggestions and case facts are refreshed;
+    analyst cells of existing rows are never written; a new cause adds columns at the right.
+    """
+    sheet_path = Path(sheet_path)
+    _check_not_open(sheet_path)
+    facts = _case_facts(cases, codebook)
+    wanted = wanted_columns(codebook)
+    created = not sheet_path.exists()
+    result = SheetUpdate(path=sheet_path, created=created, n_rows=0)
+    times: tuple[Any, Any] = (None, None)
+    if created:
+        wb, ws, keys = _new_workbook(wanted)
+    else:
+        wb, ws, times = _open_workbook(sheet_path)
+        keys = header_map(ws, sheet_path)
+        _add_missing_columns(ws, keys, wanted, result)
+    seen = _refresh_rows(ws, keys, facts, sheet_path, result)
+    _append_rows(ws, keys, facts, seen, result)
     _apply_validation(ws, keys, codebook)
     _write_codebook_sheet(wb, codebook)
     wb.active = wb.sheetnames.index(SHEET)
     result.n_rows = len(seen) + result.added
-    if not created:
-        shutil.copy2(sheet_path, sheet_path.with_name(sheet_path.stem + ".bak.xlsx"))
-    # The document times stay those of the file read (the analyst's last save in Excel), so
-    # the same sheet and cases always give the same bytes.
-    write_bytes_atomic(sheet_path, workbook_bytes(wb, created=times[0], modified=times[1]))
+    _save(wb, sheet_path, created, times)
     log.info(
-        "coding sheet %s: %d rows, %d added, %d flagged removed, %d new columns",
-        "created" if created else "updated",
+        "kodningsarket %s: %d rader, %d tillagda, %d markerade som borttagna, %d nya kolumner",
+        "skapat" if created else "uppdaterat",
         result.n_rows,
         result.added,
         result.flagged_removed,
@@ -388,7 +450,9 @@ def _tick(value: Any, where: str, path: Path) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise InputError(path, f"{where} holds a value that is not a tick", "Write x or leave it empty")
+    raise InputError(
+        path, f"{where} innehåller ett värde som inte är en bock", "Skriv x eller lämna tomt"
+    )
 
 
 def _category(value: Any, where: str, path: Path, codebook: Codebook) -> str | None:
@@ -399,9 +463,104 @@ def _category(value: Any, where: str, path: Path, codebook: Codebook) -> str | N
     for c in codebook.categories:
         if wanted in (fold(c.id), fold(c.label)):
             return c.id
-    raise InputError(
-        path, f"{where} is not a category of the codebook", "Pick a category from the list"
-    )
+    raise InputError(path, f"{where} är ingen kategori i kodboken", "Välj en kategori ur listan")
+
+
+def _sheet_rows(sheet_path: Path) -> list[tuple]:
+    """The values of every row of the coding sheet, the header row first."""
+    try:
+        wb = load_workbook(sheet_path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise InputError(
+            sheet_path, "kodningsarket finns inte", "Skapa det med samverkan coding-sheet"
+        ) from None
+    except Exception as exc:
+        raise _unreadable(sheet_path, exc) from None
+    try:
+        if SHEET not in wb.sheetnames:
+            raise _no_coding_sheet(sheet_path)
+        rows = list(wb[SHEET].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    if not rows:
+        raise InputError(sheet_path, f"bladet {SHEET} är tomt", "Återställ rubrikraden")
+    return rows
+
+
+@dataclass(frozen=True)
+class _RowReader:
+    """Reads the analysts' cells of one sheet's rows by column key."""
+
+    path: Path
+    header: tuple
+    keys: dict[str, int]  # key -> 0-based column index (the first of repeated headers)
+    codebook: Codebook
+
+    @classmethod
+    def of(cls, sheet_path: Path, header: tuple, codebook: Codebook) -> _RowReader:
+        keys: dict[str, int] = {}
+        for i, h in enumerate(header):
+            key = header_key(h)
+            if key is not None and key not in keys:
+                keys[key] = i
+        if "case_id" not in keys:
+            raise _no_id_column(sheet_path)
+        return cls(sheet_path, header, keys, codebook)
+
+    def cell(self, row: tuple, key: str) -> Any:
+        i = self.keys.get(key)
+        return row[i] if i is not None and i < len(row) else None
+
+    def where(self, r: int, key: str) -> str:
+        """Sheet, row and column of a cell for an error line (never its value)."""
+        col = self.keys.get(key, 0)
+        return f"bladet {SHEET}, rad {r}, kolumn {get_column_letter(col + 1)} ({self.header[col]})"
+
+    def tick(self, row: tuple, r: int, key: str) -> bool:
+        return _tick(self.cell(row, key), self.where(r, key), self.path)
+
+    def analyst(self, row: tuple, r: int, a: str) -> dict[str, Any]:
+        """One analyst's codes of a row: causes, "inga orsaker", category and coded."""
+        rec: dict[str, Any] = {
+            f"{a}_{c}": self.tick(row, r, f"{a}:{c}") for c in self.codebook.cause_ids
+        }
+        any_cause = any(rec.values())
+        rec[f"{a}_none"] = self.tick(row, r, f"{a}:none")
+        key = f"{a}:category"
+        rec[f"{a}_category"] = _category(
+            self.cell(row, key), self.where(r, key), self.path, self.codebook
+        )
+        rec[f"{a}_coded"] = any_cause or rec[f"{a}_none"]
+        return rec
+
+    def record(self, row: tuple, r: int, case_id: str) -> dict[str, Any]:
+        """The analysts' edits of one row (see :func:`read_sheet`)."""
+        rec: dict[str, Any] = {"case_id": case_id, "removed": self.cell(row, "status") == REMOVED}
+        for a in ("a1", "a2"):
+            rec |= self.analyst(row, r, a)
+        rec["a1_comment"] = _str(self.cell(row, "a1:comment"))
+        rec["quote_approved"] = self.tick(row, r, "a1:quote_ok")
+        quote = _str(self.cell(row, "a1:quote"))
+        rec["quote"] = quote.strip() if quote and quote.strip() else None
+        return rec
+
+
+_TEXT_COLUMNS = ("case_id", "a1_category", "a2_category", "a1_comment", "quote")
+
+
+def _sheet_frame(records: list[dict[str, Any]], codebook: Codebook) -> pd.DataFrame:
+    """The records as a table with fixed columns: booleans and nullable strings."""
+    columns = ["case_id", "removed"]
+    for a in ("a1", "a2"):
+        columns += [f"{a}_{c}" for c in codebook.cause_ids]
+        columns += [f"{a}_none", f"{a}_category", f"{a}_coded"]
+    columns += ["a1_comment", "quote_approved", "quote"]
+    df = pd.DataFrame.from_records(records, columns=columns)
+    bool_cols = [c for c in columns if c not in _TEXT_COLUMNS]
+    df[bool_cols] = df[bool_cols].astype(bool)
+    for c in _TEXT_COLUMNS:
+        df[c] = df[c].astype("string")
+    return df
 
 
 def read_sheet(sheet_path: Path, codebook: Codebook) -> pd.DataFrame:
@@ -415,89 +574,21 @@ def read_sheet(sheet_path: Path, codebook: Codebook) -> pd.DataFrame:
     naming the sheet, row and column (never the value).
     """
     sheet_path = Path(sheet_path)
-    try:
-        wb = load_workbook(sheet_path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise InputError(
-            sheet_path, "the coding sheet does not exist", "Create it with samverkan coding-sheet"
-        ) from None
-    except Exception as exc:
-        raise InputError(
-            sheet_path, f"cannot be read as an Excel workbook ({type(exc).__name__})",
-            "Restore it from kodning.bak.xlsx or from DVC",
-        ) from None  # fmt: skip
-    try:
-        if SHEET not in wb.sheetnames:
-            raise InputError(
-                sheet_path, f"has no sheet named {SHEET}", "Rename the coding sheet back"
-            )
-        rows = list(wb[SHEET].iter_rows(values_only=True))
-    finally:
-        wb.close()
-    if not rows:
-        raise InputError(sheet_path, f"sheet {SHEET} is empty", "Restore the header row")
-    header = rows[0]
-    keys: dict[str, int] = {}
-    for i, h in enumerate(header):
-        key = header_key(h)
-        if key is not None and key not in keys:
-            keys[key] = i
-    if "case_id" not in keys:
-        raise InputError(
-            sheet_path,
-            f"sheet {SHEET} has no column '{FACT_HEADERS['case_id']}'",
-            "Restore the header row",
-        )
-
-    def cell(row: tuple, key: str) -> Any:
-        i = keys.get(key)
-        return row[i] if i is not None and i < len(row) else None
-
-    def where(r: int, key: str) -> str:
-        col = keys.get(key, 0)
-        return f"sheet {SHEET}, row {r}, column {get_column_letter(col + 1)} ({header[col]})"
-
+    rows = _sheet_rows(sheet_path)
+    reader = _RowReader.of(sheet_path, rows[0], codebook)
     records = []
     seen: set[str] = set()
     for r, row in enumerate(rows[1:], start=2):
-        case_id = _str(cell(row, "case_id"))
+        case_id = _str(reader.cell(row, "case_id"))
         if not case_id or not case_id.strip():
             continue
         case_id = case_id.strip()
         if case_id in seen:
             raise InputError(
-                sheet_path, f"sheet {SHEET}: case id in row {r} appears twice", "Merge the rows"
+                sheet_path,
+                f"bladet {SHEET}: ärende-id:t på rad {r} förekommer två gånger",
+                "Slå ihop raderna",
             )
         seen.add(case_id)
-        rec: dict[str, Any] = {"case_id": case_id, "removed": cell(row, "status") == REMOVED}
-        for a in ("a1", "a2"):
-            any_cause = False
-            for c in codebook.cause_ids:
-                key = f"{a}:{c}"
-                rec[f"{a}_{c}"] = _tick(cell(row, key), where(r, key), sheet_path)
-                any_cause |= rec[f"{a}_{c}"]
-            rec[f"{a}_none"] = _tick(cell(row, f"{a}:none"), where(r, f"{a}:none"), sheet_path)
-            rec[f"{a}_category"] = _category(
-                cell(row, f"{a}:category"), where(r, f"{a}:category"), sheet_path, codebook
-            )
-            rec[f"{a}_coded"] = any_cause or rec[f"{a}_none"]
-        rec["a1_comment"] = _str(cell(row, "a1:comment"))
-        rec["quote_approved"] = _tick(cell(row, "a1:quote_ok"), where(r, "a1:quote_ok"), sheet_path)
-        quote = _str(cell(row, "a1:quote"))
-        rec["quote"] = quote.strip() if quote and quote.strip() else None
-        records.append(rec)
-    columns = ["case_id", "removed"]
-    for a in ("a1", "a2"):
-        columns += [f"{a}_{c}" for c in codebook.cause_ids]
-        columns += [f"{a}_none", f"{a}_category", f"{a}_coded"]
-    columns += ["a1_comment", "quote_approved", "quote"]
-    df = pd.DataFrame.from_records(records, columns=columns)
-    bool_cols = [
-        c
-        for c in columns
-        if c not in {"case_id", "a1_category", "a2_category", "a1_comment", "quote"}
-    ]
-    df[bool_cols] = df[bool_cols].astype(bool)
-    for c in ("case_id", "a1_category", "a2_category", "a1_comment", "quote"):
-        df[c] = df[c].astype("string")
-    return df
+        records.append(reader.record(row, r, case_id))
+    return _sheet_frame(records, codebook)

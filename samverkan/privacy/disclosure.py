@@ -1,6 +1,7 @@
 """Disclosure control for published tables and numbers in text.
 
-Rule (``disclosure.min_cell`` in params.yaml, default 3):
+The rule is one policy object, :class:`DisclosurePolicy`, read from the ``disclosure``
+section of params.yaml (``disclosure.min_cell``, normally 3):
 
 * primary suppression: every count from 1 to ``min_cell - 1`` is not shown (``<3``);
   zero is shown. This applies to totals too.
@@ -19,11 +20,15 @@ margin equations form (see ``_exposed``).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from samverkan.project.errors import InputError
 from samverkan.report import fmt
 
 logger = logging.getLogger(__name__)
@@ -31,6 +36,67 @@ logger = logging.getLogger(__name__)
 TOTAL_LABEL = "Totalt"
 SECONDARY_MARK = "x"
 SECONDARY_NOTE = "x = dolt, så att ett litet antal inte kan räknas fram ur summorna"
+
+_PARAMS_FILE = "params.yaml"
+_SECTION = "disclosure"
+
+Cell = tuple[int, int]
+Arc = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """The disclosure rule of every published count (the ``disclosure`` section of
+    params.yaml). ``min_cell``: counts from 1 to ``min_cell - 1`` are not shown."""
+
+    min_cell: int
+
+    def __post_init__(self) -> None:
+        value = self.min_cell
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise InputError(
+                _PARAMS_FILE,
+                f"{_SECTION}.min_cell är {value!r}, men måste vara ett heltal som är minst 1",
+                "Skriv ett heltal, t.ex. min_cell: 3, under disclosure: i params.yaml",
+            )
+        object.__setattr__(self, "min_cell", int(value))
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> DisclosurePolicy:
+        """The policy of the ``disclosure`` section of params.yaml (all of its keys)."""
+        section = params.get(_SECTION) if isinstance(params, Mapping) else None
+        if not isinstance(section, Mapping):
+            raise InputError(
+                _PARAMS_FILE,
+                "avsnittet disclosure saknas eller har fel form",
+                "Lägg till avsnittet disclosure: med raden min_cell: 3 i params.yaml",
+            )
+        names = [f.name for f in fields(cls)]
+        unknown = sorted(str(key) for key in section if key not in names)
+        if unknown:
+            raise InputError(
+                _PARAMS_FILE,
+                f"okänd nyckel under disclosure: {', '.join(unknown)}",
+                f"Ta bort den eller rätta stavningen; giltiga nycklar: {', '.join(names)}",
+            )
+        missing = [name for name in names if name not in section]
+        if missing:
+            raise InputError(
+                _PARAMS_FILE,
+                f"{_SECTION}.{missing[0]} saknas",
+                f"Lägg till {missing[0]}: under disclosure: i params.yaml (t.ex. min_cell: 3)",
+            )
+        return cls(**{name: section[name] for name in names})
+
+    @property
+    def mark(self) -> str:
+        """What a small (primary-suppressed) cell shows, e.g. ``<3``."""
+        return f"<{self.min_cell}"
+
+    @property
+    def small_text(self) -> str:
+        """A small count in running text, e.g. ``färre än 3``."""
+        return f"färre än {self.min_cell}"
 
 
 @dataclass(frozen=True)
@@ -47,7 +113,7 @@ class ProtectedTable:
     values: pd.DataFrame
     suppressed: pd.DataFrame
     primary: pd.DataFrame
-    min_cell: int
+    policy: DisclosurePolicy
     row_totals: bool = True
     col_totals: bool = True
     marked_small: pd.DataFrame | None = None
@@ -57,9 +123,14 @@ class ProtectedTable:
             object.__setattr__(self, "marked_small", self.primary.copy())
 
     @property
+    def min_cell(self) -> int:
+        """The policy's ``min_cell`` (counts below it and above zero are hidden)."""
+        return self.policy.min_cell
+
+    @property
     def mark(self) -> str:
         """What a small (primary-suppressed) cell shows, e.g. ``<3``."""
-        return f"<{self.min_cell}"
+        return self.policy.mark
 
     @property
     def has_secondary(self) -> bool:
@@ -89,7 +160,7 @@ class ProtectedTable:
         value = self.cell(row, col)
         if value is None:
             small = self.marked_small.loc[row, col]
-            return f"färre än {self.min_cell}" if small else "ett antal"
+            return self.policy.small_text if small else "ett antal"
         return fmt.number(value)
 
     @property
@@ -97,16 +168,57 @@ class ProtectedTable:
         return int(self.suppressed.to_numpy().sum())
 
 
-def is_small(n: int, min_cell: int) -> bool:
+def is_small(n: int, policy: DisclosurePolicy) -> bool:
     """True for counts that primary suppression hides (1 to min_cell - 1)."""
-    return 0 < int(n) < int(min_cell)
+    return 0 < int(n) < policy.min_cell
 
 
-def safe_count(n: int, min_cell: int) -> str:
+def safe_count(n: int, policy: DisclosurePolicy) -> str:
     """A count for running text: ``"12"``, ``"0"``, or ``"färre än 3"`` when it is small."""
-    if is_small(n, min_cell):
-        return f"färre än {min_cell}"
+    if is_small(n, policy):
+        return policy.small_text
     return fmt.number(int(n))
+
+
+# --- the grid of counts and its margin equations ------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The counts with totals as an array, which cells are totals, and the margin lines."""
+
+    values: np.ndarray
+    is_total: np.ndarray
+    lines: list[list[Cell]]
+    row_totals: bool
+    col_totals: bool
+    min_cell: int
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.values.shape
+
+    @classmethod
+    def of(
+        cls, values: pd.DataFrame, row_totals: bool, col_totals: bool, policy: DisclosurePolicy
+    ) -> _Grid:
+        v = values.to_numpy(dtype="int64")
+        n_rows, n_cols = v.shape
+        is_total = np.zeros(v.shape, dtype=bool)
+        if row_totals:
+            is_total[:, -1] = True
+        if col_totals:
+            is_total[-1, :] = True
+        lines = _lines(n_rows, n_cols, row_totals, col_totals)
+        return cls(v, is_total, lines, row_totals, col_totals, policy.min_cell)
+
+
+def _counts(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as int64 counts (missing = 0); negative numbers are refused."""
+    counts = table.fillna(0)
+    if (counts.to_numpy() < 0).any():
+        raise ValueError("en antalstabell kan inte innehålla negativa tal")
+    return counts.astype("int64")
 
 
 def _with_totals(table: pd.DataFrame, row_totals: bool, col_totals: bool) -> pd.DataFrame:
@@ -118,14 +230,14 @@ def _with_totals(table: pd.DataFrame, row_totals: bool, col_totals: bool) -> pd.
     return values
 
 
-def _lines(n_rows: int, n_cols: int, row_totals: bool, col_totals: bool) -> list[list[tuple]]:
+def _lines(n_rows: int, n_cols: int, row_totals: bool, col_totals: bool) -> list[list[Cell]]:
     """The margin equations as lists of (row, col) over the full grid incl. totals.
 
     Each equation says: the inner cells of the line sum to its last cell (the total).
     """
     inner_r = n_rows - (1 if col_totals else 0)
     inner_c = n_cols - (1 if row_totals else 0)
-    lines: list[list[tuple]] = []
+    lines: list[list[Cell]] = []
     if row_totals:  # every row (incl. the total row) sums to its total column cell
         for i in range(n_rows):
             lines.append([(i, j) for j in range(inner_c)] + [(i, n_cols - 1)])
@@ -135,81 +247,92 @@ def _lines(n_rows: int, n_cols: int, row_totals: bool, col_totals: bool) -> list
     return lines
 
 
-def _exposed(
-    values: np.ndarray,
-    mask: np.ndarray,
-    marked_small: np.ndarray,
-    min_cell: int,
-    shape: tuple[int, int],
-    row_totals: bool,
-    col_totals: bool,
-) -> list[tuple[int, int]]:
+# --- the exact check: which hidden cells can a reader work out? ---------------------------
+
+
+def _cell_arcs(grid: _Grid, i: int, j: int, small: bool) -> list[Arc]:
+    """The feasible unit changes of one hidden cell, as arcs between row and column nodes.
+
+    Nodes: rows 0..n_rows-1, columns n_rows..n_rows+n_cols-1; the lines without an
+    equation (no totals that way) are all merged into one free node.
+    """
+    n_rows, n_cols = grid.shape
+    free = n_rows + n_cols
+    total_r = n_rows - 1 if grid.col_totals else None
+    total_c = n_cols - 1 if grid.row_totals else None
+    v = int(grid.values[i, j])
+    low, high = (1, grid.min_cell - 1) if small else (1, None)
+    flip = (i == total_r) != (j == total_c)  # a row or column total, not the grand total
+    up, down = (high is None or v + 1 <= high), (v - 1 >= low)
+    plus, minus = (down, up) if flip else (up, down)  # feasible +1 / -1 of the flow
+    a = i if grid.row_totals else free
+    b = n_rows + j if grid.col_totals else free
+    return ([(a, b)] if plus else []) + ([(b, a)] if minus else [])
+
+
+def _hidden_arcs(grid: _Grid, mask: np.ndarray, marked_small: np.ndarray) -> dict[Cell, list[Arc]]:
+    """The arcs of every hidden cell (see ``_cell_arcs``)."""
+    arcs: dict[Cell, list[Arc]] = {}
+    for i, j in np.argwhere(mask):
+        i, j = int(i), int(j)
+        arcs[(i, j)] = _cell_arcs(grid, i, j, bool(marked_small[i, j]))
+    return arcs
+
+
+def _adjacency_without(arcs: dict[Cell, list[Arc]], cell: Cell) -> dict[int, list[int]]:
+    """Node -> next nodes over the arcs of every hidden cell except ``cell``."""
+    others: dict[int, list[int]] = {}
+    for other, pairs in arcs.items():
+        if other != cell:
+            for x, y in pairs:
+                others.setdefault(x, []).append(y)
+    return others
+
+
+def _reaches(start: int, goal: int, adjacency: dict[int, list[int]]) -> bool:
+    """True when there is a path from ``start`` to ``goal`` (depth-first search)."""
+    seen, stack = {start}, [start]
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        for nxt in adjacency.get(node, []):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return False
+
+
+def _exposed(grid: _Grid, mask: np.ndarray, marked_small: np.ndarray) -> list[Cell]:
     """Suppressed cells whose value a reader can work out from what is shown.
 
     The reader knows every shown cell, the margin equations, that a ``<3`` cell lies in
     1..min_cell-1 and that an ``x`` cell is at least 1 (zeros are always shown). The margin
-    equations of a table with totals form a network: with row nodes and column nodes (the total row
-    and column included, their equations negated), a change to the hidden cells that keeps
-    every margin is a circulation. A hidden cell can take another value exactly when one of
-    its feasible unit changes lies on a cycle of feasible unit changes of hidden cells.
+    equations of a table with totals form a network: with row nodes and column nodes (the
+    total row and column included, their equations negated), a change to the hidden cells
+    that keeps every margin is a circulation. A hidden cell can take another value exactly
+    when one of its feasible unit changes lies on a cycle of feasible unit changes of
+    hidden cells.
     """
-    n_rows, n_cols = shape
-    total_r = n_rows - 1 if col_totals else None
-    total_c = n_cols - 1 if row_totals else None
-    # nodes: rows 0..n_rows-1, columns n_rows..n_rows+n_cols-1; lines without an equation
-    # (no totals that way) are all merged into one free node.
-    free = n_rows + n_cols
-
-    def row_node(i: int) -> int:
-        return i if row_totals else free
-
-    def col_node(j: int) -> int:
-        return n_rows + j if col_totals else free
-
-    arcs: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for i, j in np.argwhere(mask):
-        i, j = int(i), int(j)
-        v = int(values[i, j])
-        low, high = (1, min_cell - 1) if marked_small[i, j] else (1, None)
-        flip = (i == total_r) != (j == total_c)  # a row or column total, not the grand total
-        up, down = (high is None or v + 1 <= high), (v - 1 >= low)
-        plus, minus = (down, up) if flip else (up, down)  # feasible +1 / -1 of the flow
-        a, b = row_node(i), col_node(j)
-        arcs[(i, j)] = ([(a, b)] if plus else []) + ([(b, a)] if minus else [])
-
+    arcs = _hidden_arcs(grid, mask, marked_small)
     exposed = []
     for cell, own in arcs.items():
-        others: dict[int, list[int]] = {}
-        for other, pairs in arcs.items():
-            if other != cell:
-                for x, y in pairs:
-                    others.setdefault(x, []).append(y)
-        movable = False
-        for a, b in own:  # is there a path b -> a through the other hidden cells?
-            seen, stack = {b}, [b]
-            while stack and not movable:
-                node = stack.pop()
-                if node == a:
-                    movable = True
-                for nxt in others.get(node, []):
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        stack.append(nxt)
-            if movable or a == b:
-                movable = True
-                break
-        if not movable:
+        others = _adjacency_without(arcs, cell)
+        if not any(a == b or _reaches(b, a, others) for a, b in own):
             exposed.append(cell)
     return exposed
+
+
+# --- choosing the cells to hide ----------------------------------------------------------
 
 
 def _best_complement(
     values: np.ndarray,
     mask: np.ndarray,
     is_total: np.ndarray,
-    lines: list[list[tuple]],
+    lines: list[list[Cell]],
     needy: list[int],
-) -> tuple[int, int] | None:
+) -> Cell | None:
     """The cell to suppress next for the lines ``needy`` (indexes into ``lines``).
 
     Prefers a cell that serves two needy lines at once, then one that does not leave a new
@@ -217,7 +340,7 @@ def _best_complement(
     Zeros are never chosen.
     """
     hidden = [sum(bool(mask[c]) for c in line) for line in lines]
-    member: dict[tuple, list[int]] = {}
+    member: dict[Cell, list[int]] = {}
     for k, line in enumerate(lines):
         for c in line:
             member.setdefault(c, []).append(k)
@@ -234,9 +357,77 @@ def _best_complement(
     return best
 
 
+def _lines_with_one_hidden(lines: list[list[Cell]], mask: np.ndarray) -> list[int]:
+    """The lines (indexes) that hold exactly one hidden cell: its value follows."""
+    return [k for k, line in enumerate(lines) if sum(bool(mask[c]) for c in line) == 1]
+
+
+def _unmark_small(grid: _Grid, needy: list[int], exposed: list[Cell], marked: np.ndarray) -> bool:
+    """Show the ``<3`` cells of the needy lines (and the exposed cells) as ``x`` instead:
+    there the marks themselves give the value away (e.g. 1 + 1 = 2 in one row). False
+    when there is no such mark."""
+    near = {c for k in needy for c in grid.lines[k]} | set(exposed)
+    relabel = [c for c in near if marked[c]]
+    for c in relabel:
+        marked[c] = False
+    return bool(relabel)
+
+
+def _hide_smallest_shown(grid: _Grid, mask: np.ndarray) -> bool:
+    """Hide the smallest shown non-zero cell (inner cells first); False when none is left."""
+    v, is_total = grid.values, grid.is_total
+    rest = [tuple(c) for c in np.argwhere(~mask & (v > 0))]
+    if not rest:
+        rows, cols = grid.shape
+        logger.warning(
+            "Röjandekontroll: en tabell med %d × %d celler kunde inte skyddas helt", rows, cols
+        )
+        return False
+    mask[min(rest, key=lambda c: (bool(is_total[c]), int(v[c]), c))] = True
+    return True
+
+
+def _suppression_step(grid: _Grid, mask: np.ndarray, marked: np.ndarray) -> bool:
+    """Hide or re-mark one more cell; False when the table is protected (or cannot be)."""
+    # 1) no line may hold exactly one hidden cell
+    needy = _lines_with_one_hidden(grid.lines, mask)
+    exposed: list[Cell] = []
+    if not needy:
+        # 2) exact check: no hidden cell may follow from what is shown
+        exposed = _exposed(grid, mask, marked)
+        if not exposed:
+            return False
+        needy = [k for k, line in enumerate(grid.lines) if exposed[0] in line]
+    pick = _best_complement(grid.values, mask, grid.is_total, grid.lines, needy)
+    if pick is not None:
+        mask[pick] = True
+        return True
+    # 3) nothing left to hide in those lines: the "<3" marks themselves give the value away
+    if _unmark_small(grid, needy, exposed, marked):
+        return True
+    return _hide_smallest_shown(grid, mask)
+
+
+def _suppress(grid: _Grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(primary, suppressed, marked as ``<3``) of the grid; other hidden cells show ``x``."""
+    v = grid.values
+    primary = (v > 0) & (v < grid.min_cell)
+    mask = primary.copy()
+    marked = primary.copy()
+    for _ in range(2 * v.size + 2):  # each round hides or re-marks one more cell, or stops
+        if not _suppression_step(grid, mask, marked):
+            break
+    logger.debug(
+        "disclosure: %d primary, %d secondary suppressions",
+        int(primary.sum()),
+        int((mask & ~primary).sum()),
+    )
+    return primary, mask, marked
+
+
 def protect(
     table: pd.DataFrame,
-    min_cell: int,
+    policy: DisclosurePolicy,
     *,
     row_totals: bool = True,
     col_totals: bool = True,
@@ -246,74 +437,22 @@ def protect(
     ``table`` holds non-negative integer counts (no totals). Returns a ProtectedTable whose
     ``values`` carry a "Totalt" column (``row_totals``) and row (``col_totals``).
     """
-    if min_cell < 1:
-        raise ValueError("min_cell must be at least 1")
-    counts = table.fillna(0)
-    if (counts.to_numpy() < 0).any():
-        raise ValueError("a count table cannot hold negative numbers")
-    counts = counts.astype("int64")
-    values = _with_totals(counts, row_totals, col_totals)
-    v = values.to_numpy(dtype="int64")
-    n_rows, n_cols = v.shape
-    is_total = np.zeros(v.shape, dtype=bool)
-    if row_totals:
-        is_total[:, -1] = True
-    if col_totals:
-        is_total[-1, :] = True
-
-    primary = (v > 0) & (v < min_cell)
-    mask = primary.copy()
-    lines = _lines(n_rows, n_cols, row_totals, col_totals)
-    shape = (n_rows, n_cols)
-
-    marked = primary.copy()  # shown as "<3"; other hidden cells are shown as "x"
-
-    for _ in range(2 * v.size + 2):  # each round hides or re-marks one more cell, or stops
-        # 1) no line may hold exactly one hidden cell
-        needy = [k for k, line in enumerate(lines) if sum(bool(mask[c]) for c in line) == 1]
-        exposed: list[tuple[int, int]] = []
-        if not needy:
-            # 2) exact check: no hidden cell may follow from what is shown
-            exposed = _exposed(v, mask, marked, min_cell, shape, row_totals, col_totals)
-            if not exposed:
-                break
-            needy = [k for k, line in enumerate(lines) if exposed[0] in line]
-        pick = _best_complement(v, mask, is_total, lines, needy)
-        if pick is not None:
-            mask[pick] = True
-            continue
-        # 3) nothing left to hide in those lines: the "<3" marks themselves give the value
-        #    away (e.g. 1 + 1 = 2 in one row), so show those cells as "x" instead
-        near = {c for k in needy for c in lines[k]} | set(exposed)
-        relabel = [c for c in near if marked[c]]
-        if relabel:
-            for c in relabel:
-                marked[c] = False
-            continue
-        rest = [tuple(c) for c in np.argwhere(~mask & (v > 0))]
-        if not rest:
-            logger.warning("disclosure: could not fully protect a table of shape %s", shape)
-            break
-        mask[min(rest, key=lambda c: (bool(is_total[c]), int(v[c]), c))] = True
-
-    n_secondary = int((mask & ~primary).sum())
-    logger.debug(
-        "disclosure: %d primary, %d secondary suppressions", int(primary.sum()), n_secondary
-    )
+    values = _with_totals(_counts(table), row_totals, col_totals)
+    primary, mask, marked = _suppress(_Grid.of(values, row_totals, col_totals, policy))
     frame = dict(index=values.index, columns=values.columns)
     return ProtectedTable(
         values=values,
         suppressed=pd.DataFrame(mask, **frame),
         primary=pd.DataFrame(primary, **frame),
         marked_small=pd.DataFrame(marked, **frame),
-        min_cell=int(min_cell),
+        policy=policy,
         row_totals=row_totals,
         col_totals=col_totals,
     )
 
 
 def protect_series(
-    counts: pd.Series, min_cell: int, *, total: bool = True, name: str = "Antal"
+    counts: pd.Series, policy: DisclosurePolicy, *, total: bool = True, name: str = "Antal"
 ) -> ProtectedTable:
     """Protect a one-dimensional count table (e.g. cases per cause) with its total row.
 
@@ -321,37 +460,4 @@ def protect_series(
     """
     column = counts.name if counts.name is not None else name
     frame = counts.to_frame(name=column)
-    return protect(frame, min_cell, row_totals=False, col_totals=total)
-
-
-def benchmark(
-    shapes: tuple[tuple[int, int], ...] = ((7, 3), (15, 15), (30, 30)),
-    repeats: int = 3,
-    seed: int = 0,
-) -> list[dict[str, float]]:
-    """Time ``protect`` on random Poisson(3) count tables (many small cells: a hard case).
-
-    Returns one row per shape: milliseconds per table (best of ``repeats``), cells hidden.
-    """
-    import time
-
-    rng = np.random.default_rng(seed)
-    rows = []
-    for shape in shapes:
-        table = pd.DataFrame(rng.poisson(3, size=shape))
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            result = protect(table, 3)
-            best = min(best, time.perf_counter() - start)
-        rows.append(
-            {
-                "rows": shape[0],
-                "cols": shape[1],
-                "ms": round(best * 1000, 1),
-                "primary": int(result.primary.to_numpy().sum()),
-                "hidden": int(result.suppressed.to_numpy().sum()),
-                "cells": int(result.values.size),
-            }
-        )
-    return rows
+    return protect(frame, policy, row_totals=False, col_totals=total)

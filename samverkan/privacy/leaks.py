@@ -34,6 +34,8 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,7 @@ import phonenumbers
 from personnummer import personnummer as pnr
 
 from samverkan.project.errors import InputError
-from samverkan.project.paths import config_dir
+from samverkan.project.paths import ProjectPaths, config_dir
 from samverkan.project.settings import load_yaml
 
 logger = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ _CLOCK_RE = re.compile(
     r"(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?(?!\d)"
 )
 _WORD_RE = re.compile(r"[^\W\d_]+")
+_DIGIT_ALPHABET = "0123456789"
 _BETWEEN_NAME_RE = re.compile(r"^[ \t\-\u00a0]{1,3}$")
 _DATA_URI_RE = re.compile(
     r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,([^\s\"'()<>]*)",
@@ -191,48 +194,62 @@ def _norm_header(text: str) -> str:
     return " ".join(str(text).replace("\u00a0", " ").split()).rstrip(":").strip().casefold()
 
 
+def _yaml_words(data: dict, key: str, path: Path) -> list[str]:
+    """A list setting of leaks.yaml as strings; anything but a list is an InputError."""
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise InputError(path, f"'{key}' är inte en lista", "Skriv den som en YAML-lista")
+    return [str(v) for v in value]
+
+
+def _yaml_count(data: dict, key: str, default: int, path: Path) -> int:
+    """A whole-number setting of leaks.yaml (0 or more); anything else is an InputError."""
+    value = data.get(key, default)
+    if not isinstance(value, int) or value < 0:
+        raise InputError(path, f"'{key}' är inte ett heltal (0 eller mer)", "Skriv t.ex. 6")
+    return value
+
+
+def _organisation_words(config: Path) -> set[str]:
+    """The casefolded words of every organisation slug and name (config/organisations.yaml)."""
+    orgs_file = config / "organisations.yaml"
+    if not orgs_file.exists():
+        return set()
+    words: set[str] = set()
+    orgs = (load_yaml(orgs_file) or {}).get("organisations") or {}
+    for slug, org in orgs.items():
+        words.update(w.casefold() for w in _WORD_RE.findall(str(slug)))
+        if isinstance(org, dict):
+            words.update(w.casefold() for w in _WORD_RE.findall(str(org.get("name", ""))))
+    return words
+
+
 def load_settings(path: Path | None = None) -> LeakSettings:
     """Read config/leaks.yaml (or ``path``); a malformed file is an InputError."""
     path = Path(path) if path else config_dir() / "leaks.yaml"
     data = load_yaml(path)
     if not isinstance(data, dict):
-        raise InputError(path, "does not hold a mapping", "Restore it from git")
+        raise InputError(path, "innehåller inga inställningar", "Återställ filen från git")
 
     def words(key: str) -> list[str]:
-        value = data.get(key) or []
-        if not isinstance(value, list):
-            raise InputError(path, f"'{key}' is not a list", "Write it as a YAML list")
-        return [str(v) for v in value]
+        return _yaml_words(data, key, path)
 
-    def number(key: str, default: int) -> int:
-        value = data.get(key, default)
-        if not isinstance(value, int) or value < 0:
-            raise InputError(path, f"'{key}' is not a whole number", "Write e.g. 6")
-        return value
+    def folded(key: str) -> frozenset[str]:
+        return frozenset(w.casefold() for w in words(key))
 
-    stop = {w.casefold() for w in words("stop_words")}
-    orgs_file = path.parent / "organisations.yaml"
-    if orgs_file.exists():
-        orgs = (load_yaml(orgs_file) or {}).get("organisations") or {}
-        for slug, org in orgs.items():
-            stop.update(w.casefold() for w in _WORD_RE.findall(str(slug)))
-            if isinstance(org, dict):
-                stop.update(w.casefold() for w in _WORD_RE.findall(str(org.get("name", ""))))
     return LeakSettings(
         identifying_columns=frozenset(_norm_header(h) for h in words("identifying_columns")),
         case_number_columns=frozenset(_norm_header(h) for h in words("case_number_columns")),
-        min_number_digits=number("min_number_digits", 6),
-        min_name_length=number("min_name_length", 2),
+        min_number_digits=_yaml_count(data, "min_number_digits", 6, path),
+        min_name_length=_yaml_count(data, "min_name_length", 2, path),
         match_genitive=bool(data.get("match_genitive", True)),
-        allowed_email_domains=frozenset(d.casefold() for d in words("allowed_email_domains")),
-        html_skip_attributes=frozenset(a.casefold() for a in words("html_skip_attributes")),
+        allowed_email_domains=folded("allowed_email_domains"),
+        html_skip_attributes=folded("html_skip_attributes"),
         staged_exclude=tuple(words("staged_exclude")),
-        stop_words=frozenset(stop),
-        name_context_words=frozenset(w.casefold() for w in words("name_context_words")),
+        stop_words=folded("stop_words") | _organisation_words(path.parent),
+        name_context_words=folded("name_context_words"),
         street_suffixes=tuple(w.casefold() for w in words("street_suffixes")),
-        fallback_names=frozenset(
-            n.casefold() for n in words("fallback_first_names") + words("fallback_surnames")
-        ),
+        fallback_names=folded("fallback_first_names") | folded("fallback_surnames"),
     )
 
 
@@ -302,6 +319,15 @@ def _phone_variants(number: phonenumbers.PhoneNumber) -> set[str]:
     return variants
 
 
+def _is_digit_sequence(text: str) -> bool:
+    """True for an unseparated run of ascending digits such as ``0123456789`` (the digit
+    alphabet, e.g. ``str.maketrans("abcdefghij", "0123456789")`` in code): a placeholder,
+    not a phone number. The same digits written with separators, and any other digits,
+    are still checked."""
+    digits = text[1:] if text.startswith("+") else text
+    return digits.isdigit() and digits in _DIGIT_ALPHABET
+
+
 def _parse_phone(text: str) -> phonenumbers.PhoneNumber | None:
     if sum(c.isdigit() for c in text) < 8:
         return None
@@ -352,7 +378,7 @@ class _Scanner:
                 hits.append((m.start(), m.end(), "e-post", _mask_email(m.group())))
                 taken.append(m.span())
         for m in _PHONE_RE.finditer(text):
-            if overlaps(*m.span()):
+            if overlaps(*m.span()) or _is_digit_sequence(m.group()):
                 continue
             if _parse_phone(m.group()) is not None:
                 hits.append((m.start(), m.end(), "telefon", _mask_number(m.group())))
@@ -394,50 +420,65 @@ class _Scanner:
                 if not matched:
                     i += 1
 
-    def _scan_names(self, text, hits, taken) -> None:
+    def _phrase_at(self, tokens: list[re.Match[str]], i: int, text: str) -> int:
+        """The number of words of the longest known full name that starts at token ``i``
+        (its words separated only by spaces or hyphens), or 0."""
+        for phrase in self.phrase_starts.get(tokens[i].group().casefold(), ()):
+            n = len(phrase)
+            window = tokens[i : i + n]
+            if (
+                len(window) == n
+                and all(t.group().casefold() == p for t, p in zip(window, phrase, strict=True))
+                and all(
+                    _BETWEEN_NAME_RE.match(text[a.end() : b.start()])
+                    for a, b in itertools.pairwise(window)
+                )
+            ):
+                return n
+        return 0
+
+    def _is_name(self, word: str) -> bool:
+        """A casefolded word that is a raw name, or (if configured) its genitive."""
         names = self.known.names
         genitive = self.settings.match_genitive
-        if self.trigger_words.isdisjoint(_WORD_RE.findall(text.casefold())):
-            return
+        return word in names or (
+            genitive and len(word) > 3 and word.endswith("s") and word[:-1] in names
+        )
+
+    def _name_spans(self, text: str) -> list[tuple[int, int]]:
+        """The spans of full names and of single name words, in text order."""
         tokens = list(_WORD_RE.finditer(text))
         spans: list[tuple[int, int]] = []
         i = 0
         while i < len(tokens):
-            word = tokens[i].group().casefold()
-            # a full name from an identifying column, word by word
-            for phrase in self.phrase_starts.get(word, ()):
-                n = len(phrase)
-                window = tokens[i : i + n]
-                if (
-                    len(window) == n
-                    and all(t.group().casefold() == p for t, p in zip(window, phrase, strict=True))
-                    and all(
-                        _BETWEEN_NAME_RE.match(text[a.end() : b.start()])
-                        for a, b in itertools.pairwise(window)
-                    )
-                ):
-                    spans.append((window[0].start(), window[-1].end()))
-                    i += n
-                    break
-            else:
-                if word in names or (
-                    genitive and len(word) > 3 and word.endswith("s") and word[:-1] in names
-                ):
-                    spans.append(tokens[i].span())
-                i += 1
-        if not spans:
+            n = self._phrase_at(tokens, i, text)
+            if n:
+                spans.append((tokens[i].start(), tokens[i + n - 1].end()))
+                i += n
+                continue
+            if self._is_name(tokens[i].group().casefold()):
+                spans.append(tokens[i].span())
+            i += 1
+        return spans
+
+    def _scan_names(self, text, hits, taken) -> None:
+        if self.trigger_words.isdisjoint(_WORD_RE.findall(text.casefold())):
             return
-        # merge adjacent name words ("Anna Svensson") into one finding
-        merged: list[list[int]] = []
-        for start, end in spans:
-            if merged and _BETWEEN_NAME_RE.match(text[merged[-1][1] : start]):
-                merged[-1][1] = end
-            else:
-                merged.append([start, end])
-        for start, end in merged:
+        for start, end in _merge_adjacent(self._name_spans(text), text):
             if any(s < end and start < e for s, e in taken):
                 continue
             hits.append((start, end, "namn från rådata", _mask_name(text[start:end])))
+
+
+def _merge_adjacent(spans: list[tuple[int, int]], text: str) -> list[list[int]]:
+    """Merge name words next to each other ("Anna Svensson") into one span."""
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and _BETWEEN_NAME_RE.match(text[merged[-1][1] : start]):
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    return merged
 
 
 # --- reading files into (location, text) segments ----------------------------------------
@@ -848,8 +889,8 @@ def scan_paths(
 def default_paths(root: Path) -> list[Path]:
     """What ``check-leaks`` scans by default: processed data, reports (with the executed
     notebooks under reports/*/notebooks) and logs, those that exist."""
-    root = Path(root)
-    candidates = [root / "data" / "processed", root / "reports", root / "logs"]
+    project = ProjectPaths(Path(root))
+    candidates = [project.processed, project.reports, project.logs]
     return [p for p in candidates if p.exists()]
 
 
@@ -875,51 +916,42 @@ def format_findings(findings: Sequence[Finding]) -> str:
 # --- what the raw data holds -------------------------------------------------------------
 
 
-def _name_list(settings: LeakSettings) -> frozenset[str]:
-    """Casefolded name list: the de-identification's lists if present, else the fallback."""
-    try:
-        from samverkan.privacy import redaction as deid
-    except ImportError:
-        deid = None
-    if deid is not None:
-        for attr in ("name_sets", "load_name_sets", "name_lists", "load_names", "known_names"):
-            func = getattr(deid, attr, None)
-            if not callable(func):
-                continue
-            try:
-                value = func()
-            except Exception:
-                logger.warning(
-                    "samverkan.privacy.redaction.%s() failed; using the fallback name list", attr
-                )
-                break
-            names = _flatten_names(value)
-            if names:
-                return frozenset(names)
-    folder = Path(__file__).resolve().parent / "names"
+def _names_folder() -> Traversable:
+    """The name lists shipped with the package (samverkan/privacy/names)."""
+    return resources.files("samverkan.privacy") / "names"
+
+
+def _read_name_files() -> set[str]:
+    """The first field of every line of the name list files (.txt, .csv), casefolded."""
+    folder = _names_folder()
+    if not folder.is_dir():
+        return set()
+    files = sorted((f for f in folder.iterdir() if f.is_file()), key=lambda f: f.name)
     names: set[str] = set()
-    if folder.is_dir():
-        for file in sorted(folder.glob("*.txt")) + sorted(folder.glob("*.csv")):
+    for suffix in (".txt", ".csv"):
+        for file in (f for f in files if f.name.endswith(suffix)):
             for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
                 word = re.split(r"[,;\t]", line.strip(), maxsplit=1)[0].strip()
                 if word and not word.startswith("#"):
                     names.add(word.casefold())
+    return names
+
+
+def _name_list(settings: LeakSettings) -> frozenset[str]:
+    """Casefolded name list: the de-identification's lists, else the name files read
+    directly, else the fallback names of leaks.yaml."""
+    from samverkan.privacy import redaction
+
+    try:
+        names = {name.casefold() for name in redaction.known_names()}
+    except Exception:
+        logger.warning(
+            "Avidentifieringens namnlistor kunde inte läsas: "
+            "läckkontrollen läser namnfilerna direkt"
+        )
+        names = set()
+    names = names or _read_name_files()
     return frozenset(names) if names else settings.fallback_names
-
-
-def _flatten_names(value: Any) -> set[str]:
-    if isinstance(value, str):
-        return {value.casefold()}
-    if isinstance(value, dict):
-        value = value.values()
-    out: set[str] = set()
-    if isinstance(value, Iterable):
-        for item in value:
-            if isinstance(item, str):
-                out.add(item.casefold())
-            elif isinstance(item, (set, frozenset, list, tuple, dict)):
-                out |= _flatten_names(item)
-    return out
 
 
 def _read_raw_rows(path: Path) -> Iterator[list[str]]:
@@ -932,7 +964,7 @@ def _read_raw_rows(path: Path) -> Iterator[list[str]]:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception:
             raise InputError(
-                path, "the spreadsheet cannot be opened", "Save it again as .xlsx in Excel"
+                path, "kalkylbladet kan inte öppnas", "Spara det på nytt som .xlsx i Excel"
             ) from None
         try:
             for sheet in workbook.worksheets:
@@ -943,14 +975,14 @@ def _read_raw_rows(path: Path) -> Iterator[list[str]]:
         return
     data = path.read_bytes()
     if _looks_binary(data):
-        raise InputError(path, "is not a text file", "Export it again as CSV or xlsx")
+        raise InputError(path, "är ingen textfil", "Exportera den på nytt som CSV eller xlsx")
     text = _decode(data)
     reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text, suffix))
     try:
         yield from reader
     except csv.Error:
         raise InputError(
-            path, "the CSV cannot be parsed", "Export it again from the system"
+            path, "CSV-filen kan inte läsas", "Exportera den på nytt ur systemet"
         ) from None
 
 
@@ -976,7 +1008,7 @@ _SPACE_ONLY_RE = re.compile(r"^[ \u00a0]{1,2}$")
 @functools.cache
 def _name_words() -> frozenset[str]:
     """Names that are also ordinary Swedish words (the de-identification's list)."""
-    path = Path(__file__).resolve().parent / "names" / "name_words.txt"
+    path = _names_folder() / "name_words.txt"
     if not path.is_file():
         return frozenset()
     return frozenset(
@@ -989,7 +1021,7 @@ def _name_words() -> frozenset[str]:
 @functools.cache
 def _protected_phrases_re() -> re.Pattern[str]:
     """The de-identification's protected multi-word phrases, as one whole-word pattern."""
-    path = Path(__file__).resolve().parent / "names" / "protected_phrases.list"
+    path = _names_folder() / "protected_phrases.list"
     phrases = []
     if path.is_file():
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -1002,6 +1034,46 @@ def _protected_phrases_re() -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)", re.IGNORECASE)
 
 
+def _street_names(text: str, suffixes: tuple[str, ...]) -> set[str]:
+    """Street names followed by a house number ("Smedjegatan 27B"), casefolded."""
+    return {
+        m.group(1).casefold()
+        for m in _STREET_RE.finditer(text)
+        if m.group(1).casefold().endswith(suffixes)
+    }
+
+
+def _add_context_name(
+    prev_word: str,
+    folded: str,
+    name_list: frozenset[str],
+    stop: frozenset[str],
+    names: set[str],
+    phrases: set[tuple[str, ...]],
+) -> None:
+    """A capitalised word right after a title or role word is a name ("mamman Zelda"); a
+    stop word there only as the phrase, and only if it is a name ("dr Lind", not
+    "handläggare Svedala")."""
+    if folded not in stop:
+        names.add(folded)
+    elif folded in name_list:
+        phrases.add((prev_word, folded))
+
+
+def _listed_name(
+    folded: str, base: str, name_list: frozenset[str], stop: frozenset[str]
+) -> str | None:
+    """The listed name a capitalised word stands for (itself, or ``base`` for a genitive),
+    or None for stop words and names that are also ordinary words (Dag, Rosa, Sol: names
+    only where context says so)."""
+    word_names = _name_words()
+    if folded in name_list and folded not in stop and folded not in word_names:
+        return folded
+    if base and base in name_list and base not in stop and base not in word_names:
+        return base
+    return None
+
+
 def _names_in_free_text(
     text: str,
     name_list: frozenset[str],
@@ -1011,42 +1083,106 @@ def _names_in_free_text(
 ) -> None:
     """Add the names of one free-text cell: capitalised words in the name list (also in
     the genitive), any capitalised word after a title or role word ("dr Lind", "mamman
-    Zelda"), and runs of capitalised names whose words alone are stop words ("Per Berg")."""
+    Zelda"), street names, and runs of capitalised names whose words alone are stop words
+    ("Per Berg")."""
     stop = settings.stop_words
     # "Mina Planer", "Lex Maria", "Rosa Bandet": names of things, not of people
     text = _protected_phrases_re().sub(lambda m: " " * len(m.group()), text)
-    for m in _STREET_RE.finditer(text):  # street names with a house number
-        if m.group(1).casefold().endswith(settings.street_suffixes):
-            names.add(m.group(1).casefold())
-    tokens = list(_WORD_RE.finditer(text))
+    names.update(_street_names(text, settings.street_suffixes))
     run: list[str] = []
-    prev_end = -10
-    prev_word = ""
-    for m in tokens:
-        word = m.group()
-        folded = word.casefold()
+    prev_end, prev_word = -10, ""
+    for m in _WORD_RE.finditer(text):
+        word, folded = m.group(), m.group().casefold()
         adjacent = bool(_SPACE_ONLY_RE.match(text[prev_end : m.start()]))
         capital = word[0].isupper() and len(word) >= settings.min_name_length
-        base = folded[:-1] if folded.endswith("s") and len(folded) > 3 else ""
-        listed = folded in name_list or base in name_list
         if capital and adjacent and prev_word in settings.name_context_words:
-            if folded in stop:
-                if folded in name_list:  # "dr Lind", not "handläggare Svedala"
-                    phrases.add((prev_word, folded))
-            else:
-                names.add(folded)
-        if capital and listed:
-            word_names = _name_words()  # Dag, Rosa, Sol: names only where context says so
-            if folded in name_list and folded not in stop and folded not in word_names:
-                names.add(folded)
-            elif base and base in name_list and base not in stop and base not in word_names:
-                names.add(base)
+            _add_context_name(prev_word, folded, name_list, stop, names, phrases)
+        base = folded[:-1] if folded.endswith("s") and len(folded) > 3 else ""
+        if capital and (folded in name_list or base in name_list):
+            listed = _listed_name(folded, base, name_list, stop)
+            if listed:
+                names.add(listed)
             run = [*run, folded] if adjacent and run else [folded]
             if len(run) >= 2 and any(w in stop for w in run):
                 phrases.add(tuple(run))
         else:
             run = []
         prev_end, prev_word = m.end(), folded
+
+
+_RAW_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xlsm"})
+
+
+@dataclass
+class _RawIdentifiers:
+    """The names, full names and numbers collected so far from the raw exports."""
+
+    settings: LeakSettings
+    name_list: frozenset[str]
+    names: set[str] = field(default_factory=set)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)
+
+    def add_file(self, path: Path) -> None:
+        """Every data row of one export; the latest header row says which columns are
+        identifying (there may be title rows above it)."""
+        identifying: set[int] = set()
+        case_numbers: set[int] = set()
+        for row in _read_raw_rows(path):
+            headers = [_norm_header(c) for c in row]
+            ids = {j for j, h in enumerate(headers) if h in self.settings.identifying_columns}
+            cases = {j for j, h in enumerate(headers) if h in self.settings.case_number_columns}
+            if ids or cases:  # a header row
+                identifying, case_numbers = ids, cases
+                continue
+            for j, cell in enumerate(row):
+                if cell and cell.strip():
+                    self.add_cell(cell, j in identifying, j in case_numbers)
+
+    def add_cell(self, cell: str, identifying: bool, case_number: bool) -> None:
+        """One non-empty cell: numbers everywhere, names by the kind of column."""
+        if any(c.isdigit() for c in cell):
+            self.numbers |= _numbers_in(cell, self.settings.min_number_digits)
+        if identifying or case_number:
+            self.add_column_numbers(cell)
+        if identifying:
+            self.add_identifying_names(cell)
+        elif any(c.isupper() for c in cell):
+            _names_in_free_text(cell, self.name_list, self.settings, self.names, self.phrases)
+
+    def add_column_numbers(self, cell: str) -> None:
+        """Every number of an identifying or case-number cell with enough digits."""
+        for group in _DIGIT_RUN_RE.findall(cell):
+            digits = "".join(ch for ch in group if ch.isdigit())
+            if len(digits) >= self.settings.min_number_digits:
+                self.numbers.add(digits)
+
+    def add_identifying_names(self, cell: str) -> None:
+        """Every word of an identifying cell that is not a stop word, and the full names
+        whose words alone are stop words ("Per Ek")."""
+        stop = self.settings.stop_words
+        min_len = self.settings.min_name_length
+        text = _EMAIL_RE.sub(" ", cell)
+        words = [w.casefold() for w in _WORD_RE.findall(text) if len(w) >= min_len]
+        self.names.update(w for w in words if w not in stop)
+        for part in re.split(r"[,;/\n]| och ", text):
+            phrase = tuple(w.casefold() for w in _WORD_RE.findall(part) if len(w) >= min_len)
+            if len(phrase) >= 2 and phrase[0] in self.name_list and any(w in stop for w in phrase):
+                self.phrases.add(phrase)
+
+    def known(self) -> KnownIdentifiers:
+        return KnownIdentifiers(
+            frozenset(self.names), frozenset(self.phrases), frozenset(self.numbers)
+        )
+
+
+def _raw_exports(raw_root: Path) -> list[Path]:
+    """The export files (CSV, TSV, xlsx) under ``raw_root``, recursively, sorted."""
+    return [
+        path
+        for path in sorted(raw_root.rglob("*"))
+        if path.is_file() and path.suffix.casefold() in _RAW_SUFFIXES
+    ]
 
 
 def known_identifiers_from_raw(
@@ -1064,56 +1200,12 @@ def known_identifiers_from_raw(
     if not raw_root.is_dir():
         logger.warning("Ingen rådata i %s: bara generella mönster söks", raw_root)
         return KnownIdentifiers()
-    name_list = _name_list(settings)
-    stop = settings.stop_words
-    min_len = settings.min_name_length
-    names: set[str] = set()
-    phrases: set[tuple[str, ...]] = set()
-    numbers: set[str] = set()
-    files = 0
-    for path in sorted(raw_root.rglob("*")):
-        if not path.is_file() or path.suffix.casefold() not in {".csv", ".tsv", ".xlsx", ".xlsm"}:
-            continue
-        files += 1
-        identifying: set[int] = set()
-        case_numbers: set[int] = set()
-        for row in _read_raw_rows(path):
-            headers = [_norm_header(c) for c in row]
-            ids = {j for j, h in enumerate(headers) if h in settings.identifying_columns}
-            cases = {j for j, h in enumerate(headers) if h in settings.case_number_columns}
-            if ids or cases:  # a header row (there may be title rows above it)
-                identifying, case_numbers = ids, cases
-                continue
-            for j, cell in enumerate(row):
-                if not cell or not cell.strip():
-                    continue
-                has_digit = any(c.isdigit() for c in cell)
-                if has_digit:
-                    numbers |= _numbers_in(cell, settings.min_number_digits)
-                if j in identifying or j in case_numbers:
-                    for group in _DIGIT_RUN_RE.findall(cell):
-                        digits = "".join(ch for ch in group if ch.isdigit())
-                        if len(digits) >= settings.min_number_digits:
-                            numbers.add(digits)
-                if j in identifying:
-                    text = _EMAIL_RE.sub(" ", cell)
-                    words = [w.casefold() for w in _WORD_RE.findall(text) if len(w) >= min_len]
-                    names.update(w for w in words if w not in stop)
-                    for part in re.split(r"[,;/\n]| och ", text):
-                        phrase = tuple(
-                            w.casefold() for w in _WORD_RE.findall(part) if len(w) >= min_len
-                        )
-                        # full names whose words alone are stop words ("Per Ek")
-                        if (
-                            len(phrase) >= 2
-                            and phrase[0] in name_list
-                            and any(w in stop for w in phrase)
-                        ):
-                            phrases.add(phrase)
-                elif any(c.isupper() for c in cell):
-                    _names_in_free_text(cell, name_list, settings, names, phrases)
-    known = KnownIdentifiers(frozenset(names), frozenset(phrases), frozenset(numbers))
-    logger.info("Rådata: %d filer, %s", files, known.summary())
+    collected = _RawIdentifiers(settings, _name_list(settings))
+    files = _raw_exports(raw_root)
+    for path in files:
+        collected.add_file(path)
+    known = collected.known()
+    logger.info("Rådata: %d filer, %s", len(files), known.summary())
     return known
 
 
@@ -1124,6 +1216,16 @@ def _git(root: Path, *args: str) -> bytes:
     return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True).stdout
 
 
+def _staged_names(root: Path, exclude: Sequence[str]) -> list[str]:
+    """The files staged for commit (added, copied, modified, renamed), minus ``exclude``."""
+    names = _git(root, "diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z")
+    return [
+        name
+        for name in names.decode("utf-8", errors="replace").split("\0")
+        if name and not any(fnmatch.fnmatch(name, pattern) for pattern in exclude)
+    ]
+
+
 def scan_staged(
     root: Path,
     known: KnownIdentifiers | None = None,
@@ -1131,18 +1233,12 @@ def scan_staged(
 ) -> list[Finding]:
     """Scan the staged content (the index, not the working tree) of the files staged for
     commit. ``known`` defaults to the identifiers of root/data/raw."""
-    root = Path(root).resolve()
-    settings = settings or load_settings(root / "config" / "leaks.yaml")
+    project = ProjectPaths.at(root)
+    root = project.root
+    settings = settings or load_settings(config_dir(root) / "leaks.yaml")
     if known is None:
-        known = known_identifiers_from_raw(root / "data" / "raw", settings)
-    names = [
-        n
-        for n in _git(root, "diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z")
-        .decode("utf-8", errors="replace")
-        .split("\0")
-        if n
-    ]
-    names = [n for n in names if not any(fnmatch.fnmatch(n, p) for p in settings.staged_exclude)]
+        known = known_identifiers_from_raw(project.raw, settings)
+    names = _staged_names(root, settings.staged_exclude)
     scanner = _Scanner(known, settings)
     findings: list[Finding] = []
     with tempfile.TemporaryDirectory(prefix="samverkan-staged-") as tmp:
@@ -1157,64 +1253,3 @@ def scan_staged(
             findings.extend(scan_file(target, scanner, settings, label=name))
     logger.info("Läckkontroll av %d köade filer: %d fynd", len(names), len(findings))
     return findings
-
-
-# --- benchmark ---------------------------------------------------------------------------
-
-
-def benchmark(
-    work_dir: Path, megabytes: float = 4.0, known: KnownIdentifiers | None = None
-) -> dict[str, float]:
-    """Time a scan of synthetic outputs of about ``megabytes`` MB (HTML with an embedded
-    SVG and a PNG, a notebook, a parquet table, a log). Returns sizes, seconds, MB/s."""
-    import time
-
-    import pandas as pd
-
-    work_dir = Path(work_dir)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    sentence = (
-        "Kallelse till SIP den 2025-03-14 uteblev; BUP och socialtjänsten i Svedala "
-        "saknade rutin, 12 fall (<3 i Vellinge). "
-    )
-    per_file = int(megabytes * 1_000_000 / 4)
-    text = (sentence * (per_file // len(sentence) + 1))[:per_file]
-    svg = "<svg><text>" + sentence * 50 + '</text><path d="M 0 0 L 12 34"/></svg>'
-    svg_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-    png_uri = "data:image/png;base64," + base64.b64encode(b"\x89PNG" * 50_000).decode()
-    html = "\n".join(f"<p>{text[i : i + 400]}</p>" for i in range(0, len(text), 400))
-    (work_dir / "report.html").write_text(
-        f'<html><body>{html}<img src="{svg_uri}"><img src="{png_uri}"></body></html>',
-        encoding="utf-8",
-    )
-    cells = [
-        {
-            "cell_type": "code",
-            "metadata": {"tags": ["x"]},
-            "source": "x = 1",
-            "outputs": [{"output_type": "stream", "name": "stdout", "text": text[i : i + 4000]}],
-        }
-        for i in range(0, len(text), 4000)
-    ]
-    (work_dir / "run.ipynb").write_text(
-        json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
-        encoding="utf-8",
-    )
-    rows = max(1, per_file // 200)
-    pd.DataFrame({"description": [text[:200]] * rows, "n": range(rows)}).to_parquet(
-        work_dir / "cases.parquet"
-    )
-    (work_dir / "run.log").write_text(
-        "\n".join(text[i : i + 120] for i in range(0, len(text), 120)), encoding="utf-8"
-    )
-    size = sum(p.stat().st_size for p in work_dir.iterdir()) / 1_000_000
-    settings = load_settings()
-    start = time.perf_counter()
-    findings = scan_paths([work_dir], known, settings=settings)
-    seconds = time.perf_counter() - start
-    return {
-        "megabytes_on_disk": round(size, 2),
-        "seconds": round(seconds, 2),
-        "mb_per_second": round(size / seconds, 2),
-        "findings": float(len(findings)),
-    }

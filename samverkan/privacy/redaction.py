@@ -11,12 +11,17 @@ character as it was:
 - ``[E-POST]``: e-mail addresses;
 - ``[ADRESS]``: street addresses with a number, apartment numbers (``lgh 1102``), ``c/o``
   and postcodes;
-- ``[NAMN]``: first names and surnames, from the name lists in ``resources/names`` and from
-  context (role words and titles, initials, genitives, hyphenated names).
+- ``[NAMN]``: first names and surnames, from the name lists and from context (role words
+  and titles, initials, genitives, hyphenated names).
 
 Organisation and unit names, places, roles, abbreviations, dates of events and ordinary
 words are kept. The word lists are data files under ``samverkan/privacy/names`` (see the
 README there for their sources and licences).
+
+``find_names`` decides word by word with small named rules (``_capitalised_is_name`` and
+the rules it calls, ``_lower_case_is_name``), skipping protected phrases, and then widens
+what it found with the rules next to a name: names joined by och/eller, surnames and
+initials after a name, initials and first names before one.
 """
 
 from __future__ import annotations
@@ -57,11 +62,15 @@ class Span:
 # --- word lists ------------------------------------------------------------------------
 
 
+def _list_text(name: str) -> str:
+    """The text of one file in ``samverkan/privacy/names``."""
+    return (resources.files("samverkan.privacy") / "names" / name).read_text(encoding="utf-8")
+
+
 def _read_list(name: str) -> list[str]:
     """Entries of one list file (whitespace-separated; ``#`` starts a comment line)."""
-    path = resources.files("samverkan.privacy") / "names" / name
     items: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in _list_text(name).splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -71,12 +80,16 @@ def _read_list(name: str) -> list[str]:
 
 def _read_lines(name: str) -> list[str]:
     """Entries of a one-entry-per-line list file."""
-    path = resources.files("samverkan.privacy") / "names" / name
     return [
         line.strip()
-        for line in path.read_text(encoding="utf-8").splitlines()
+        for line in _list_text(name).splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
+
+
+def _folded_list(name: str) -> frozenset[str]:
+    """The casefolded entries of a whitespace-separated list file."""
+    return frozenset(w.casefold() for w in _read_list(name))
 
 
 # Bit flags of a name.
@@ -84,100 +97,118 @@ _FIRST = 1  # a first name
 _SUR = 2  # a surname
 _LOWER_OK = 4  # may be redacted in lower case without context
 
+# Name lists: file, kind, and whether a long enough entry may be redacted in lower case.
+_NAME_SOURCES = (
+    ("first_names_sv.txt", _FIRST, True),
+    ("first_names_international.txt", _FIRST, True),
+    ("surnames_sv.txt", _SUR, True),
+    ("surnames_international.txt", _SUR, True),
+    ("first_names_extra.txt", _FIRST, False),
+    ("surnames_extra.txt", _SUR, False),
+)
+# Two-word roles ("god man Lars"); their first words are no roles on their own, nor is "man".
+_TWO_WORD_ROLES = frozenset(
+    (
+        ("god", "man"),
+        ("personligt", "ombud"),
+        ("personlig", "assistent"),
+        ("case", "manager"),
+        ("den", "enskilde"),
+    )
+)
+_NOT_ROLES_ALONE = frozenset(("god", "personligt", "personlig", "case", "den", "man"))
+
 
 @dataclass(frozen=True)
 class _Lexicon:
-    names: dict[str, int]
-    name_words: frozenset[str]
-    function_words: frozenset[str]
-    protected: frozenset[str]
-    protected_exact: frozenset[str]
+    """The word lists, indexed for the name rules (all entries casefolded)."""
+
+    names: dict[str, int]  # name -> _FIRST | _SUR | _LOWER_OK
+    name_words: frozenset[str]  # names that are also ordinary words
+    function_words: frozenset[str]  # never a name first in a sentence
+    protected: frozenset[str]  # never a name without a role word before it
+    protected_exact: frozenset[str]  # entries with inner capitals (SoL), matched exactly
     roles: frozenset[str]
     roles2: frozenset[tuple[str, str]]
-    abbrev_roles: frozenset[str]
-    role_prev: frozenset[str]
-    trigger: frozenset[str]
+    abbrev_roles: frozenset[str]  # roles written with a point ("dr.")
+    role_prev: frozenset[str]  # every word that can end a role
+    trigger: frozenset[str]  # names and first words of protected phrases
     verbs: frozenset[str]
     org_words: frozenset[str]
     place_words: frozenset[str]
     unit_suffixes: tuple[str, ...]
-    phrases: dict[str, tuple[tuple[str, ...], ...]]
+    phrases: dict[str, tuple[tuple[str, ...], ...]]  # first word -> phrases, longest first
 
 
 def _has_inner_capital(word: str) -> bool:
+    """True if a letter after the first is a capital ("SoL", "BoU", "SIP")."""
     return any(ch.isupper() for ch in word[1:])
 
 
-@cache
-def _lexicon() -> _Lexicon:
-    """Load and index the word lists once."""
+def _load_names(name_words: frozenset[str]) -> dict[str, int]:
+    """Every listed name with its flags.
+
+    A name may be redacted in lower case when it comes from the Swedish or international
+    lists, is long enough (first names 3 letters, surnames 5) and is no ordinary word.
+    """
     names: dict[str, int] = {}
-    name_words = frozenset(w.casefold() for w in _read_lines("name_words.txt"))
-    function_words = frozenset(w.casefold() for w in _read_list("function_words.list"))
-    sources = [
-        ("first_names_sv.txt", _FIRST, True),
-        ("first_names_international.txt", _FIRST, True),
-        ("surnames_sv.txt", _SUR, True),
-        ("surnames_international.txt", _SUR, True),
-        ("first_names_extra.txt", _FIRST, False),
-        ("surnames_extra.txt", _SUR, False),
-    ]
-    for file, kind, lower_ok in sources:
+    for file, kind, lower_ok in _NAME_SOURCES:
         for entry in _read_lines(file):
             key = entry.casefold()
             flags = names.get(key, 0) | kind
             if lower_ok and len(key) >= (3 if kind == _FIRST else 5) and key not in name_words:
                 flags |= _LOWER_OK
             names[key] = flags
-            # "Anna-Karin" also teaches "anna" and "karin"; nothing else to do here.
-    # Entries with capitals after the first letter (SIP, SoL, BoU) are matched exactly, so
-    # that "SoL" does not protect the name "Sol"; all others case-insensitively.
-    protected_words = _read_list("protected.list")
-    protected = frozenset(w.casefold() for w in protected_words if not _has_inner_capital(w))
-    protected_exact = frozenset(w for w in protected_words if _has_inner_capital(w))
-    role_entries = [line.casefold() for line in _read_lines("roles.list")]
+    return names
+
+
+def _load_roles() -> tuple[frozenset[str], frozenset[str]]:
+    """One-word roles and the roles written with a point (without it)."""
     roles: set[str] = set()
-    roles2: set[tuple[str, str]] = set()
     abbrev_roles: set[str] = set()
-    for line in role_entries:
-        words = line.split()
+    for line in _read_lines("roles.list"):
         # Two-word roles are written on their own line or inside a line; accept both forms.
-        for w in words:
+        for w in line.casefold().split():
             if w.endswith("."):
                 abbrev_roles.add(w.rstrip("."))
             roles.add(w.rstrip("."))
-    for pair in (
-        ("god", "man"),
-        ("personligt", "ombud"),
-        ("personlig", "assistent"),
-        ("case", "manager"),
-        ("den", "enskilde"),
-    ):
-        roles2.add(pair)
-    roles -= {"god", "personligt", "personlig", "case", "den", "man"}
-    verbs = frozenset(w.casefold() for w in _read_list("verbs.list"))
-    org_words = frozenset(w.casefold() for w in _read_list("org_words.list"))
-    phrase_index: dict[str, list[tuple[str, ...]]] = {}
+    return frozenset(roles - _NOT_ROLES_ALONE), frozenset(abbrev_roles)
+
+
+def _load_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Protected phrases as word tuples, by first word, the longest first."""
+    index: dict[str, list[tuple[str, ...]]] = {}
     for phrase in _read_lines("protected_phrases.list"):
         words = tuple(m.group(0).casefold() for m in _WORD_RE.finditer(phrase))
         if words:
-            phrase_index.setdefault(words[0], []).append(words)
-    phrases = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in phrase_index.items()}
-    # Names that are protected words (places, months) stay names only with context.
+            index.setdefault(words[0], []).append(words)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()}
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    """Load and index the word lists once."""
+    name_words = frozenset(w.casefold() for w in _read_lines("name_words.txt"))
+    names = _load_names(name_words)
+    # Entries with capitals after the first letter (SIP, SoL, BoU) are matched exactly, so
+    # that "SoL" does not protect the name "Sol"; all others case-insensitively.
+    protected_words = _read_list("protected.list")
+    roles, abbrev_roles = _load_roles()
+    phrases = _load_phrases()
     return _Lexicon(
         names=names,
         name_words=name_words,
-        function_words=function_words,
-        protected=protected,
-        protected_exact=protected_exact,
-        roles=frozenset(roles),
-        roles2=frozenset(roles2),
-        abbrev_roles=frozenset(abbrev_roles),
-        role_prev=frozenset(roles) | frozenset(b for _, b in roles2) | frozenset(abbrev_roles),
+        function_words=_folded_list("function_words.list"),
+        protected=frozenset(w.casefold() for w in protected_words if not _has_inner_capital(w)),
+        protected_exact=frozenset(w for w in protected_words if _has_inner_capital(w)),
+        roles=roles,
+        roles2=_TWO_WORD_ROLES,
+        abbrev_roles=abbrev_roles,
+        role_prev=roles | frozenset(b for _, b in _TWO_WORD_ROLES) | abbrev_roles,
         trigger=frozenset(names) | frozenset(phrases),
-        verbs=verbs,
-        org_words=org_words,
-        place_words=frozenset(w.casefold() for w in _read_list("place_words.list")),
+        verbs=_folded_list("verbs.list"),
+        org_words=_folded_list("org_words.list"),
+        place_words=_folded_list("place_words.list"),
         unit_suffixes=tuple(w.casefold() for w in _read_list("unit_suffixes.list")),
         phrases=phrases,
     )
@@ -226,6 +257,7 @@ _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _plausible_date(month: int, day: int) -> bool:
+    """A month and a day (of a samordningsnummer too: day + 60) that can exist."""
     if not 1 <= month <= 12:
         return False
     if day > 60:
@@ -245,53 +277,66 @@ def _valid_pnr(match: re.Match[str]) -> bool:
         return False
 
 
-def find_identity_numbers(text: str) -> list[tuple[int, int]]:
-    """Spans of personal identity numbers, samordningsnummer and interim numbers."""
-    if not text or not _SIX_DIGITS_RE.search(text):
-        return []
-    spans: list[tuple[int, int]] = []
-    pnr_matches: list[re.Match[str]] = []
+def _pnr_matches(text: str) -> list[re.Match[str]]:
+    """Matches of the identity-number pattern, tried only where six digits begin.
+
+    The full pattern begins with look-behinds (slow over a whole text).
+    """
+    matches: list[re.Match[str]] = []
     last = 0
     for hint in _SIX_DIGITS_RE.finditer(text):
-        # The full pattern begins with look-behinds (slow over a whole text): try it only
-        # where a run of six digits begins.
         if hint.start() < last:
             continue
         m = _PNR_RE.match(text, hint.start())
         if m:
-            pnr_matches.append(m)
+            matches.append(m)
             last = m.end()
-    for m in pnr_matches:
-        month, day = int(m.group("m")), int(m.group("d"))
-        if not _plausible_date(month, day):
-            continue
-        serial = m.group("serial")
-        sep = m.group("sep") or ""
-        if not serial[0].isdigit():  # interim number: date + letter + three digits
-            spans.append((m.start(), m.end()))
-            continue
-        if _valid_pnr(m):
-            spans.append((m.start(), m.end()))
-            continue
-        before = text[max(0, m.start() - 40) : m.start()]
-        if _PNR_CONTEXT_RE.search(before):
-            spans.append((m.start(), m.end()))
-            continue
-        if _NOT_PNR_CONTEXT_RE.search(before[-25:]):
-            continue  # a case number written like a date and a serial
-        if sep in ("-", "+", "–"):
-            # A plausible date followed by four digits: a typo'd identity number.
-            spans.append((m.start(), m.end()))
-        elif sep == "" and not _looks_like_phone(m.group(0)):
-            spans.append((m.start(), m.end()))
-    if not _PNR_KEYWORD_RE.search(text.lower()):
-        return _dedupe(spans)
+    return matches
+
+
+def _is_identity_number(text: str, m: re.Match[str]) -> bool:
+    """Is a number shaped like an identity number one?
+
+    A plausible date, and then: an interim number (a letter in the serial), a valid check
+    digit, an identity-number keyword before it, or (not after a case-number keyword) a
+    ``-``/``+`` separator or no separator in a number that does not look like a phone number.
+    """
+    if not _plausible_date(int(m.group("m")), int(m.group("d"))):
+        return False
+    if not m.group("serial")[0].isdigit():  # interim number: date + letter + three digits
+        return True
+    if _valid_pnr(m):
+        return True
+    before = text[max(0, m.start() - 40) : m.start()]
+    if _PNR_CONTEXT_RE.search(before):
+        return True
+    if _NOT_PNR_CONTEXT_RE.search(before[-25:]):
+        return False  # a case number written like a date and a serial
+    sep = m.group("sep") or ""
+    if sep in ("-", "+", "–"):
+        return True  # a plausible date followed by four digits: a typo'd identity number
+    return sep == "" and not _looks_like_phone(m.group(0))
+
+
+def _loose_identity_numbers(text: str) -> list[tuple[int, int]]:
+    """Numbers of 9 to 13 digits right after an identity-number keyword (typos)."""
+    spans: list[tuple[int, int]] = []
     for m in _PNR_LOOSE_RE.finditer(text):
         num = m.group("num").rstrip(" -+–")
         ndigits = sum(ch.isdigit() for ch in num)
         if 9 <= ndigits <= 13:
             start = m.start("num")
             spans.append((start, start + len(num)))
+    return spans
+
+
+def find_identity_numbers(text: str) -> list[tuple[int, int]]:
+    """Spans of personal identity numbers, samordningsnummer and interim numbers."""
+    if not text or not _SIX_DIGITS_RE.search(text):
+        return []
+    spans = [(m.start(), m.end()) for m in _pnr_matches(text) if _is_identity_number(text, m)]
+    if _PNR_KEYWORD_RE.search(text.lower()):
+        spans += _loose_identity_numbers(text)
     return _dedupe(spans)
 
 
@@ -326,6 +371,7 @@ _NOT_PHONE_CONTEXT_RE = re.compile(
 
 
 def _digits(s: str) -> str:
+    """The digits of ``s``."""
     return "".join(ch for ch in s if ch.isdigit())
 
 
@@ -361,9 +407,12 @@ def find_phone_numbers(text: str) -> list[tuple[int, int]]:
     return _dedupe(spans)
 
 
-def _phone_candidates(text: str, spans: list[tuple[int, int]]) -> None:
-    # The full candidate pattern starts with look-behinds (slow to scan a whole text), so it
-    # runs only in windows around the runs the cheap hint pattern found.
+def _phone_candidate_matches(text: str) -> list[re.Match[str]]:
+    """Matches of the phone candidate pattern.
+
+    The full pattern starts with look-behinds (slow to scan a whole text), so it runs only in
+    windows around the runs the cheap hint pattern found.
+    """
     matches: list[re.Match[str]] = []
     last = 0
     for hint in _PHONE_HINT_RE.finditer(text):
@@ -372,36 +421,47 @@ def _phone_candidates(text: str, spans: list[tuple[int, int]]) -> None:
         for m in _PHONE_CAND_RE.finditer(text, start, end):
             matches.append(m)
             last = m.end()
-    for m in matches:
+    return matches
+
+
+def _phone_spans(cand: str) -> list[tuple[int, int]]:
+    """Phone numbers in one candidate, as spans relative to it."""
+    # Fast path: a whole candidate in a Swedish written form needs no library call.
+    if (
+        _SE_PHONE_RE.fullmatch(cand)
+        and not cand.startswith(("+", "00"))
+        and _looks_like_phone(cand)
+    ):
+        return [(0, len(cand))]
+    spans: list[tuple[int, int]] = []
+    try:
+        for pm in phonenumbers.PhoneNumberMatcher(cand, "SE"):
+            spans.append((pm.start, pm.end))
+    except Exception:  # phonenumbers should not raise, but never let it break redaction
+        logger.debug("phonenumbers failed on a candidate")
+    if spans:
+        return spans
+    # Pattern pass for Swedish forms phonenumbers does not accept.
+    sm = _SE_PHONE_RE.match(cand)
+    if sm:
+        piece = sm.group(0).rstrip(" -–/")
+        if _looks_like_phone(piece):
+            return [(0, len(piece))]
+    return []
+
+
+def _phone_candidates(text: str, spans: list[tuple[int, int]]) -> None:
+    """Add the phone numbers among the candidates (not after a case-number keyword)."""
+    for m in _phone_candidate_matches(text):
         cand = m.group(0).rstrip(" -–/(")
         if cand.startswith("(") and ")" not in cand:
             cand = cand[1:]
             offset = m.start() + 1
         else:
             offset = m.start()
-        before = text[max(0, offset - 25) : offset]
-        if _NOT_PHONE_CONTEXT_RE.search(before):
+        if _NOT_PHONE_CONTEXT_RE.search(text[max(0, offset - 25) : offset]):
             continue
-        # Fast path: a whole candidate in a Swedish written form needs no library call.
-        sm = _SE_PHONE_RE.fullmatch(cand)
-        if sm and not cand.startswith(("+", "00")) and _looks_like_phone(cand):
-            spans.append((offset, offset + len(cand)))
-            continue
-        found = False
-        try:
-            for pm in phonenumbers.PhoneNumberMatcher(cand, "SE"):
-                spans.append((offset + pm.start, offset + pm.end))
-                found = True
-        except Exception:  # phonenumbers should not raise, but never let it break redaction
-            logger.debug("phonenumbers failed on a candidate")
-        if found:
-            continue
-        # Pattern pass for Swedish forms phonenumbers does not accept.
-        sm = _SE_PHONE_RE.match(cand)
-        if sm:
-            piece = sm.group(0).rstrip(" -–/")
-            if _looks_like_phone(piece):
-                spans.append((offset, offset + len(piece)))
+        spans.extend((offset + s, offset + e) for s, e in _phone_spans(cand))
 
 
 # --- e-mail ------------------------------------------------------------------------------
@@ -546,314 +606,417 @@ _SURNAME_ENDINGS = tuple(
 
 
 def _is_sentence_start(gap: str, first: bool) -> bool:
+    """True if the word after ``gap`` begins a sentence (or the text)."""
     if first or gap == " ":
         return first
     return not _SENTENCE_GAP.isdisjoint(gap) or gap.strip() in ("-", "–")
 
 
-def find_names(text: str) -> list[tuple[int, int]]:
-    """Spans of personal names (one span per run of adjacent name words)."""
-    if not text:
-        return []
-    lex = _lexicon()
-    names = lex.names
-    words = _WORD_RE.findall(text)
-    n = len(words)
-    if n == 0:
-        return []
-    lowers = _WORD_RE.findall(text.lower())
-    if len(lowers) != n:  # lower-casing changed the tokens (rare letters)
-        lowers = [w.lower() for w in words]
-    matches = list(_WORD_RE.finditer(text))  # spans are read only where needed
-    phrases = lex.phrases
-    roles = lex.roles
-    # Only these tokens can start a name or a protected phrase: capitalised words, words in
-    # the name lists, words after a role word, first words of protected phrases.
-    trigger = lex.trigger
-    role_prev = lex.role_prev
-    cand = [
-        i
-        for i, w in enumerate(words)
-        if w[0].isupper() or lowers[i] in trigger or (i and lowers[i - 1] in role_prev)
-    ]
-    if not cand:
-        return []
-    blocked: set[int] = set()
-    is_name = [False] * n
+def _capitalised(word: str) -> bool:
+    """A capital first letter, not all capitals ("Anna", not "ANNA" or "SIP")."""
+    return word[0].isupper() and not (len(word) > 1 and word.isupper())
 
-    def gap(i: int) -> str:
-        return text[matches[i - 1].end() : matches[i].start()] if i else text[: matches[0].start()]
 
-    def base_of(lw: str) -> str | None:
-        """The name a word is a form of (itself or its genitive)."""
+class _Words:
+    """The words of one text, their lower-case forms and what the rules ask about them."""
+
+    __slots__ = ("lex", "lowers", "matches", "n", "text", "words")
+
+    def __init__(self, text: str, lex: _Lexicon) -> None:
+        self.text = text
+        self.lex = lex
+        self.words = _WORD_RE.findall(text)
+        self.n = len(self.words)
+        self.lowers: list[str] = []
+        self.matches: list[re.Match[str]] = []
+        if not self.n:
+            return
+        lowers = _WORD_RE.findall(text.lower())
+        if len(lowers) != self.n:  # lower-casing changed the tokens (rare letters)
+            lowers = [w.lower() for w in self.words]
+        self.lowers = lowers
+        self.matches = list(_WORD_RE.finditer(text))  # spans are read only where needed
+
+    def gap(self, i: int) -> str:
+        """The text between word ``i - 1`` and word ``i`` (before the first word for 0)."""
+        m = self.matches
+        return self.text[m[i - 1].end() : m[i].start()] if i else self.text[: m[0].start()]
+
+    def base_of(self, lw: str) -> str | None:
+        """The name a lower-case word is a form of (itself or its genitive), or None."""
+        names = self.lex.names
         if lw in names:
             return lw
         if lw[-1] != "s":
             return None
-        if len(lw) > 3 and lw[-1] == "s" and lw[:-1] in names:
+        if len(lw) > 3 and lw[:-1] in names:
             return lw[:-1]
         if lw.endswith(("'s", "’s")) and lw[:-2] in names:
             return lw[:-2]
         return None
 
-    def role_before(i: int) -> bool:
+    def role_before(self, i: int) -> bool:
+        """True if a role word or title comes right before word ``i`` ("mamman Fatima")."""
         if i == 0:
             return False
-        prev = lowers[i - 1]
-        if prev not in role_prev:
+        lex = self.lex
+        prev = self.lowers[i - 1]
+        if prev not in lex.role_prev:
             return False
-        g = gap(i)
+        g = self.gap(i)
         if g in (" ", ", ", ": ", "\u00a0"):
-            if prev in roles:
+            if prev in lex.roles:
                 return True
-            if i >= 2 and (lowers[i - 2], prev) in lex.roles2 and gap(i - 1) == " ":
-                return True
+            if i >= 2 and (self.lowers[i - 2], prev) in lex.roles2 and self.gap(i - 1) == " ":
+                return True  # "god man Lars"
         if g in (". ", "."):
             return prev in lex.abbrev_roles
         return False
 
-    def capitalised(w: str) -> bool:
-        return w[0].isupper() and not (len(w) > 1 and w.isupper())
+    def next_is(self, i: int, gaps: tuple[str, ...]) -> bool:
+        """True if a word follows word ``i`` with one of ``gaps`` between them."""
+        return i + 1 < self.n and self.gap(i + 1) in gaps
 
-    for i in cand:
-        if i in blocked:
-            continue
-        w = words[i]
-        lw = lowers[i]
-        if lw in phrases:
-            hit = False
-            for phrase in phrases[lw]:
-                k = len(phrase)
-                if i + k > n or tuple(lowers[i : i + k - 1]) != phrase[:-1]:
-                    continue
-                last = lowers[i + k - 1]
-                if last == phrase[-1] or last.startswith(phrase[-1] + "-"):
-                    blocked.update(range(i, i + k))
-                    hit = True
-                    break
-            if hit:
-                continue
-        c0 = w[0]
-        if c0.isupper():
-            if len(w) == 1:
-                continue  # initials are handled below
-            if w in lex.protected_exact:
-                continue
-            if lw in lex.protected and not w.isupper():
-                # A unit, place or word in the protected list is a name only after a role
-                # word ("kuratorn Lund"); decided here, before the costlier checks below.
-                if role_before(i):
-                    is_name[i] = True
-                continue
-            start = _is_sentence_start(gap(i), i == 0)
-            role = role_before(i)
-            base = base_of(lw)
-            if base is None and "-" in lw:
-                parts = lw.split("-")
-                wparts = w.split("-")
-                if all(p and wp[:1].isupper() for p, wp in zip(parts, wparts, strict=False)):
-                    known = [p for p in parts if p in names]
-                    if known and not any(p in lex.protected for p in parts):
-                        if any(p not in lex.name_words for p in known) or not start:
-                            is_name[i] = True
-                            continue
-            if len(w) > 1 and w.isupper():
-                # Abbreviations are all caps; a name in capitals needs context.
-                if role and lw not in lex.protected:
-                    is_name[i] = True
-                elif base is not None and base not in lex.name_words and len(lw) >= 3:
-                    if (
-                        i + 1 < n
-                        and words[i + 1].isupper()
-                        and lowers[i + 1] in names
-                        and gap(i + 1) == " "
-                    ) or (
-                        i and words[i - 1].isupper() and lowers[i - 1] in names and gap(i) == " "
-                    ):
-                        is_name[i] = True
-                    elif (
-                        len(lw) >= 4
-                        and names[base] & _LOWER_OK
-                        and names[base] & _FIRST
-                        and lw not in lex.protected
-                    ):
-                        is_name[i] = True  # "ANNA ringde"
-                continue
-            if lw in lex.protected or (base is not None and base != lw and base in lex.protected):
-                if role:
-                    is_name[i] = True
-                continue
-            after_org = i > 0 and lowers[i - 1] in lex.org_words and gap(i) == " "
-            if base is not None:
-                if after_org and not role and (base in lex.name_words or not names[base] & _FIRST):
-                    continue
-                if base in lex.name_words:
-                    if not role and _DAY_GAP_RE.search(gap(i)):
-                        continue  # "15 Jan", "3 Maj": a date
-                    if role or not start:
-                        is_name[i] = True
-                        continue
-                    if base != lw and lw not in lex.function_words:
-                        is_name[i] = True  # a genitive: "Pers mamma", "Björns skola"
-                        continue
-                    if i + 1 < n and gap(i + 1) in (" ", "-"):
-                        nw = words[i + 1]
-                        nl = lowers[i + 1]
-                        if capitalised(nw) and (
-                            (nl in names and (nl not in lex.name_words or names[nl] & _SUR))
-                            or nl.endswith(_SURNAME_ENDINGS)
-                        ):
-                            is_name[i] = True
-                            continue
-                        if nl in lex.verbs and base not in lex.function_words:
-                            is_name[i] = True
-                            continue
-                        if (
-                            len(nw) == 1
-                            and nw.isupper()
-                            and text.startswith(".", matches[i + 1].end())
-                        ):
-                            is_name[i] = True  # "Per N."
-                            continue
-                    continue
-                is_name[i] = True
-                continue
-            # A capitalised word in no list.
-            if role:
-                is_name[i] = True
-                continue
-            if after_org:
-                continue
-            morph = len(lw) >= 5 and lw.endswith(_SURNAME_ENDINGS)
-            if morph and not start:
-                is_name[i] = True
-                continue
-            if morph and len(lw) >= 6 and i + 1 < n and lowers[i + 1] in lex.verbs:
-                is_name[i] = True
-                continue
-            if not start and i + 1 < n and gap(i + 1) == " ":
-                nl = lowers[i + 1]
-                if (
-                    capitalised(words[i + 1])
-                    and names.get(nl, 0) & _SUR
-                    and nl not in lex.name_words
-                    and nl not in lex.protected
-                ):
-                    is_name[i] = True
-                    continue
-            # Inside a sentence (or first, before a verb), a capitalised word that is no Swedish
-            # word, no place or unit and not after a place preposition is most likely a name
-            # in no list.
-            if (
-                (not start or (len(lw) <= 10 and i + 1 < n and lowers[i + 1] in lex.verbs))
-                and 3 <= len(lw) <= 12
-                and w[1:].islower()
-                and lowers[i - 1] not in lex.place_words
-                and not lw.endswith(lex.unit_suffixes)
-                and "-" not in lw
-                and not (
-                    i + 1 < n
-                    and capitalised(words[i + 1])
-                    and lowers[i + 1].endswith(lex.unit_suffixes)
-                )
-                and _unknown_word(lw)
-            ):
-                is_name[i] = True
-            continue
-        if c0.islower():
-            flags = names.get(lw, 0)
-            if flags & _LOWER_OK and lw not in lex.protected and lw not in lex.function_words:
-                if lw not in roles and lw not in lex.verbs and lw not in lex.org_words:
-                    is_name[i] = True
-                    continue
-            if lowers[i - 1] in roles and role_before(i):
-                if lw not in lex.protected and lw not in lex.verbs and lw not in roles:
-                    if (flags and lw not in lex.function_words) or _unknown_word(lw):
-                        is_name[i] = True
 
-    found = [i for i in range(n) if is_name[i]]
-    if not found:
-        return []
-    # A capitalised name that is also a word, joined by "och"/"eller" to a found name, is a
-    # name too ("Rosa och Sol från boendet", "Sol eller Björn").
+# --- names: rules for one word -------------------------------------------------------------
+
+
+def _candidates(doc: _Words) -> list[int]:
+    """Words that can start a name or a protected phrase.
+
+    Capitalised words, words in the name lists, first words of protected phrases and words
+    right after a role word; every other word is never a name on its own.
+    """
+    trigger, role_prev, lowers = doc.lex.trigger, doc.lex.role_prev, doc.lowers
+    return [
+        i
+        for i, w in enumerate(doc.words)
+        if w[0].isupper() or lowers[i] in trigger or (i and lowers[i - 1] in role_prev)
+    ]
+
+
+def _protected_phrase_length(doc: _Words, i: int) -> int:
+    """Number of words of the protected phrase starting at word ``i`` ("Region Skåne"), or 0.
+
+    The last word may carry a hyphenated tail ("Lex Sarah-utredning").
+    """
+    lowers = doc.lowers
+    for phrase in doc.lex.phrases.get(lowers[i], ()):
+        k = len(phrase)
+        if i + k > doc.n or tuple(lowers[i : i + k - 1]) != phrase[:-1]:
+            continue
+        last = lowers[i + k - 1]
+        if last == phrase[-1] or last.startswith(phrase[-1] + "-"):
+            return k
+    return 0
+
+
+def _capitalised_is_name(doc: _Words, i: int) -> bool:
+    """A word with a capital first letter, decided by the first rule that applies.
+
+    Single letters and protected words (unless after a role word) are no names; then come
+    hyphenated names, words in capitals, genitives of protected words, listed names and
+    words in no list.
+    """
+    w, lw, lex = doc.words[i], doc.lowers[i], doc.lex
+    if len(w) == 1 or w in lex.protected_exact:
+        return False  # initials are decided next to a name; "SoL", "BoU" are kept
+    if lw in lex.protected and not w.isupper():
+        # A unit, place or word in the protected list is a name only after a role word
+        # ("kuratorn Lund"); decided here, before the costlier checks below.
+        return doc.role_before(i)
+    gap = doc.gap(i)
+    start = _is_sentence_start(gap, i == 0)
+    role = doc.role_before(i)
+    base = doc.base_of(lw)
+    if base is None and "-" in lw and _hyphenated_name(doc, i, start):
+        return True
+    if w.isupper():
+        return _all_caps_name(doc, i, base, role)
+    if base is not None and base != lw and base in lex.protected:
+        return role  # the genitive of a protected word ("Lunds")
+    after_org = i > 0 and doc.lowers[i - 1] in lex.org_words and gap == " "
+    if base is not None:
+        return _listed_name(doc, i, base, start, role, after_org)
+    return _unlisted_name(doc, i, start, role, after_org)
+
+
+def _hyphenated_name(doc: _Words, i: int, start: bool) -> bool:
+    """A hyphenated name ("Anna-Karin", "Svensson-Lind").
+
+    Every part capitalised, a part in the name lists and no part protected; when every
+    listed part is also a word ("Rosa-Sol"), only inside a sentence.
+    """
+    lex = doc.lex
+    parts = doc.lowers[i].split("-")
+    wparts = doc.words[i].split("-")
+    if not all(p and wp[:1].isupper() for p, wp in zip(parts, wparts, strict=False)):
+        return False
+    known = [p for p in parts if p in lex.names]
+    if not known or any(p in lex.protected for p in parts):
+        return False
+    return any(p not in lex.name_words for p in known) or not start
+
+
+def _all_caps_name(doc: _Words, i: int, base: str | None, role: bool) -> bool:
+    """A word in capitals: abbreviations are all caps, so a name needs context.
+
+    A name after a role word, next to another name in capitals ("HANS SVENSSON"), or a
+    first name of four letters or more that is no word ("ANNA ringde").
+    """
+    lex, lowers, words, lw = doc.lex, doc.lowers, doc.words, doc.lowers[i]
+    if role and lw not in lex.protected:
+        return True
+    if base is None or base in lex.name_words or len(lw) < 3:
+        return False
+    names = lex.names
+    if i + 1 < doc.n and words[i + 1].isupper() and lowers[i + 1] in names:
+        if doc.gap(i + 1) == " ":
+            return True
+    if i and words[i - 1].isupper() and lowers[i - 1] in names and doc.gap(i) == " ":
+        return True
+    flags = names[base]
+    return len(lw) >= 4 and bool(flags & _LOWER_OK and flags & _FIRST) and lw not in lex.protected
+
+
+def _listed_name(doc: _Words, i: int, base: str, start: bool, role: bool, after_org: bool) -> bool:
+    """A capitalised word in the name lists (or its genitive).
+
+    After a unit word a surname or a name that is a word names the unit ("Vårdcentralen
+    Dalby"); a name that is also a word needs context; every other listed name is a name.
+    """
+    lex = doc.lex
+    if after_org and not role and (base in lex.name_words or not lex.names[base] & _FIRST):
+        return False
+    if base in lex.name_words:
+        return _name_word_is_name(doc, i, base, start, role)
+    return True
+
+
+def _name_word_is_name(doc: _Words, i: int, base: str, start: bool, role: bool) -> bool:
+    """A capitalised name that is also a word ("Björn", "Rosa", "Per", "Jan").
+
+    Not after a day number ("15 Jan"); a name after a role word or inside a sentence; first
+    in a sentence only as a genitive ("Pers mamma") or before a surname, a verb or an
+    initial ("Björn har ringt", "Per N.").
+    """
+    lw = doc.lowers[i]
+    if not role and _DAY_GAP_RE.search(doc.gap(i)):
+        return False  # "15 Jan", "3 Maj": a date
+    if role or not start:
+        return True
+    if base != lw and lw not in doc.lex.function_words:
+        return True  # a genitive: "Pers mamma", "Björns skola"
+    if doc.next_is(i, (" ", "-")):
+        return _name_word_first_in_sentence(doc, i, base)
+    return False
+
+
+def _name_word_first_in_sentence(doc: _Words, i: int, base: str) -> bool:
+    """A name-or-word first in a sentence, decided by the word after it."""
+    lex = doc.lex
+    nw, nl = doc.words[i + 1], doc.lowers[i + 1]
+    if _capitalised(nw) and (
+        (nl in lex.names and (nl not in lex.name_words or lex.names[nl] & _SUR))
+        or nl.endswith(_SURNAME_ENDINGS)
+    ):
+        return True  # "Bo Ek", "Stig Larsson"
+    if nl in lex.verbs and base not in lex.function_words:
+        return True  # "Björn har ringt"
+    # "Per N."
+    return len(nw) == 1 and nw.isupper() and doc.text.startswith(".", doc.matches[i + 1].end())
+
+
+def _unlisted_name(doc: _Words, i: int, start: bool, role: bool, after_org: bool) -> bool:
+    """A capitalised word in no list: a name after a role word, by a surname ending, before
+    a listed surname, or when it is no Swedish word; never right after a unit word."""
+    if role:
+        return True
+    if after_org:
+        return False
+    lex, lowers, lw = doc.lex, doc.lowers, doc.lowers[i]
+    morph = len(lw) >= 5 and lw.endswith(_SURNAME_ENDINGS)
+    if morph and not start:
+        return True  # "... med Petrović"
+    if morph and len(lw) >= 6 and i + 1 < doc.n and lowers[i + 1] in lex.verbs:
+        return True  # "Petrović ringde"
+    if not start and doc.next_is(i, (" ",)):
+        nl = lowers[i + 1]
+        if (
+            _capitalised(doc.words[i + 1])
+            and lex.names.get(nl, 0) & _SUR
+            and nl not in lex.name_words
+            and nl not in lex.protected
+        ):
+            return True  # "... träffade Xiomara Svensson"
+    return _unknown_word_is_name(doc, i, start)
+
+
+def _unknown_word_is_name(doc: _Words, i: int, start: bool) -> bool:
+    """Inside a sentence (or first, before a verb), a capitalised word that is no Swedish
+    word, no place or unit and not after a place preposition is most likely a name in no
+    list ("Vi pratade med Xiomara", "Asli har ...")."""
+    lex, lowers, w, lw = doc.lex, doc.lowers, doc.words[i], doc.lowers[i]
+    n = doc.n
+    # For the first word, lowers[i - 1] is the last word of the text (as it always was).
+    return (
+        (not start or (len(lw) <= 10 and i + 1 < n and lowers[i + 1] in lex.verbs))
+        and 3 <= len(lw) <= 12
+        and w[1:].islower()
+        and lowers[i - 1] not in lex.place_words
+        and not lw.endswith(lex.unit_suffixes)
+        and "-" not in lw
+        and not (
+            i + 1 < n
+            and _capitalised(doc.words[i + 1])
+            and lowers[i + 1].endswith(lex.unit_suffixes)
+        )
+        and _unknown_word(lw)
+    )
+
+
+def _lower_case_is_name(doc: _Words, i: int) -> bool:
+    """A word in lower case: a listed name that is no word ("pratade med anna"), or after a
+    role word a listed or unknown word ("mamman fadumo")."""
+    lex, lw = doc.lex, doc.lowers[i]
+    flags = lex.names.get(lw, 0)
+    if (
+        flags & _LOWER_OK
+        and lw not in lex.protected
+        and lw not in lex.function_words
+        and lw not in lex.roles
+        and lw not in lex.verbs
+        and lw not in lex.org_words
+    ):
+        return True
+    if doc.lowers[i - 1] not in lex.roles or not doc.role_before(i):
+        return False
+    if lw in lex.protected or lw in lex.verbs or lw in lex.roles:
+        return False
+    return bool(flags and lw not in lex.function_words) or _unknown_word(lw)
+
+
+# --- names: rules next to a found name ----------------------------------------------------
+
+
+def _coordinated_names(
+    doc: _Words, found: list[int], is_name: list[bool], blocked: set[int]
+) -> None:
+    """A capitalised listed name joined by "och"/"eller" to a found name is a name too, even
+    when it is also a word ("Rosa och Sol från boendet", "Bo eller Stig Larsson")."""
+    lex, lowers, n = doc.lex, doc.lowers, doc.n
     for k in found:
         for i, c in ((k - 2, k - 1), (k + 2, k + 1)):
             if i < 0 or i >= n or is_name[i] or lowers[c] not in _COORD or i in blocked:
                 continue
-            w = words[i]
-            if not capitalised(w) or w in lex.protected_exact:
+            w = doc.words[i]
+            if not _capitalised(w) or w in lex.protected_exact:
                 continue
-            base = base_of(lowers[i])
+            base = doc.base_of(lowers[i])
             if base is None or base in lex.protected:
                 continue
-            if gap(max(i, k)) == " " and gap(c) == " ":
+            if doc.gap(max(i, k)) == " " and doc.gap(c) == " ":
                 is_name[i] = True
-    # Surnames and initials after a name ("Anna Xyz", "Karin L."), chained.
+
+
+def _follows_name(doc: _Words, j: int, anchor: int) -> bool:
+    """Is word ``j``, in the run of words after the found name word ``anchor``, a name?
+
+    Initials ("Karin L."), capitalised words that are no unit, role or protected word
+    ("Anna Xyz"; protected surnames like "Lund" too), and after a lower-case name a listed
+    lower-case surname that is no word ("per karlsson").
+    """
+    lex, w, lw = doc.lex, doc.words[j], doc.lowers[j]
+    if len(w) == 1 and w.isupper():
+        return True
+    if (
+        _capitalised(w)
+        and lw not in lex.org_words
+        and lw not in lex.roles
+        and w not in lex.protected_exact
+        and (lw not in lex.protected or lex.names.get(lw, 0) & _SUR)
+    ):
+        return True
+    if w.islower() and lex.names.get(lw, 0) & _SUR and doc.words[anchor].islower():
+        return lw not in lex.name_words
+    return False
+
+
+def _names_after(doc: _Words, found: list[int], is_name: list[bool], blocked: set[int]) -> None:
+    """Surnames and initials after each found name ("Anna Xyz", "Karin L."), chained."""
     for i in found:
         j = i + 1
-        while j < n and not is_name[j] and j not in blocked and gap(j) in (" ", "-"):
-            w = words[j]
-            lw = lowers[j]
-            if len(w) == 1 and w.isupper():
-                is_name[j] = True
-            elif (
-                capitalised(w)
-                and lw not in lex.org_words
-                and lw not in roles
-                and w not in lex.protected_exact
-                and (lw not in lex.protected or names.get(lw, 0) & _SUR)
-            ):
-                is_name[j] = True
-            elif w.islower() and names.get(lw, 0) & _SUR and words[i].islower():
-                if lw not in lex.name_words:
-                    is_name[j] = True
-                else:
-                    break
-            else:
+        while j < doc.n and not is_name[j] and j not in blocked and doc.gap(j) in (" ", "-"):
+            if not _follows_name(doc, j, i):
                 break
+            is_name[j] = True
             j += 1
-    # Before a name: an initial ("K. Lindqvist") or a first name that is also a word.
-    for i in reversed([k for k in range(1, n) if is_name[k]]):
-        if is_name[i - 1] or (i - 1) in blocked:
-            continue
-        w = words[i - 1]
-        g = gap(i)
-        if len(w) == 1 and w.isupper() and g in (". ", "."):
-            is_name[i - 1] = True
-        elif g == " " and w.islower() and words[i].islower():
-            lw = lowers[i - 1]
-            if names.get(lw, 0) & _FIRST and lw not in lex.function_words and len(lw) >= 2:
-                if lw not in lex.protected and lw not in lex.verbs and lw not in roles:
-                    is_name[i - 1] = True  # "per karlsson"
-        elif g == " " and len(w) > 1 and w.isupper() and words[i].isupper():
-            lw = lowers[i - 1]
-            if names.get(lw, 0) & _FIRST and lw not in lex.function_words:
-                if lw not in lex.protected and w not in lex.protected_exact:
-                    is_name[i - 1] = True  # "HANS SVENSSON"
-        elif g == " " and capitalised(w):
-            lw = lowers[i - 1]
-            if lw in lex.protected or lw in lex.function_words or w in lex.protected_exact:
-                continue
-            if names.get(lw, 0) & _FIRST:
-                is_name[i - 1] = True
-            elif (
-                len(lw) >= 3
-                and lw not in names
-                and not lw.endswith(lex.unit_suffixes)
-                and lw not in lex.roles
-                and _unknown_word(lw)
-            ):
-                is_name[i - 1] = True  # "Yusra Ali Hassan"
 
+
+def _precedes_name(doc: _Words, i: int) -> bool:
+    """Is word ``i - 1``, right before the name word ``i``, part of the name?
+
+    An initial ("K. Lindqvist"); a listed first name in the same case as the name ("per
+    karlsson", "HANS SVENSSON"); a capitalised listed first name, or an unknown word that is
+    no unit or role ("Yusra Ali Hassan").
+    """
+    lex, w, lw, g = doc.lex, doc.words[i - 1], doc.lowers[i - 1], doc.gap(i)
+    flags = lex.names.get(lw, 0)
+    if len(w) == 1 and w.isupper() and g in (". ", "."):
+        return True
+    if g != " ":
+        return False
+    if w.islower() and doc.words[i].islower():
+        return (
+            bool(flags & _FIRST)
+            and lw not in lex.function_words
+            and len(lw) >= 2
+            and (lw not in lex.protected and lw not in lex.verbs and lw not in lex.roles)
+        )
+    if len(w) > 1 and w.isupper() and doc.words[i].isupper():
+        return (
+            bool(flags & _FIRST)
+            and lw not in lex.function_words
+            and (lw not in lex.protected and w not in lex.protected_exact)
+        )
+    if not _capitalised(w):
+        return False
+    if lw in lex.protected or lw in lex.function_words or w in lex.protected_exact:
+        return False
+    if flags & _FIRST:
+        return True
+    return (
+        len(lw) >= 3
+        and lw not in lex.names
+        and not lw.endswith(lex.unit_suffixes)
+        and lw not in lex.roles
+        and _unknown_word(lw)
+    )
+
+
+def _names_before(doc: _Words, is_name: list[bool], blocked: set[int]) -> None:
+    """An initial or a first name right before a name word (each name word once, last first)."""
+    for i in reversed([k for k in range(1, doc.n) if is_name[k]]):
+        if not is_name[i - 1] and (i - 1) not in blocked and _precedes_name(doc, i):
+            is_name[i - 1] = True
+
+
+def _name_spans(doc: _Words, is_name: list[bool]) -> list[tuple[int, int]]:
+    """One span per run of name words joined by a space, a hyphen or an initial's point.
+
+    A genitive apostrophe ("Anders'") and the point of a final initial ("Karin L.") belong
+    to the span.
+    """
+    text, words, matches = doc.text, doc.words, doc.matches
     spans: list[tuple[int, int]] = []
     done = -1
-    for i in [k for k in range(n) if is_name[k]]:
+    for i in [k for k in range(doc.n) if is_name[k]]:
         if i <= done:
             continue
         s, e = matches[i].span()
         j = i + 1
-        while j < n and is_name[j]:
-            g = gap(j)
+        while j < doc.n and is_name[j]:
+            g = doc.gap(j)
             if g not in (" ", "-", ". ", "\u00a0") or (g == ". " and len(words[j - 1]) != 1):
                 break
             e = matches[j].end()
@@ -866,6 +1029,39 @@ def find_names(text: str) -> list[tuple[int, int]]:
         spans.append((s, e))
         done = j - 1
     return spans
+
+
+def find_names(text: str) -> list[tuple[int, int]]:
+    """Spans of personal names (one span per run of adjacent name words)."""
+    if not text:
+        return []
+    doc = _Words(text, _lexicon())
+    cand = _candidates(doc)
+    if not cand:
+        return []
+    blocked: set[int] = set()
+    is_name = [False] * doc.n
+    phrases = doc.lex.phrases
+    for i in cand:
+        if i in blocked:
+            continue
+        if doc.lowers[i] in phrases:
+            k = _protected_phrase_length(doc, i)
+            if k:
+                blocked.update(range(i, i + k))
+                continue
+        c0 = doc.words[i][0]
+        if c0.isupper():
+            is_name[i] = _capitalised_is_name(doc, i)
+        elif c0.islower():
+            is_name[i] = _lower_case_is_name(doc, i)
+    found = [i for i in range(doc.n) if is_name[i]]
+    if not found:
+        return []
+    _coordinated_names(doc, found, is_name, blocked)
+    _names_after(doc, found, is_name, blocked)
+    _names_before(doc, is_name, blocked)
+    return _name_spans(doc, is_name)
 
 
 @lru_cache(maxsize=65_536)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from samverkan.project.paths import ProjectPaths
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -19,7 +21,7 @@ def configure(level: int = logging.INFO, root: Path | None = None) -> None:
     stream.setLevel(level)
     handlers.append(stream)
     if root is not None:
-        log_dir = Path(root) / "logs"
+        log_dir = ProjectPaths(Path(root)).logs
         log_dir.mkdir(exist_ok=True)
         file_handler = logging.FileHandler(log_dir / "samverkan.log", encoding="utf-8")
         file_handler.setFormatter(logging.Formatter(FORMAT))

@@ -41,7 +41,66 @@ def project_root(start: str | os.PathLike[str] | None = None) -> Path:
 
 
 def config_dir(root: Path | None = None) -> Path:
-    return (root or project_root()) / "config"
+    return ProjectPaths(root or project_root()).config
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """The zones of the whole project (the folders that hold every term and year)."""
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config"
+
+    @property
+    def params(self) -> Path:
+        return self.root / "params.yaml"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "data" / "processed"
+
+    @property
+    def coding(self) -> Path:
+        return self.root / "data" / "coding"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "data" / "quarantine"
+
+    @property
+    def group(self) -> Path:
+        return self.root / "data" / "group"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    def period_reports(self, period: str) -> Path:
+        """reports/<TERM or YEAR>/"""
+        return self.reports / str(period)
+
+    def run_record(self, period: str, notebook_name: str) -> Path:
+        """The executed notebook of a stage, kept as its run record."""
+        return self.period_reports(period) / "notebooks" / notebook_name
+
+    @classmethod
+    def at(cls, root: str | os.PathLike[str] | None = None) -> ProjectPaths:
+        return cls(Path(root).resolve() if root else project_root())
 
 
 @dataclass(frozen=True)
@@ -52,24 +111,28 @@ class TermPaths:
     term: str
 
     @property
+    def project(self) -> ProjectPaths:
+        return ProjectPaths(self.root)
+
+    @property
     def raw(self) -> Path:
-        return self.root / "data" / "raw" / self.term
+        return self.project.raw / self.term
 
     @property
     def quarantine(self) -> Path:
-        return self.root / "data" / "quarantine" / self.term
+        return self.project.quarantine / self.term
 
     @property
     def processed(self) -> Path:
-        return self.root / "data" / "processed" / self.term
+        return self.project.processed / self.term
 
     @property
     def coding(self) -> Path:
-        return self.root / "data" / "coding" / self.term
+        return self.project.coding / self.term
 
     @property
     def reports(self) -> Path:
-        return self.root / "reports" / self.term
+        return self.project.period_reports(self.term)
 
     @property
     def cases(self) -> Path:
@@ -86,6 +149,15 @@ class TermPaths:
     @property
     def coding_sheet(self) -> Path:
         return self.coding / "kodning.xlsx"
+
+    @property
+    def ingest_record(self) -> Path:
+        """What ingest recorded about how it ran (the duplicate rule, term assignment)."""
+        return self.processed / "ingest.json"
+
+    @property
+    def agreement(self) -> Path:
+        return self.processed / "agreement.json"
 
     @classmethod
     def for_term(cls, term: str, root: str | os.PathLike[str] | None = None) -> TermPaths:

@@ -18,12 +18,12 @@ def load_yaml(path: str | Path) -> Any:
         with path.open(encoding="utf-8") as f:
             return yaml.safe_load(f)
     except FileNotFoundError:
-        raise InputError(path, "the file does not exist", "Restore it from git") from None
+        raise InputError(path, "filen finns inte", "Återställ den från git") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
+        where = f" på rad {mark.line + 1}" if mark else ""
         raise InputError(
-            path, f"is not valid YAML{where}", "Fix the indentation or quoting there"
+            path, f"är inte giltig YAML{where}", "Rätta indraget eller citattecknen där"
         ) from None
 
 
@@ -31,5 +31,7 @@ def load_params(root: str | Path | None = None) -> dict[str, Any]:
     root = Path(root) if root else project_root()
     params = load_yaml(root / "params.yaml")
     if not isinstance(params, dict):
-        raise InputError(root / "params.yaml", "does not hold a mapping", "Restore it from git")
+        raise InputError(
+            root / "params.yaml", "innehåller inga inställningar", "Återställ filen från git"
+        )
     return params

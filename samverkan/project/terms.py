@@ -25,9 +25,9 @@ class Term:
 
     def __post_init__(self) -> None:
         if self.half not in HALVES:
-            raise ValueError(f"half must be 'VT' or 'HT', not {self.half!r}")
+            raise ValueError(f"terminshalvan ska vara VT eller HT, inte {self.half!r}")
         if not 1900 <= self.year <= 2999:
-            raise ValueError(f"year {self.year} is out of range (1900–2999)")
+            raise ValueError(f"året {self.year} ligger utanför 1900–2999")
 
     @property
     def code(self) -> str:
@@ -70,7 +70,7 @@ def parse_term(s: str | Term) -> Term:
     m = _TERM_RE.match(str(s))
     if not m:
         raise ValueError(
-            f"{s!r} is not a term code: write the year and VT or HT, e.g. '2025VT' or '2025HT'"
+            f"{s!r} är ingen termin: skriv året och VT eller HT, till exempel 2025VT eller 2025HT"
         )
     return Term(int(m.group(1)), m.group(2).upper())
 
@@ -85,6 +85,6 @@ def terms_of_year(year: int | str) -> list[str]:
     try:
         y = int(str(year).strip())
     except ValueError:
-        raise ValueError(f"{year!r} is not a year: write four digits, e.g. '2025'") from None
+        raise ValueError(f"{year!r} är inget år: skriv fyra siffror, till exempel 2025") from None
     Term(y, "VT")  # range check
     return [f"{y}VT", f"{y}HT"]

@@ -28,7 +28,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from samverkan.privacy.disclosure import TOTAL_LABEL, ProtectedTable
+from samverkan.privacy.disclosure import TOTAL_LABEL, DisclosurePolicy, ProtectedTable
 from samverkan.report import fmt
 
 logger = logging.getLogger(__name__)
@@ -154,25 +154,16 @@ def organisation_direction_bars(pt: ProtectedTable) -> Figure:
     return stacked_bars(pt, "Antal fall", "Riktning")
 
 
-def stacked_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: str = "") -> Figure:
-    """One stacked horizontal bar per row: a segment per column that is shown.
+def _row_totals(pt: ProtectedTable, values: pd.DataFrame, mask: pd.DataFrame):
+    """Per row: the total, whether it is hidden, and its displayed text (None: no column)."""
+    if TOTAL_LABEL in pt.values.columns:
+        return pt.values[TOTAL_LABEL], pt.suppressed[TOTAL_LABEL], pt.display()[TOTAL_LABEL]
+    return values.sum(axis=1), mask.any(axis=1), None
 
-    Needs the row totals (``protect(..., row_totals=True)``). Hidden cells of a row are drawn
-    together as one grey hatched segment ("dolt"): its length is the shown row total minus
-    the shown cells, which the table already gives away, so it reveals nothing new. A row
-    whose total is hidden gets no bar, only its mark.
-    """
-    values, mask, _ = _inner(pt)
-    totals = pt.values[TOTAL_LABEL] if TOTAL_LABEL in pt.values.columns else values.sum(axis=1)
-    total_hidden = (
-        pt.suppressed[TOTAL_LABEL] if TOTAL_LABEL in pt.values.columns else mask.any(axis=1)
-    )
-    total_text = pt.display()[TOTAL_LABEL] if TOTAL_LABEL in pt.values.columns else None
-    n_rows = len(values)
-    fig = _figure(max(2.0, 0.42 * n_rows + 1.1))
-    ax = fig.add_subplot()
-    y = np.arange(n_rows)[::-1]
-    left = np.zeros(n_rows)
+
+def _stack_segments(ax, y, values, mask, total_hidden) -> np.ndarray:
+    """Draw one segment per shown cell, column by column; return where each bar ends."""
+    left = np.zeros(len(values))
     for k, col in enumerate(values.columns):
         widths = np.where(
             mask[col].to_numpy() | total_hidden.loc[values.index].to_numpy(),
@@ -191,6 +182,11 @@ def stacked_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: s
             label=str(col),
         )
         left = left + widths
+    return left
+
+
+def _hidden_segment(ax, y, values, totals, total_hidden, left, mark: str) -> None:
+    """The hidden cells of each row as one grey segment: shown total minus shown cells."""
     hidden_part = np.array(
         [
             0 if total_hidden.loc[r] else int(totals.loc[r]) - int(left[i])
@@ -207,12 +203,15 @@ def stacked_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: s
             hatch="...",
             edgecolor=TEXT_COLOUR,
             linewidth=0.4,
-            label=f"Dolt ({pt.mark} eller x)",
+            label=f"Dolt ({mark} eller x)",
         )
-    vmax = max(float(totals.loc[values.index].max()) if n_rows else 0.0, 1.0)
-    for i, r in enumerate(values.index):
+
+
+def _total_labels(ax, y, index, totals, total_hidden, total_text, mark: str, vmax: float) -> None:
+    """The row total after each bar, or the mark where the total is hidden."""
+    for i, r in enumerate(index):
         if total_hidden.loc[r]:
-            label = total_text.loc[r] if total_text is not None else pt.mark
+            label = total_text.loc[r] if total_text is not None else mark
             ax.text(vmax * 0.01, y[i], label, va="center", fontsize=8, style="italic")
         else:
             ax.text(
@@ -223,6 +222,26 @@ def stacked_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: s
                 fontsize=8,
                 color=TEXT_COLOUR,
             )
+
+
+def stacked_bars(pt: ProtectedTable, xlabel: str = "Antal fall", legend_title: str = "") -> Figure:
+    """One stacked horizontal bar per row: a segment per column that is shown.
+
+    Needs the row totals (``protect(..., row_totals=True)``). Hidden cells of a row are drawn
+    together as one grey hatched segment ("dolt"): its length is the shown row total minus
+    the shown cells, which the table already gives away, so it reveals nothing new. A row
+    whose total is hidden gets no bar, only its mark.
+    """
+    values, mask, _ = _inner(pt)
+    totals, total_hidden, total_text = _row_totals(pt, values, mask)
+    n_rows = len(values)
+    fig = _figure(max(2.0, 0.42 * n_rows + 1.1))
+    ax = fig.add_subplot()
+    y = np.arange(n_rows)[::-1]
+    left = _stack_segments(ax, y, values, mask, total_hidden)
+    _hidden_segment(ax, y, values, totals, total_hidden, left, pt.mark)
+    vmax = max(float(totals.loc[values.index].max()) if n_rows else 0.0, 1.0)
+    _total_labels(ax, y, values.index, totals, total_hidden, total_text, pt.mark, vmax)
     _finish_bars(ax, y, values.index, vmax, xlabel)
     ax.legend(
         title=legend_title or None, fontsize=8, title_fontsize=8, frameon=False, loc="lower right"
@@ -266,11 +285,11 @@ def category_bars(pt: ProtectedTable) -> Figure:
     return count_bars(pt, "Antal fall")
 
 
-def cause_trend_lines(trend: pd.DataFrame, min_cell: int, top: int = 5) -> Figure:
+def cause_trend_lines(trend: pd.DataFrame, policy: DisclosurePolicy, top: int = 5) -> Figure:
     """Cases per cause over periods (rows: periods in order; columns: cause labels).
 
-    Shows the ``top`` causes with most cases over all periods. Counts from 1 to
-    ``min_cell - 1`` are left out (a gap in the line), never drawn.
+    Shows the ``top`` causes with most cases over all periods. Counts that the disclosure
+    ``policy`` hides are left out (a gap in the line), never drawn.
     """
     totals = trend.sum(axis=0).sort_values(ascending=False, kind="stable")
     chosen = [c for c in totals.index if totals[c] > 0][:top]
@@ -279,7 +298,7 @@ def cause_trend_lines(trend: pd.DataFrame, min_cell: int, top: int = 5) -> Figur
     x = np.arange(len(trend.index))
     for k, cause in enumerate(chosen):
         series = trend[cause].astype(float)
-        series = series.where(~((series > 0) & (series < min_cell)))
+        series = series.where(~((series > 0) & (series < policy.min_cell)))
         ax.plot(
             x,
             series.to_numpy(),
@@ -396,7 +415,7 @@ def to_svg(fig: Figure) -> bytes:
 def figure_html(fig: Figure, alt: str, caption: str) -> str:
     """``<figure>`` with the SVG as a data URI, its alt text and caption."""
     if not alt.strip():
-        raise ValueError("every chart needs an alternative text")
+        raise ValueError("varje diagram behöver en alternativtext")
     svg = base64.b64encode(to_svg(fig)).decode("ascii")
     return (
         '<figure class="chart">'

@@ -98,7 +98,7 @@ def term_label(term: str, short: bool = False) -> str:
     """``"2025HT"`` -> ``"hösten 2025"`` (or ``"HT 2025"`` with ``short=True``)."""
     m = _TERM_RE.match(str(term))
     if not m:
-        raise ValueError(f"not a term code (expected e.g. 2025HT): {term!r}")
+        raise ValueError(f"ingen termin (till exempel 2025HT): {term!r}")
     year, half = m.groups()
     if short:
         return f"{half} {year}"

@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 import samverkan
+from samverkan.project.paths import ProjectPaths
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def file_sha256(path: Path) -> str:
 
 def raw_files(root: Path, terms: Iterable[str]) -> list[dict[str, Any]]:
     """The raw export files of the given terms, with size and SHA-256, sorted by path."""
-    raw = Path(root) / "data" / "raw"
+    raw = ProjectPaths(Path(root)).raw
     rows = []
     for term in terms:
         folder = raw / str(term)
@@ -71,7 +72,7 @@ def code_version(root: Path) -> str:
 
 
 def codebook_version(root: Path) -> dict[str, str]:
-    path = Path(root) / "config" / "codebook.yaml"
+    path = ProjectPaths(Path(root)).config / "codebook.yaml"
     if not path.exists():
         return {"version": "saknas", "sha256": ""}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

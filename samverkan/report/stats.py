@@ -1,7 +1,7 @@
 """The aggregations the term and annual reports use.
 
-Input is the coded cases table (``samverkan.project.schema.CodedCasesSchema``) of one or more terms
-and the reconciliation table of ingest. The functions are pure (DataFrames in, DataFrames
+Input is the coded cases table (``samverkan.project.schema.coded_cases_schema``) of one or
+more terms and the reconciliation table of ingest. The functions are pure (DataFrames in, DataFrames
 or small dataclasses out); the few loaders at the end read the stage outputs from paths
 given as arguments. Counts here are exact: disclosure control (``samverkan.privacy.disclosure``)
 is applied when a table or number is shown.
@@ -19,41 +19,21 @@ from typing import Any
 import pandas as pd
 
 from samverkan.project.errors import InputError
+from samverkan.project.paths import ProjectPaths
 from samverkan.project.schema import (
-    CATEGORIES,
-    CAUSES,
     DIRECTIONS,
     RECONCILIATION_COLUMNS,
-    CodedCasesSchema,
     ReconciliationSchema,
+    coded_cases_schema,
 )
 from samverkan.project.settings import load_yaml
+from samverkan.project.vocabulary import Vocabulary, load_vocabulary
 
 logger = logging.getLogger(__name__)
 
 DIRECTION_LABELS = {
     "kommun_till_region": "Kommun till region",
     "region_till_kommun": "Region till kommun",
-    "ovrigt": "Övrigt",
-}
-# Fallback labels when config/codebook.yaml is missing (ids and labels of codebook.md).
-_CAUSE_LABELS = {
-    "kommunikation": "Kommunikation",
-    "sip": "SIP",
-    "rutiner": "Rutiner",
-    "helhetssyn": "Helhetssyn",
-    "individfokus": "Individfokus",
-    "kompetens": "Kompetens",
-    "forstaelse": "Förståelse",
-    "bemotande": "Bemötande",
-    "resurser": "Resurser",
-    "tekniska_hinder": "Tekniska hinder",
-}
-_CATEGORY_LABELS = {
-    "rutiner": "Rutiner",
-    "kommunikation_samverkan": "Kommunikation och samverkan",
-    "individfokus_helhetssyn": "Individfokus och helhetssyn",
-    "tekniska_hinder": "Tekniska hinder",
     "ovrigt": "Övrigt",
 }
 QUALITY_LABELS = {
@@ -89,6 +69,8 @@ class Labels:
     categories: dict[str, CodeInfo] = field(default_factory=dict)
     directions: dict[str, str] = field(default_factory=lambda: dict(DIRECTION_LABELS))
     codebook_version: str = ""
+    systems: dict[str, str] = field(default_factory=dict)  # id -> label, sources.yaml order
+    vocabulary: Vocabulary | None = None
 
     def organisation(self, slug: str) -> str:
         return self.organisations.get(slug, slug)
@@ -98,11 +80,14 @@ class Labels:
 
     def cause(self, cid: str) -> str:
         info = self.causes.get(cid)
-        return info.label if info else _CAUSE_LABELS.get(cid, cid)
+        return info.label if info else cid
 
     def category(self, cid: str) -> str:
         info = self.categories.get(cid)
-        return info.label if info else _CATEGORY_LABELS.get(cid, cid)
+        return info.label if info else cid
+
+    def system(self, sid: str) -> str:
+        return self.systems.get(sid, sid)
 
     def direction(self, did: str) -> str:
         return self.directions.get(did, did)
@@ -113,11 +98,11 @@ def _codes(entries: Any, path: Path, kind: str) -> dict[str, CodeInfo]:
     if isinstance(entries, Mapping):
         entries = [{"id": k, **(v or {})} for k, v in entries.items()]
     if not isinstance(entries, list):
-        raise InputError(path, f"'{kind}' is not a list of codes", "Restore it from git")
+        raise InputError(path, f"'{kind}' är inte en lista med koder", "Återställ filen från git")
     out = {}
     for e in entries:
         if not isinstance(e, Mapping) or "id" not in e:
-            raise InputError(path, f"an entry under '{kind}' has no id", "Give every code an id")
+            raise InputError(path, f"en post under '{kind}' saknar id", "Ge varje kod ett id")
         out[str(e["id"])] = CodeInfo(
             id=str(e["id"]),
             label=str(e.get("label") or e["id"]),
@@ -132,26 +117,35 @@ def _codes(entries: Any, path: Path, kind: str) -> dict[str, CodeInfo]:
 
 def load_labels(root: str | Path) -> Labels:
     """Labels from config/organisations.yaml, config/parties.yaml and config/codebook.yaml."""
-    config = Path(root) / "config"
+    config = ProjectPaths(Path(root)).config
     orgs = (load_yaml(config / "organisations.yaml") or {}).get("organisations", {})
     parties = (load_yaml(config / "parties.yaml") or {}).get("parties", {})
-    causes = {c: CodeInfo(c, _CAUSE_LABELS[c]) for c in CAUSES}
-    categories = {c: CodeInfo(c, _CATEGORY_LABELS[c]) for c in CATEGORIES}
-    version = ""
     codebook_path = config / "codebook.yaml"
-    if codebook_path.exists():
-        book = load_yaml(codebook_path) or {}
-        causes.update(_codes(book.get("causes", []), codebook_path, "causes"))
-        categories.update(_codes(book.get("categories", []), codebook_path, "categories"))
-        version = str(book.get("version", ""))
+    book = load_yaml(codebook_path) or {}
+    sources = (load_yaml(config / "sources.yaml") or {}).get("systems") or {}
     return Labels(
         organisations={k: str(v.get("name", k)) for k, v in orgs.items()},
         parties={k: str(v.get("label", k)) for k, v in parties.items()},
         child_parties=frozenset(k for k, v in parties.items() if v.get("child")),
-        causes={c: causes[c] for c in CAUSES if c in causes},
-        categories={c: categories[c] for c in CATEGORIES if c in categories},
-        codebook_version=version,
+        causes=_codes(book.get("causes", []), codebook_path, "causes"),
+        categories=_codes(book.get("categories", []), codebook_path, "categories"),
+        codebook_version=str(book.get("version", "")),
+        systems={str(k): str((v or {}).get("label") or k) for k, v in sources.items()},
+        vocabulary=load_vocabulary(config),
     )
+
+
+def _cause_ids(cases: pd.DataFrame, labels: Labels) -> list[str]:
+    """The codebook's causes (in its order); without labels, the cause columns of ``cases``."""
+    if labels.causes:
+        return list(labels.causes)
+    return [c.removeprefix("cause_") for c in cases.columns if c.startswith("cause_")]
+
+
+def _category_ids(cases: pd.DataFrame, labels: Labels) -> list[str]:
+    if labels.categories:
+        return list(labels.categories)
+    return sorted(cases["category"].dropna().astype(str).unique())
 
 
 # --- counts ---------------------------------------------------------------------------
@@ -174,7 +168,7 @@ def by_organisation_direction(cases: pd.DataFrame, labels: Labels | None = None)
 def by_category(cases: pd.DataFrame, labels: Labels | None = None) -> pd.Series:
     """Cases per category (every category of the codebook, in codebook order)."""
     labels = labels or Labels()
-    counts = cases["category"].value_counts().reindex(list(CATEGORIES), fill_value=0)
+    counts = cases["category"].value_counts().reindex(_category_ids(cases, labels), fill_value=0)
     counts.index = [labels.category(c) for c in counts.index]
     counts.index.name = "Kategori"
     return counts.rename("Fall").astype("int64")
@@ -188,7 +182,7 @@ def cause_counts(cases: pd.DataFrame, labels: Labels | None = None) -> pd.DataFr
     labels = labels or Labels()
     n = len(cases)
     rows = []
-    for order, cause in enumerate(CAUSES):
+    for order, cause in enumerate(_cause_ids(cases, labels)):
         k = int(cases[f"cause_{cause}"].astype(bool).sum()) if n else 0
         rows.append((cause, labels.cause(cause), k, k / n if n else float("nan"), order))
     out = pd.DataFrame(rows, columns=["cause", "label", "n", "share", "order"])
@@ -270,7 +264,8 @@ def cause_trend(
     rows = {}
     for period, cases in by_period.items():
         rows[period] = {
-            labels.cause(c): int(cases[f"cause_{c}"].astype(bool).sum()) for c in CAUSES
+            labels.cause(c): int(cases[f"cause_{c}"].astype(bool).sum())
+            for c in _cause_ids(cases, labels)
         }
     out = pd.DataFrame.from_dict(rows, orient="index").astype("int64")
     out.index.name = "Period"
@@ -280,9 +275,10 @@ def cause_trend(
 def cause_cooccurrence(cases: pd.DataFrame, labels: Labels | None = None) -> pd.DataFrame:
     """How many cases carry each pair of causes (diagonal: cases with the cause)."""
     labels = labels or Labels()
-    flags = cases[[f"cause_{c}" for c in CAUSES]].astype(int)
+    causes = _cause_ids(cases, labels)
+    flags = cases[[f"cause_{c}" for c in causes]].astype(int)
     matrix = flags.T @ flags
-    names = [labels.cause(c) for c in CAUSES]
+    names = [labels.cause(c) for c in causes]
     matrix.index = pd.Index(names, name="Orsak")
     matrix.columns = names
     return matrix.astype("int64")
@@ -388,7 +384,7 @@ def reconciliation_table(reconciliation: pd.DataFrame) -> pd.DataFrame:
 def reconciliation_counts(by_term: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Per term and file: kept, excluded, duplicates, quarantined (their sum is the rows read).
 
-    Protect it with ``protect(table, min_cell)``: the total column is then the rows read.
+    Protect it with ``protect(table, policy)``: the total column is then the rows read.
     """
     frames = []
     for term, recon in by_term.items():
@@ -456,29 +452,43 @@ def terms_of_year(year: str | int) -> list[str]:
 # --- loaders (paths from arguments) ----------------------------------------------------
 
 
-def load_coded_cases(path: str | Path) -> pd.DataFrame:
+def load_coded_cases(path: str | Path, vocabulary: Vocabulary) -> pd.DataFrame:
     """One term's coded cases, validated; a missing file is an InputError."""
     path = Path(path)
     if not path.exists():
-        raise InputError(path, "the coded cases are missing", "Run the coding stage first")
-    return CodedCasesSchema.validate(pd.read_parquet(path))
+        raise InputError(path, "de kodade fallen saknas", "Kör kodningssteget först")
+    return coded_cases_schema(vocabulary).validate(pd.read_parquet(path))
 
 
-def load_coded_terms(paths: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
+def load_ingest_record(path: str | Path) -> dict[str, Any]:
+    """What a term's ingest recorded (``ingest.json``: the duplicate rule it used)."""
+    path = Path(path)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "inläsningens protokoll saknas", "Kör inläsningen först") from None
+    except json.JSONDecodeError:
+        raise InputError(path, "är inte giltig JSON", "Kör inläsningen igen") from None
+    if not isinstance(record, dict) or "duplicates" not in record:
+        raise InputError(path, "saknar dubblettregeln", "Kör inläsningen igen")
+    return record
+
+
+def load_coded_terms(paths: Mapping[str, Path], vocabulary: Vocabulary) -> dict[str, pd.DataFrame]:
     """Coded cases of several terms (term -> table); terms whose file is missing are skipped."""
     out = {}
     for term, path in paths.items():
         if Path(path).exists():
-            out[term] = load_coded_cases(path)
+            out[term] = load_coded_cases(path, vocabulary)
         else:
-            logger.info("no coded cases for %s, left out", term)
+            logger.info("inga kodade fall för %s: terminen tas inte med", term)
     return out
 
 
 def concat_cases(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if f is not None]
     if not frames:
-        raise ValueError("no cases to combine")
+        raise ValueError("inga fall att slå ihop")
     return pd.concat(frames, ignore_index=True)
 
 
@@ -488,7 +498,7 @@ def load_reconciliation(paths: Iterable[str | Path]) -> pd.DataFrame:
     for p in paths:
         p = Path(p)
         if not p.exists():
-            raise InputError(p, "the row reconciliation is missing", "Run the ingest stage first")
+            raise InputError(p, "radavstämningen saknas", "Kör inläsningen först")
         frames.append(ReconciliationSchema.validate(pd.read_csv(p, dtype={"file": "string"})))
     return pd.concat(frames, ignore_index=True)
 
@@ -501,7 +511,7 @@ def load_agreement(path: str | Path) -> dict[str, Any] | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
-        raise InputError(path, "is not valid JSON", "Re-run the coding stage") from None
+        raise InputError(path, "är inte giltig JSON", "Kör kodningssteget igen") from None
 
 
 def combine_agreement(reports: Iterable[dict[str, Any] | None]) -> dict[str, Any] | None:

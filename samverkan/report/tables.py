@@ -50,48 +50,58 @@ def table_html(
     0..n-1 range). ``compact``: smaller type so that a wide table fits the page (default:
     when it has more than five columns).
     """
-    if isinstance(data, ProtectedTable):
-        frame = data.display()
-    else:
-        frame = data.to_frame() if isinstance(data, pd.Series) else data
-        frame = frame.map(_cell)
+    frame = data.display() if isinstance(data, ProtectedTable) else _plain_frame(data)
     if index is None:
         index = not isinstance(frame.index, pd.RangeIndex)
-    header_cells = []
-    if index:
-        header_cells.append(html.escape(str(frame.index.name or "")))
-    header_cells += [html.escape(str(c)) for c in frame.columns]
-    numeric = [_is_numeric(frame[c].tolist()) for c in frame.columns]
-
     if compact is None:
         compact = len(frame.columns) > 5
     style = ' style="font-size:0.72em"' if compact else ""
     cls = "report-table compact" if compact else "report-table"
     parts = [f'<table class="{cls}"{style}>', f"<caption>{html.escape(caption)}</caption>"]
-    parts.append(
+    parts.append(_head_html(frame, index))
+    parts.append(_body_html(frame, index))
+    if isinstance(data, ProtectedTable):
+        parts.append(_note_html(data))
+    return "".join(parts)
+
+
+def _plain_frame(data: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    return frame.map(_cell)
+
+
+def _head_html(frame: pd.DataFrame, index: bool) -> str:
+    header_cells = [html.escape(str(frame.index.name or ""))] if index else []
+    header_cells += [html.escape(str(c)) for c in frame.columns]
+    return (
         "<thead><tr>" + "".join(f'<th scope="col">{h}</th>' for h in header_cells) + "</tr></thead>"
     )
-    parts.append("<tbody>")
+
+
+def _body_html(frame: pd.DataFrame, index: bool) -> str:
+    numeric = [_is_numeric(frame[c].tolist()) for c in frame.columns]
+    rows = ["<tbody>"]
     for label, row in zip(frame.index, frame.itertuples(index=False), strict=True):
-        total = str(label) == TOTAL_LABEL
-        cells = []
-        if index:
-            cells.append(f'<th scope="row">{html.escape(str(label))}</th>')
+        cells = [f'<th scope="row">{html.escape(str(label))}</th>'] if index else []
         for value, num in zip(row, numeric, strict=True):
             align = ' class="num"' if num else ""
             cells.append(f"<td{align}>{html.escape(str(value))}</td>")
-        cls = ' class="total"' if total else ""
-        parts.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
-    parts.append("</tbody></table>")
-    if isinstance(data, ProtectedTable):
-        notes = []
-        if data.marked_small.to_numpy().any():
-            notes.append(f"{data.mark} = färre än {data.min_cell} fall")
-        if data.has_secondary:
-            notes.append(SECONDARY_NOTE)
-        if notes:
-            parts.append(f'<p class="table-note">{html.escape("; ".join(notes))}.</p>')
-    return "".join(parts)
+        cls = ' class="total"' if str(label) == TOTAL_LABEL else ""
+        rows.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _note_html(data: ProtectedTable) -> str:
+    """The key under a protected table: what its marks mean ("" when it hides nothing)."""
+    notes = []
+    if data.marked_small.to_numpy().any():
+        notes.append(f"{data.mark} = färre än {data.policy.min_cell} fall")
+    if data.has_secondary:
+        notes.append(SECONDARY_NOTE)
+    if not notes:
+        return ""
+    return f'<p class="table-note">{html.escape("; ".join(notes))}.</p>'
 
 
 def show_table(

@@ -1,4 +1,7 @@
-"""Benchmark of the auto-coder on a labelled set: per-cause precision/recall/F1, micro F1, speed."""
+"""Benchmark of the auto-coder on a labelled set (``samverkan-dev bench-coding``).
+
+Per-cause precision, recall and F1, micro F1, exact matches and texts per second.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         raise InputError(
-            path, "the labelled set does not exist", "Give the path of a .jsonl file"
+            path, "testmängden finns inte", "Ange sökvägen till en .jsonl-fil"
         ) from None
     for n, line in enumerate(lines, start=1):
         if not line.strip():
@@ -38,7 +41,9 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
             rows.append({"text": str(row["text"]), "causes": set(row["causes"])})
         except (json.JSONDecodeError, KeyError, TypeError):
             raise InputError(
-                path, f"line {n} is not a JSON object with text and causes", "Fix that line"
+                path,
+                f"rad {n} är inget JSON-objekt med text och causes",
+                'Skriv raden som {"text": "...", "causes": ["orsaks-id", ...]}',
             ) from None
     return rows
 
@@ -48,6 +53,39 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3), "support": tp + fn}
+
+
+def _per_cause(
+    rows: list[dict[str, Any]], got: list[set[str]]
+) -> tuple[dict[str, Any], dict[str, float | int]]:
+    """Precision, recall and F1 per cause (every cause labelled or suggested) and micro."""
+    causes = sorted({c for r in rows for c in r["causes"]} | {c for g in got for c in g})
+    pairs = [(r["causes"], g) for r, g in zip(rows, got, strict=True)]
+    per: dict[str, Any] = {}
+    tp_all = fp_all = fn_all = 0
+    for cause in causes:
+        tp = sum(1 for want, g in pairs if cause in want and cause in g)
+        fp = sum(1 for want, g in pairs if cause not in want and cause in g)
+        fn = sum(1 for want, g in pairs if cause in want and cause not in g)
+        per[cause] = _prf(tp, fp, fn)
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+    return per, _prf(tp_all, fp_all, fn_all)
+
+
+def _best_seconds(
+    texts: list[str], codebook: Codebook | None, speed_texts: int, repeats: int
+) -> tuple[int, float | None]:
+    """The number of texts timed and the best time of ``repeats`` runs of auto_code."""
+    speed_set = [f"{texts[i % len(texts)]} Ärende {i}." for i in range(speed_texts)]
+    best: float | None = None
+    for rep in range(max(repeats, 1)):
+        # a fresh number per repeat, so that every text holds a token not seen before
+        batch = [f"{t} {rep}" for t in speed_set] if rep else speed_set
+        start = time.perf_counter()
+        auto_code(batch, codebook)
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return len(speed_set), best
 
 
 def run_benchmark(
@@ -68,41 +106,20 @@ def run_benchmark(
     rows = load_labelled(path or default_bench_path())
     texts = [r["text"] for r in rows]
     got = auto_code(texts, codebook)
-    causes = sorted({c for r in rows for c in r["causes"]} | {c for g in got for c in g})
-    per: dict[str, Any] = {}
-    tp_all = fp_all = fn_all = 0
-    for cause in causes:
-        tp = sum(1 for r, g in zip(rows, got, strict=True) if cause in r["causes"] and cause in g)
-        fp = sum(
-            1 for r, g in zip(rows, got, strict=True) if cause not in r["causes"] and cause in g
-        )
-        fn = sum(
-            1 for r, g in zip(rows, got, strict=True) if cause in r["causes"] and cause not in g
-        )
-        per[cause] = _prf(tp, fp, fn)
-        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+    per, micro = _per_cause(rows, got)
     errors = [
         {"text": r["text"], "expected": sorted(r["causes"]), "got": sorted(g)}
         for r, g in zip(rows, got, strict=True)
         if r["causes"] != g
     ]
-    speed_set = [f"{texts[i % len(texts)]} Ärende {i}." for i in range(speed_texts)]
-    best: float | None = None
-    for rep in range(max(repeats, 1)):
-        # a fresh number per repeat, so that every text holds a token not seen before
-        batch = [f"{t} {rep}" for t in speed_set] if rep else speed_set
-        start = time.perf_counter()
-        auto_code(batch, codebook)
-        elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
+    timed, best = _best_seconds(texts, codebook, speed_texts, repeats)
+    exact = sum(r["causes"] == g for r, g in zip(rows, got, strict=True)) / max(len(rows), 1)
     return {
         "n_texts": len(rows),
         "per_cause": per,
-        "micro": _prf(tp_all, fp_all, fn_all),
-        "exact_match": round(
-            sum(r["causes"] == g for r, g in zip(rows, got, strict=True)) / max(len(rows), 1), 3
-        ),
-        "texts_per_second": round(len(speed_set) / best) if speed_set and best else None,
+        "micro": micro,
+        "exact_match": round(exact, 3),
+        "texts_per_second": round(timed / best) if timed and best else None,
         "errors": errors,
     }
 

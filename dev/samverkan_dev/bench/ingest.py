@@ -1,4 +1,4 @@
-"""Benchmark of the ingest stage on a large synthetic term (``samverkan bench-ingest``).
+"""Benchmark of the ingest stage on a large synthetic term (``samverkan-dev bench-ingest``).
 
 Writes one export per system (LifeCare CSV in Windows-1252, Prorenata CSV in UTF-8 with
 BOM, Ritz as xlsx with a title row, the form as comma CSV) with ``rows_per_file`` rows each
@@ -16,13 +16,16 @@ import random
 import resource
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
 
+from samverkan.ingest.linking import DuplicateRule
 from samverkan.project.paths import config_dir as project_config_dir
-from samverkan_dev.demo.generator import COLUMNS
+from samverkan.project.settings import load_params
+from samverkan_dev.demo.generator import load_demo_data
 
 logger = logging.getLogger(__name__)
 
@@ -61,14 +64,11 @@ def _csv(rows: list[list[str]], sep: str, encoding: str) -> bytes:
     return buf.getvalue().encode(encoding)
 
 
-def write_bench_term(raw: Path, rows_per_file: int, seed: int = 1) -> None:
-    """Write the four synthetic exports of a 2025HT term into ``raw``."""
-    r = random.Random(seed)
-    raw.mkdir(parents=True, exist_ok=True)
-    lc = [[*COLUMNS["lifecare"], "Personnummer"]]
-    for i in range(rows_per_file):
+def _lifecare(r: random.Random, n: int, columns: Sequence[str]) -> bytes:
+    rows = [[*columns, "Personnummer"]]
+    for i in range(n):
         d = _date(r)
-        lc.append(
+        rows.append(
             [
                 f"AV-{i}",
                 d.strftime("%d/%m/%Y"),
@@ -83,11 +83,14 @@ def write_bench_term(raw: Path, rows_per_file: int, seed: int = 1) -> None:
                 "",
             ]
         )
-    (raw / "svedala__lifecare.csv").write_bytes(_csv(lc, ";", "cp1252"))
-    pr = [list(COLUMNS["prorenata"])]
-    for i in range(rows_per_file):
+    return _csv(rows, ";", "cp1252")
+
+
+def _prorenata(r: random.Random, n: int, columns: Sequence[str]) -> bytes:
+    rows = [list(columns)]
+    for i in range(n):
         d = _date(r)
-        pr.append(
+        rows.append(
             [
                 str(400000 + i),
                 d.strftime("%Y%m%d"),
@@ -100,12 +103,15 @@ def write_bench_term(raw: Path, rows_per_file: int, seed: int = 1) -> None:
                 "Ny",
             ]
         )
-    (raw / "svedala__prorenata.csv").write_bytes(b"\xef\xbb\xbf" + _csv(pr, ";", "utf-8"))
+    return b"\xef\xbb\xbf" + _csv(rows, ";", "utf-8")
+
+
+def _ritz(r: random.Random, n: int, columns: Sequence[str], path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.append(["Ärenden Region Skåne"])
-    ws.append(list(COLUMNS["ritz"]))
-    for i in range(rows_per_file):
+    ws.append(list(columns))
+    for i in range(n):
         d = _date(r)
         ws.append(
             [
@@ -121,10 +127,13 @@ def write_bench_term(raw: Path, rows_per_file: int, seed: int = 1) -> None:
                 "Lindrig",
             ]
         )
-    wb.save(raw / "region-skane__ritz.xlsx")
-    fo = [list(COLUMNS["form"])]
-    for _ in range(rows_per_file):
-        fo.append(
+    wb.save(path)
+
+
+def _form(r: random.Random, n: int, columns: Sequence[str]) -> bytes:
+    rows = [list(columns)]
+    for _ in range(n):
+        rows.append(
             [
                 _date(r).isoformat(),
                 "Helsingborg",
@@ -134,19 +143,42 @@ def write_bench_term(raw: Path, rows_per_file: int, seed: int = 1) -> None:
                 "Personligt ombud",
             ]
         )
-    (raw / "helsingborg__form.csv").write_bytes(_csv(fo, ",", "utf-8"))
+    return _csv(rows, ",", "utf-8")
 
 
-def run_benchmark(rows_per_file: int = 5000, config_dir: Path | None = None) -> BenchResult:
-    """Time one ingest of a synthetic term with ``rows_per_file`` rows in each of 4 files."""
+def write_bench_term(raw: Path, rows_per_file: int, seed: int = 1) -> None:
+    """Write the four synthetic exports of a 2025HT term into ``raw`` (the demo's columns)."""
+    r = random.Random(seed)
+    raw.mkdir(parents=True, exist_ok=True)
+    columns = {name: system.columns for name, system in load_demo_data().world.systems.items()}
+    (raw / "svedala__lifecare.csv").write_bytes(_lifecare(r, rows_per_file, columns["lifecare"]))
+    prorenata = _prorenata(r, rows_per_file, columns["prorenata"])
+    (raw / "svedala__prorenata.csv").write_bytes(prorenata)
+    _ritz(r, rows_per_file, columns["ritz"], raw / "region-skane__ritz.xlsx")
+    (raw / "helsingborg__form.csv").write_bytes(_form(r, rows_per_file, columns["form"]))
+
+
+def run_benchmark(
+    rows_per_file: int = 5000,
+    config_dir: Path | None = None,
+    duplicates: DuplicateRule | None = None,
+) -> BenchResult:
+    """Time one ingest of a synthetic term with ``rows_per_file`` rows in each of 4 files.
+
+    ``config_dir`` and ``duplicates`` default to the project's config and the rule in its
+    params.yaml (``ingest.duplicates``).
+    """
     from samverkan.ingest.stage import ingest_term
 
     cfg = config_dir or project_config_dir()
+    rule = duplicates or DuplicateRule.from_params(load_params()["ingest"]["duplicates"])
     with tempfile.TemporaryDirectory(prefix="samverkan-bench-") as tmp:
         root = Path(tmp)
         write_bench_term(root / "raw", rows_per_file)
         start = time.perf_counter()
-        result = ingest_term("2025HT", root / "raw", root / "out", root / "q", config_dir=cfg)
+        result = ingest_term(
+            "2025HT", root / "raw", root / "out", root / "q", config_dir=cfg, duplicates=rule
+        )
         seconds = time.perf_counter() - start
     total = result.reconciliation.iloc[-1]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux

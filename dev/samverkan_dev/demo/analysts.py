@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from samverkan.project.paths import TermPaths, config_dir
+from samverkan.project.vocabulary import load_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def facit_with_case_ids(facit: pd.DataFrame, term: str) -> pd.DataFrame:
 def write_demo_coding(root: Path, term: str, params: dict, *, seed: int) -> str:
     """Create the term's coding sheet and fill it as two analysts would; one-line summary."""
     from samverkan.coding.code import run_sheet_stage
-    from samverkan.ingest.stage import ingest_term
+    from samverkan.ingest.stage import DuplicateRule, ingest_term
     from samverkan_dev.demo.sheet_filler import simulate_analysts
 
     paths = TermPaths.for_term(term, root)
@@ -69,12 +70,12 @@ def write_demo_coding(root: Path, term: str, params: dict, *, seed: int) -> str:
             processed,
             quarantine,
             config_dir=config_dir(paths.root),
+            duplicates=DuplicateRule.from_params(settings["duplicates"]),
             reassign_out_of_term=bool(settings["reassign_out_of_term"]),
-            max_days_apart=int(settings["duplicates"]["max_days_apart"]),
-            min_text_similarity=float(settings["duplicates"]["min_text_similarity"]),
         )
-        run_sheet_stage(term, processed, paths.coding, config_dir(paths.root) / "codebook.yaml")
+        run_sheet_stage(term, processed, paths.coding, config_dir=config_dir(paths.root))
     facit = facit_with_case_ids(pd.read_csv(facit_file, dtype=str, keep_default_na=False), term)
-    filled = simulate_analysts(paths.coding_sheet, facit, seed=seed)
+    causes = load_vocabulary(config_dir(paths.root)).causes
+    filled = simulate_analysts(paths.coding_sheet, facit, causes=causes, seed=seed)
     log.info("demo coding of %s: %d rows filled", term, filled)
     return f"{term}: {filled} rader kodade av demons analytiker"

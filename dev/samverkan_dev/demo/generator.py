@@ -1,8 +1,8 @@
-"""Synthetic raw exports for demonstration and tests (``samverkan demo-data``).
+"""Synthetic raw exports for demonstration and tests (``samverkan-dev demo-data``).
 
 ``write_demo_data`` writes, for each term, one export per organisation and system in the
-layout and with the messy variants described in docs/input-formats.md, plus two files
-holding the truth:
+layouts config/sources.yaml reads and with messy variants of them, plus two files holding
+the truth:
 
 - ``<out>/demo-facit/<TERM>.csv``: one line per data record of every file, with the causes
   and category the case was built from and what ingest is expected to do with the row
@@ -15,6 +15,10 @@ identity numbers get a correct check digit computed here (Luhn, as the ``personn
 package does), phone numbers are in the ranges the Swedish regulator set aside for
 fiction, e-mail addresses use example domains. Output is byte-for-byte deterministic for
 a seed: only ``random.Random(seed)`` is used, never the clock.
+
+The word lists, units, file specs, case counts and sentence templates are data files in
+``samverkan_dev/demo/data/`` (:func:`load_demo_data`); the cause ids, their categories and
+the category labels come from the project's ``config/codebook.yaml`` (:func:`load_causes`).
 """
 
 from __future__ import annotations
@@ -26,16 +30,24 @@ import json
 import logging
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cache
+from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 
 from samverkan.project.atomic import workbook_bytes, write_bytes_atomic
 from samverkan.project.errors import InputError
-from samverkan.project.schema import CAUSES, TERM_PATTERN
+from samverkan.project.paths import config_dir as project_config_dir
+from samverkan.project.schema import TERM_PATTERN
+from samverkan.project.settings import load_yaml
+
+if TYPE_CHECKING:
+    from samverkan.coding.codebook import Codebook
 
 log = logging.getLogger(__name__)
 
@@ -55,152 +67,10 @@ FACIT_COLUMNS = (
 )
 
 # --------------------------------------------------------------------------------------
-# The synthetic world: organisations, systems, columns, types (types agree with
-# config/organisations.yaml; tests/test_demo.py checks that)
+# The synthetic world, the case texts and the invented personal data live in YAML files
+# under samverkan_dev/demo/data/ (see their headers); causes, their categories and the
+# category labels come from config/codebook.yaml.
 # --------------------------------------------------------------------------------------
-
-COLUMNS = {
-    "lifecare": [
-        "Avvikelsenummer",
-        "Registreringsdatum",
-        "Händelsedatum",
-        "Avvikelsetyp",
-        "Rapporterande enhet",
-        "Berörd part",
-        "Riktning",
-        "Händelsebeskrivning",
-        "Vidtagen åtgärd",
-        "Status",
-    ],
-    "prorenata": [
-        "Ärende-ID",
-        "Skapad",
-        "Datum för händelse",
-        "Kategori",
-        "Skola/enhet",
-        "Extern aktör",
-        "Beskrivning",
-        "Åtgärder",
-        "Status",
-    ],
-    "ritz": [
-        "Ärendenummer",
-        "Rapporteringsdatum",
-        "Händelsedatum",
-        "Kategori",
-        "Vårdenhet",
-        "Extern part",
-        "Händelsebeskrivning",
-        "Orsak",
-        "Åtgärd",
-        "Allvarlighetsgrad",
-    ],
-    "form": [
-        "Inkommet",
-        "Kommun",
-        "Berörda aktörer",
-        "Beskrivning",
-        "Vad hände sedan",
-        "Anmälarens roll",
-    ],
-}
-# Logical fields -> column per system
-_F = {
-    "lifecare": {
-        "id": "Avvikelsenummer",
-        "received": "Registreringsdatum",
-        "event": "Händelsedatum",
-        "type": "Avvikelsetyp",
-        "text": "Händelsebeskrivning",
-        "action": "Vidtagen åtgärd",
-    },
-    "prorenata": {
-        "id": "Ärende-ID",
-        "received": "Skapad",
-        "event": "Datum för händelse",
-        "type": "Kategori",
-        "text": "Beskrivning",
-        "action": "Åtgärder",
-    },
-    "ritz": {
-        "id": "Ärendenummer",
-        "received": "Rapporteringsdatum",
-        "event": "Händelsedatum",
-        "type": "Kategori",
-        "text": "Händelsebeskrivning",
-        "action": "Åtgärd",
-    },
-    "form": {
-        "id": None,
-        "received": "Inkommet",
-        "event": None,
-        "type": None,
-        "text": "Beskrivning",
-        "action": "Vad hände sedan",
-    },
-}
-# The renames a newer system version makes (used in some files).
-RENAMES = {
-    "lifecare": ("Händelsebeskrivning", "Beskrivning av händelse"),
-    "ritz": ("Rapporteringsdatum", "Rapportdatum"),
-    "prorenata": ("Skapad", "Skapad datum"),
-    "form": ("Inkommet", "Datum"),
-}
-COLLAB_TYPES = {
-    ("svedala", "lifecare"): "Avvikelse extern aktör",
-    ("svedala", "prorenata"): "Avvikelse extern aktör",
-    ("vellinge", "lifecare"): "Extern aktör psykiatri",
-    ("vellinge", "prorenata"): "Avvikelse extern aktör",
-    ("trelleborg", "lifecare"): "Avvikelse extern psykiatri",
-    ("trelleborg", "prorenata"): "Avvikelse extern aktör",
-    ("region-skane", "ritz"): "Klagomål och externt inkomna avvikelser",
-}
-OTHER_TYPES = {
-    "lifecare": ["Fall", "Läkemedelsavvikelse", "Avvikelse intern", "Hot och våld"],
-    "prorenata": ["Avvikelse intern", "Journalföring", "Vaccination"],
-    "ritz": ["Vårdskada", "Läkemedelsavvikelse", "Fall", "Klagomål vård", "Avvikelse intern"],
-}
-OTHER_TEXTS = {
-    "lifecare": [
-        "Brukaren föll i badrummet under natten, inga synliga skador.",
-        "Fel dos av kvällsmedicinen gavs vid ordinarie tid.",
-        "Dubbelbemanning saknades vid förflyttning på morgonen.",
-        "Nyckeln till brukarens bostad kom bort under passet.",
-        "Trygghetslarmet fungerade inte vid kontroll.",
-        "Brukaren hotade personal verbalt vid besöket.",
-    ],
-    "prorenata": [
-        "Vaccinationsjournalen saknade uppgift om tidigare dos.",
-        "Elevens journalanteckning registrerades på fel elev och rättades.",
-        "Hälsobesöket genomfördes inte på grund av schemakrock.",
-        "Journalen var inte signerad efter besöket.",
-    ],
-    "ritz": [
-        "Patienten fick fel läkemedel vid utdelningen.",
-        "Fall i korridoren på avdelningen, patienten slog i armen.",
-        "Remissvar försenat internt mellan två kliniker.",
-        "Patienten klagade på lång väntetid på akutmottagningen.",
-        "Provsvar saknades vid läkarbesöket.",
-    ],
-}
-ORG_NAMES = {
-    "svedala": "Svedala kommun",
-    "vellinge": "Vellinge kommun",
-    "trelleborg": "Trelleborgs kommun",
-    "region-skane": "Region Skåne",
-    "helsingborg": "Helsingborgs stad",
-    "landskrona": "Landskrona stad",
-    "angelholm": "Ängelholms kommun",
-}
-TOWN = {
-    "svedala": ("Svedala", "233"),
-    "vellinge": ("Vellinge", "235"),
-    "trelleborg": ("Trelleborg", "231"),
-    "helsingborg": ("Helsingborg", "252"),
-    "landskrona": ("Landskrona", "261"),
-    "angelholm": ("Ängelholm", "262"),
-    "region-skane": ("Malmö", "214"),
-}
 
 
 @dataclass(frozen=True)
@@ -213,516 +83,268 @@ class Unit:
     ward: bool = False  # inpatient: discharge notices apply
 
 
-def _u(name: str, short: str, child: bool = False, ward: bool = False) -> Unit:
-    return Unit(name, short, child, ward)
+@dataclass(frozen=True)
+class Organisation:
+    name: str  # as written in exports
+    town: str
+    postcode: str  # first three digits
+    action_share: float  # share of collaboration cases with an action filled in
 
 
-KOMMUN_UNITS = {
-    "svedala": [
-        _u("Socialtjänsten Svedala, vuxenenheten", "vuxenenheten"),
-        _u("Hemtjänsten Svedala", "hemtjänsten"),
-        _u("LSS-handläggare Svedala", "LSS-handläggaren"),
-        _u("Boendestöd Svedala", "boendestödet"),
-        _u("Socialtjänsten Svedala, barn och familj", "barn och familj", child=True),
-    ],
-    "vellinge": [
-        _u("Socialtjänsten Vellinge, vuxenenheten", "vuxenenheten"),
-        _u("Hemtjänsten Vellinge", "hemtjänsten"),
-        _u("LSS-handläggare Vellinge", "LSS-handläggaren"),
-        _u("Socialtjänsten Vellinge, barn och familj", "barn och familj", child=True),
-    ],
-    "trelleborg": [
-        _u("Socialtjänsten Trelleborg, vuxenenheten", "vuxenenheten"),
-        _u("Hemtjänsten Trelleborg", "hemtjänsten"),
-        _u("Boendestöd Trelleborg", "boendestödet"),
-        _u("LSS-handläggare Trelleborg", "LSS-handläggaren"),
-        _u("Socialtjänsten Trelleborg, barn och familj", "barn och familj", child=True),
-    ],
-    "helsingborg": [
-        _u("Socialtjänsten Helsingborg, vuxenenheten", "socialtjänsten"),
-        _u("Boendestöd Helsingborg", "boendestödet"),
-        _u("Socialtjänsten Helsingborg, barn och familj", "socialtjänsten", child=True),
-    ],
-    "landskrona": [
-        _u("Socialförvaltningen Landskrona", "socialtjänsten"),
-        _u("Hemtjänsten Landskrona", "hemtjänsten"),
-    ],
-    "angelholm": [
-        _u("Socialtjänsten Ängelholm", "socialtjänsten"),
-        _u("Elevhälsan Ängelholm", "elevhälsan", child=True),
-    ],
-}
-SCHOOL_UNITS = {
-    "svedala": [
-        _u("Elevhälsan Svedala", "elevhälsan", child=True),
-        _u("Skolsköterska, Svedala skolområde", "skolsköterskan", child=True),
-    ],
-    "vellinge": [
-        _u("Elevhälsan Vellinge", "elevhälsan", child=True),
-        _u("Skolkurator, Vellinge skolområde", "skolkuratorn", child=True),
-    ],
-    "trelleborg": [
-        _u("Elevhälsan Trelleborg", "elevhälsan", child=True),
-        _u("Skolpsykolog, Trelleborgs grundskolor", "skolpsykologen", child=True),
-    ],
-}
-REGION_ADULT = [
-    _u("Psykosmottagningen Malmö", "psykosmottagningen"),
-    _u("LARO-mottagningen Lund", "LARO-mottagningen"),
-    _u("Vårdcentralen Anderslöv", "vårdcentralen"),
-    _u("Vårdcentralen Svedala", "vårdcentralen"),
-    _u("Vuxenpsykiatrin Trelleborg", "vuxenpsykiatrin"),
-    _u("Allmänpsykiatrisk avdelning, SUS Malmö", "avdelningen", ward=True),
-    _u("Beroendecentrum Malmö", "beroendecentrum"),
-    _u("Vuxenhabiliteringen Malmö", "vuxenhabiliteringen"),
-]
-REGION_CHILD = [
-    _u("BUP Trelleborg", "BUP", child=True),
-    _u("BUP Malmö", "BUP", child=True),
-    _u("Barn- och ungdomshabiliteringen", "habiliteringen", child=True),
-    _u("BVC Svedala", "BVC", child=True),
-    _u("Vårdcentralen Vellinge", "vårdcentralen", child=True),
-]
-REGION_NORTH = {
-    "helsingborg": [
-        _u("Psykiatrimottagningen Helsingborg", "psykiatrin"),
-        _u("BUP Helsingborg", "BUP", child=True),
-        _u("Vårdcentralen Drottninghög", "vårdcentralen"),
-    ],
-    "landskrona": [
-        _u("Vuxenpsykiatrin Landskrona", "vuxenpsykiatrin"),
-        _u("Vårdcentralen Landskrona", "vårdcentralen"),
-    ],
-    "angelholm": [
-        _u("Psykiatrin Ängelholm", "psykiatrin"),
-        _u("BUP Ängelholm", "BUP", child=True),
-    ],
-}
-OTHER_ACTORS = [_u("Kriminalvården frivård Malmö", "frivården")]
-# How the region writes a municipal counterpart in Ritz's "Extern part"
-RITZ_EXTERN = {
-    "svedala": [
-        "Svedala kommun, socialtjänst",
-        "Svedala kommun, hemtjänsten",
-        "Elevhälsan Svedala",
-    ],
-    "vellinge": ["Vellinge kommun, socialtjänst", "Vellinge kommun, LSS", "Elevhälsan Vellinge"],
-    "trelleborg": [
-        "Trelleborgs kommun, socialtjänst",
-        "Trelleborgs kommun, boendestöd",
-        "Elevhälsan Trelleborg",
-    ],
-}
-FORM_ROLES = [
-    "Personligt ombud",
-    "Brukarrepresentant",
-    "Socialsekreterare",
-    "Boendestödjare",
-    "Sjuksköterska",
-    "Anhörig",
-]
+@dataclass(frozen=True)
+class System:
+    """An export system: its columns and which column holds each logical field."""
 
-# --------------------------------------------------------------------------------------
-# Which files exist each term and how each is messed up. Terms are positions 0..3 (taken
-# modulo 4 for other term lists). Spec tokens: kind, encoding, delimiter, date style, then
-# flags: hdr=upper|lower|spaces|colon|nbsp, shuffle, extra=pii|staff|benign, rename,
-# title=N, foot=total|blank, trail=N, xdate (Excel dates in xlsx).
-# --------------------------------------------------------------------------------------
+    columns: tuple[str, ...]
+    fields: dict[str, str | None]  # id, received, event, type, text, action -> column
+    rename: tuple[str, str]  # (old, new) header of a newer system version
+    other_types: tuple[str, ...]  # deviation types that are not collaboration cases
+    other_texts: tuple[str, ...]
 
-FILE_SPECS: dict[tuple[str, str], list[str | None]] = {
-    ("svedala", "lifecare"): [
-        "csv cp1252 ; isotime extra=pii trail=2",
-        "csv cp1252 ; iso hdr=upper",
-        "csv cp1252 ; dot extra=staff",
-        "csv utf-8-sig ; isotime hdr=spaces shuffle",
-    ],
-    ("vellinge", "lifecare"): [
-        "csv cp1252 ; slash hdr=colon",
-        "csv utf-8-sig ; iso extra=pii",
-        "xlsx - - - title=2 foot=total xdate",
-        "csv cp1252 ; compact hdr=nbsp trail=3",
-    ],
-    ("trelleborg", "lifecare"): [
-        "csv cp1252 ; iso shuffle extra=benign",
-        "csv cp1252 , isotime hdr=lower",
-        "csv cp1252 ; iso rename extra=pii",
-        "csv cp1252 ; slash rename hdr=colon trail=1",
-    ],
-    ("svedala", "prorenata"): [
-        "csv cp1252 ; iso",
-        "csv utf-8 , iso extra=pii",
-        "csv cp1252 ; slash hdr=nbsp",
-        "xlsx - - iso title=1 foot=blank",
-    ],
-    ("vellinge", "prorenata"): [
-        "csv cp1252 ; dot shuffle",
-        None,
-        "csv cp1252 ; iso hdr=upper",
-        "csv cp1252 ; isotime rename extra=staff",
-    ],
-    ("trelleborg", "prorenata"): [
-        "csv utf-8-sig ; iso hdr=spaces",
-        "csv cp1252 ; compact",
-        "csv cp1252 tab iso extra=benign",
-        "xlsx - - - title=3 foot=total xdate shuffle",
-    ],
-    ("region-skane", "ritz"): [
-        "xlsx - - - title=1 foot=total xdate extra=pii",
-        "xlsx - - isotime title=2 foot=blank hdr=colon",
-        "xlsx - - - title=3 foot=total xdate hdr=nbsp shuffle",
-        "xlsx - - - title=2 foot=total xdate rename extra=staff",
-    ],
-    ("helsingborg", "form"): [
-        "xlsx - - - title=1 foot=blank xdate",
-        "csv utf-8-sig , iso",
-        "xlsx - - dot title=2 foot=total hdr=lower",
-        "csv utf-8 tab iso trail=2",
-    ],
-    ("landskrona", "form"): [
-        "csv utf-8-sig , slash",
-        "csv cp1252 ; iso hdr=colon",
-        "csv utf-8 tab compact",
-        "csv cp1252 ; iso rename hdr=spaces",
-    ],
-    ("angelholm", "form"): [
-        None,
-        None,
-        "csv utf-8-sig ; iso shuffle",
-        "csv cp1252 , dot",
-    ],
-}
-# Collaboration cases each source reports itself per term position (before mirrors).
-CASE_COUNTS = {
-    ("svedala", "lifecare"): [10, 11, 12, 13],
-    ("vellinge", "lifecare"): [8, 9, 10, 11],
-    ("trelleborg", "lifecare"): [11, 12, 13, 14],
-    ("svedala", "prorenata"): [4, 5, 5, 6],
-    ("vellinge", "prorenata"): [3, 0, 4, 5],
-    ("trelleborg", "prorenata"): [4, 5, 6, 6],
-    ("region-skane", "ritz"): [16, 18, 19, 21],
-    ("helsingborg", "form"): [5, 7, 9, 11],
-    ("landskrona", "form"): [2, 3, 5, 7],
-    ("angelholm", "form"): [0, 0, 3, 6],
-}
-# Share of cases with an action filled in, per organisation.
-ACTION_SHARE = {
-    "svedala": 0.65,
-    "vellinge": 0.45,
-    "trelleborg": 0.55,
-    "region-skane": 0.7,
-    "helsingborg": 0.5,
-    "landskrona": 0.45,
-    "angelholm": 0.5,
-}
-DATE_FORMATS = {
-    "iso": ("%Y-%m-%d", "%Y-%m-%d"),
-    "isotime": ("%Y-%m-%d %H:%M", "%Y-%m-%d"),
-    "slash": ("%d/%m/%Y", "%d/%m/%Y"),
-    "dot": ("%d.%m.%Y", "%d.%m.%Y"),
-    "compact": ("%Y%m%d", "%Y%m%d"),
+
+@dataclass(frozen=True)
+class Export:
+    """One source (organisation and system): its file per term position and case counts."""
+
+    files: tuple[str | None, ...]  # spec per term position 0..3, None: no file
+    cases: tuple[int, ...]  # collaboration cases it reports itself per term position
+    collab_type: str  # the deviation type of a collaboration case ("" for the form)
+
+
+@dataclass(frozen=True)
+class World:
+    """The organisations, systems and units (world.yaml) and the export files (exports.yaml)."""
+
+    organisations: dict[str, Organisation]
+    systems: dict[str, System]
+    kommun_units: dict[str, tuple[Unit, ...]]
+    school_units: dict[str, tuple[Unit, ...]]
+    region_adult: tuple[Unit, ...]
+    region_child: tuple[Unit, ...]
+    region_north: dict[str, tuple[Unit, ...]]
+    other_actors: tuple[Unit, ...]
+    ritz_extern: dict[str, tuple[str, ...]]
+    form_roles: tuple[str, ...]
+    exports: dict[tuple[str, str], Export]
+    date_formats: dict[str, tuple[str, str]]
+    extra_columns: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class CauseWeight:
+    """How often a cause is drawn in term position t: base + step * t, at least ``floor``."""
+
+    base: float
+    step: float = 0.0
+    floor: float | None = None
+    secondary: bool = True  # may be drawn as a second or third cause
+
+    def at(self, t: int) -> float:
+        weight = self.base + self.step * t
+        return weight if self.floor is None else max(weight, self.floor)
+
+
+@dataclass(frozen=True)
+class Texts:
+    """texts.yaml: sentences and words combined per case."""
+
+    cause_weights: dict[str, CauseWeight]
+    cause_sentences: dict[str, tuple[tuple[str, str], ...]]  # cause -> (scope, template)
+    context_sentences: dict[str, tuple[str, ...]]  # adult | infant | child
+    neutral_sentences: tuple[str, ...]
+    action_sentences: tuple[str, ...]
+    words: dict[str, tuple[str, ...]]
+    person_nouns: dict[str, tuple[tuple[str, str], ...]]  # (definite, genitive)
+    relatives: tuple[tuple[str, str], ...]  # (relative, pronoun)
+    months: tuple[str, ...]
+    orsak_label_categories: frozenset[str]
+    orsak_free: tuple[str, ...]
+    status: dict[str, dict[str, tuple[str, ...]]]  # system -> done | open -> statuses
+    severities: tuple[str, ...]
+    receiver_notes: tuple[str, ...]
+    bad_date_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class People:
+    """people.yaml: the material of the invented personal data."""
+
+    first_names: tuple[str, ...]
+    hyphen_first_names: tuple[str, ...]
+    surnames: tuple[str, ...]
+    streets: tuple[str, ...]
+    phone_ranges: tuple[tuple[str, str, int, int], ...]  # area, block, lowest, highest
+    email_domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Everything the demo's data files hold (:func:`load_demo_data`)."""
+
+    world: World
+    texts: Texts
+    people: People
+
+
+@dataclass(frozen=True)
+class CodebookCauses:
+    """What the demo takes from the codebook: cause ids in order, categories, labels."""
+
+    ids: tuple[str, ...]
+    category: dict[str, str]  # cause id -> category id
+    label: dict[str, str]  # category id -> label
+
+    @classmethod
+    def from_codebook(cls, book: Codebook) -> CodebookCauses:
+        return cls(
+            ids=tuple(c.id for c in book.causes),
+            category={c.id: c.category for c in book.causes},
+            label={c.id: c.label for c in book.categories},
+        )
+
+
+def data_dir() -> Path:
+    """The folder of the demo's data files (inside the installed package)."""
+    return Path(str(resources.files("samverkan_dev.demo") / "data"))
+
+
+def _units(items: list[dict[str, Any]]) -> tuple[Unit, ...]:
+    return tuple(
+        Unit(u["name"], u["short"], bool(u.get("child")), bool(u.get("ward"))) for u in items
+    )
+
+
+def _tuples(items: list[list[Any]]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(tuple(item) for item in items)
+
+
+def _world(world: dict[str, Any]) -> dict[str, Any]:
+    """The fields of :class:`World` that world.yaml holds."""
+    units = world["units"]
+    return dict(
+        organisations={k: Organisation(**v) for k, v in world["organisations"].items()},
+        systems={
+            k: System(
+                columns=tuple(v["columns"]),
+                fields=dict(v["fields"]),
+                rename=(v["rename"][0], v["rename"][1]),
+                other_types=tuple(v.get("other_types", ())),
+                other_texts=tuple(v.get("other_texts", ())),
+            )
+            for k, v in world["systems"].items()
+        },
+        kommun_units={k: _units(v) for k, v in units["kommun"].items()},
+        school_units={k: _units(v) for k, v in units["school"].items()},
+        region_adult=_units(units["region_adult"]),
+        region_child=_units(units["region_child"]),
+        region_north={k: _units(v) for k, v in units["region_north"].items()},
+        other_actors=_units(units["other_actors"]),
+        ritz_extern={k: tuple(v) for k, v in world["ritz_extern"].items()},
+        form_roles=tuple(world["form_roles"]),
+    )
+
+
+def _exports(exports: dict[str, Any]) -> dict[str, Any]:
+    """The fields of :class:`World` that exports.yaml holds."""
+    return dict(
+        exports={
+            (key.split("__")[0], key.split("__")[1]): Export(
+                tuple(v["files"]), tuple(v["cases"]), v.get("type", "")
+            )
+            for key, v in exports["exports"].items()
+        },
+        date_formats={k: (v[0], v[1]) for k, v in exports["date_formats"].items()},
+        extra_columns={k: tuple(v) for k, v in exports["extra_columns"].items()},
+    )
+
+
+def _texts(texts: dict[str, Any]) -> Texts:
+    weights = texts["cause_weights"]
+    return Texts(
+        cause_weights={
+            k: CauseWeight(v["base"], v.get("step", 0.0), v.get("min"), v.get("secondary", True))
+            for k, v in weights.items()
+        },
+        cause_sentences={k: _tuples(v) for k, v in texts["cause_sentences"].items()},
+        context_sentences={k: tuple(v) for k, v in texts["context_sentences"].items()},
+        neutral_sentences=tuple(texts["neutral_sentences"]),
+        action_sentences=tuple(texts["action_sentences"]),
+        words={k: tuple(v) for k, v in texts["words"].items()},
+        person_nouns={k: _tuples(v) for k, v in texts["person_nouns"].items()},
+        relatives=_tuples(texts["relatives"]),
+        months=tuple(texts["months"]),
+        orsak_label_categories=frozenset(texts["orsak_label_categories"]),
+        orsak_free=tuple(texts["orsak_free"]),
+        status={k: {s: tuple(v[s]) for s in ("done", "open")} for k, v in texts["status"].items()},
+        severities=tuple(texts["severities"]),
+        receiver_notes=tuple(texts["receiver_notes"]),
+        bad_date_words=tuple(texts["bad_date_words"]),
+    )
+
+
+def _people(people: dict[str, Any]) -> People:
+    return People(
+        first_names=tuple(people["first_names"]),
+        hyphen_first_names=tuple(people["hyphen_first_names"]),
+        surnames=tuple(people["surnames"]),
+        streets=tuple(people["streets"]),
+        phone_ranges=tuple(
+            (str(a), str(b), int(lo), int(hi)) for a, b, lo, hi in people["phone_ranges"]
+        ),
+        email_domains=tuple(people["email_domains"]),
+    )
+
+
+_BUILDERS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "world.yaml": _world,
+    "exports.yaml": _exports,
+    "texts.yaml": _texts,
+    "people.yaml": _people,
 }
 
-# --------------------------------------------------------------------------------------
-# Case text: parts combined per case
-# --------------------------------------------------------------------------------------
 
-CAUSE_CATEGORY = {
-    "sip": "rutiner",
-    "rutiner": "rutiner",
-    "kommunikation": "kommunikation_samverkan",
-    "kompetens": "kommunikation_samverkan",
-    "forstaelse": "kommunikation_samverkan",
-    "bemotande": "kommunikation_samverkan",
-    "helhetssyn": "individfokus_helhetssyn",
-    "individfokus": "individfokus_helhetssyn",
-    "tekniska_hinder": "tekniska_hinder",
-    "resurser": "ovrigt",
-}
-CATEGORY_LABEL = {
-    "rutiner": "Rutiner",
-    "kommunikation_samverkan": "Kommunikation och samverkan",
-    "individfokus_helhetssyn": "Individfokus och helhetssyn",
-    "tekniska_hinder": "Tekniska hinder",
-    "ovrigt": "Övrigt",
-}
-ORSAK_FREE = ["Bristande informationsöverföring", "Brist i samordning", "Oklar ansvarsfördelning"]
+def _build(name: str) -> Any:
+    """One data file read and turned into typed objects (or the fields of some)."""
+    path = data_dir() / name
+    raw = load_yaml(path)
+    try:
+        return _BUILDERS[name](raw)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise InputError(
+            path,
+            f"demodatafilen har fel form ({type(exc).__name__}: {exc})",
+            "Rätta filen efter beskrivningen i dess sidhuvud eller återställ den från git",
+        ) from None
 
-# (template, scope) with scope "any", "child", "adult" or "ward" (counterpart inpatient)
-CAUSE_SENTENCES: dict[str, list[tuple[str, str]]] = {
-    "kommunikation": [
-        ("Vi har sökt {other} i {dur} utan återkoppling.", "any"),
-        ("Trots {n} påminnelser via telefon och meddelande har {other} inte svarat.", "any"),
-        ("Information om {info} fördes inte vidare från {other} till {own}.", "any"),
-        (
-            "{Other} och {own} har helt olika bild av {p_gen} behov och vi kommer inte vidare.",
-            "any",
-        ),
-        ("Ingen återkoppling har kommit från {other} efter mötet den {date}.", "any"),
-        ("Vi fick veta först i efterhand att {p} {event}.", "any"),
-        ("Meddelandet till {other} besvarades aldrig och ärendet blev liggande.", "any"),
-    ],
-    "sip": [
-        ("{Other} avbokade SIP-mötet samma dag och skickade ingen ersättare.", "any"),
-        ("Kallelsen till SIP skickades {dur} i förväg men {other} har inte besvarat den.", "any"),
-        ("SIP-mötet den {date} fick ställas in eftersom ingen från {other} kom.", "any"),
-        (
-            "Vi har begärt en samordnad individuell plan sedan {month} men ingen har tagit "
-            "initiativ.",
-            "any",
-        ),
-        (
-            "Den SIP som gjordes i {month} har inte följts upp och ingen vet vem som är ansvarig.",
-            "any",
-        ),
-        ("{Other} uteblev från samordningsmötet utan att meddela förhinder.", "any"),
-        (
-            "Den kallade läkaren kunde inte komma till SIP:en och ingen kollega skickades "
-            "i stället.",
-            "any",
-        ),
-    ],
-    "rutiner": [
-        ("{P} skrevs ut från {other} utan att utskrivningsmeddelandet kom till {own}.", "ward"),
-        ("Inskrivningsmeddelande skickades aldrig till {own}.", "ward"),
-        ("Remissen från {other} skickades till fel enhet och blev liggande i {dur}.", "any"),
-        ("Rutinen för överföring vid {transition} följdes inte.", "any"),
-        (
-            "Det saknas en gemensam rutin för vem som kallar till uppföljning efter {transition}.",
-            "any",
-        ),
-        ("Läkemedelslistan följde inte med vid överlämningen så som rutinen kräver.", "adult"),
-        ("Vårdplanen skickades inte till {own} före hemgång.", "ward"),
-    ],
-    "helhetssyn": [
-        (
-            "{Other} tittade bara på den akuta situationen och inte på {p_gen} hela livssituation.",
-            "any",
-        ),
-        (
-            "Boendet och missbruket behandlades som två separata ärenden av {other} och {own}.",
-            "adult",
-        ),
-        ("Varje aktör fokuserade på sitt eget uppdrag och ingen såg helheten.", "any"),
-        ("Fokus låg enbart på medicineringen, inte på hur {p} klarar vardagen.", "adult"),
-        (
-            "Skolsituationen, hemmet och vården diskuterades var för sig utan att någon såg "
-            "hela bilden.",
-            "child",
-        ),
-    ],
-    "individfokus": [
-        ("{P} fick vänta på utredning eftersom skolan och BUP hänvisade till varandra.", "child"),
-        (
-            "Remissen skickades fram och tillbaka mellan {other} och {own} i {dur} medan {p} "
-            "stod utan stöd.",
-            "any",
-        ),
-        ("{P_gen} egna önskemål kom bort i diskussionen om ansvarsfördelningen.", "any"),
-        ("{P} fick inte vara delaktig i planeringen och visste inte vad som skulle hända.", "any"),
-        ("Insatserna från {other} avbröts när {p} fyllde 18 och ingen tog över.", "child"),
-        ("Diskussionen handlade om vem som skulle betala, inte om vad {p} behövde.", "adult"),
-    ],
-    "kompetens": [
-        ("Personalen på {other} kände inte till vad {own} kan erbjuda.", "any"),
-        ("Det framkom att {other} saknade kunskap om LSS och vilka insatser som finns.", "adult"),
-        ("Handläggaren kände inte till att {other} ansvarar för {responsibility}.", "any"),
-        (
-            "Det saknades kunskap hos {other} om hur {diag} påverkar {p_gen} förmåga att ta "
-            "emot insatser.",
-            "any",
-        ),
-    ],
-    "forstaelse": [
-        (
-            "{Other} skickade ett mejl med krav på vad {own} skulle göra i stället för att vi "
-            "löste det tillsammans.",
-            "any",
-        ),
-        (
-            "{Other} förväntade sig att {own} skulle ordna {thing}, vilket ligger utanför "
-            "vårt uppdrag.",
-            "any",
-        ),
-        (
-            "Det finns ingen förståelse hos {other} för vad {own} faktiskt kan göra inom "
-            "lagens ramar.",
-            "any",
-        ),
-    ],
-    "bemotande": [
-        ("{Rel} upplevde att {pron} blev nonchalant behandlad i telefon av {other}.", "any"),
-        ("{P} beskriver att personalen på {other} var otrevlig och avfärdande.", "any"),
-        (
-            '{Rel} blev tillsagd att "sluta ringa" när {pron} frågade efter en tid hos {other}.',
-            "any",
-        ),
-        ("Bemötandet vid besöket hos {other} upplevdes som kränkande av {p}.", "any"),
-    ],
-    "resurser": [
-        ("{Other} har just nu ingen läkare på plats och kan inte ta emot nya patienter.", "any"),
-        ("Vakanta tjänster gör att {other} inte kan bemanna uppdraget förrän i {month}.", "any"),
-        (
-            "Enheten har stor personalbrist efter flera långa sjukskrivningar och har "
-            "stängt för nybesök.",
-            "any",
-        ),
-    ],
-    "tekniska_hinder": [
-        ("Vi kunde inte se planen i Mina Planer på grund av behörighetsfel.", "any"),
-        ("Det gick inte att logga in i Mina Planer och kallelsen nådde aldrig {other}.", "any"),
-        (
-            "Meddelandet kom inte fram eftersom integrationen mot Mina Planer låg nere i {dur}.",
-            "any",
-        ),
-        (
-            "Personalen på {own} saknar behörighet i Mina Planer och fick därför ingen "
-            "information.",
-            "any",
-        ),
-        ("E-tjänsten för säkra meddelanden fungerade inte och remissen kunde inte skickas.", "any"),
-    ],
-}
-CONTEXT_SENTENCES = {
-    "adult": [
-        "{P} har {diag} och insatser från både {own} och {other}.",
-        "Ärendet gäller en {age}-årig {gender_noun} med {diag}.",
-        "{P} är aktuell hos {own} sedan {month} och har kontakt med {other}.",
-        "{P} har {diag} och bor i egen lägenhet med stöd.",
-    ],
-    "infant": [
-        "Barnet ({age} år) är inskrivet på BVC och familjen har insatser från {own}.",
-        "Vårdnadshavarna till ett barn på {age} år har kontakt med både {own} och BVC.",
-    ],
-    "child": [
-        "{P} ({age} år) har hög frånvaro från skolan och kontakt med {other}.",
-        "Ärendet gäller {p} i årskurs {grade} med misstänkt {diag_child}.",
-        "{P} är aktuell hos {own} och väntar på bedömning hos {other}.",
-        "Vårdnadshavarna har sökt hjälp för {p} vid flera tillfällen sedan {month}.",
-    ],
-}
-NEUTRAL_SENTENCES = [
-    "{P} har därefter sökt akutmottagningen vid två tillfällen.",
-    "Ärendet har lyfts till närmaste chef.",
-    "{Rel} fick ett bra bemötande vid det första besöket.",
-    "Situationen är nu under kontroll men risken kvarstår.",
-    "Händelsen rapporteras för kännedom och uppföljning i samverkansgruppen.",
-]
-ACTION_SENTENCES = [
-    "Ärendet lyftes på samverkansmöte mellan {own} och {other} den {date}.",
-    "Enhetschefen har kontaktat {other} och en ny SIP är bokad.",
-    "Rutinen för in- och utskrivningsmeddelanden har gåtts igenom på APT.",
-    "Avvikelsen har skickats till {other} för utredning, svar inväntas.",
-    "Behörigheter i Mina Planer har beställts för all personal.",
-    "En gemensam genomgång av ansvarsfördelningen är planerad till {next_month}.",
-    "Verksamhetschefen har bett om ett möte med {other} för att klargöra vem som gör vad.",
-    "Kontaktvägar mellan {own} och {other} har uppdaterats och spridits i personalgruppen.",
-]
-WORDS = {
-    "dur": ["tre veckor", "två månader", "över en månad", "fem veckor", "tio dagar", "två veckor"],
-    "n": ["tre", "fyra", "flera", "upprepade"],
-    "info": [
-        "läkemedelsändringen",
-        "utskrivningen",
-        "den nya diagnosen",
-        "att insatsen avslutats",
-        "hotbilden",
-    ],
-    "event": [
-        "hade skrivits ut",
-        "hade fått ändrad medicinering",
-        "hade avslutats hos {other}",
-        "hade flyttat",
-    ],
-    "transition": [
-        "utskrivning från slutenvården",
-        "övergång från BUP till vuxenpsykiatrin",
-        "flytt mellan kommuner",
-        "frigivning från anstalt",
-    ],
-    "thing": ["boende", "ledsagning", "hämtning av läkemedel", "skolskjuts", "en ny utredning"],
-    "responsibility": [
-        "läkemedelsgenomgångar",
-        "psykologutredningar",
-        "hjälpmedel",
-        "neuropsykiatriska utredningar",
-    ],
-    "diag": [
-        "psykossjukdom",
-        "samsjuklighet med missbruk och psykisk ohälsa",
-        "bipolär sjukdom",
-        "autism och depression",
-        "opioidberoende",
-        "schizofreni",
-    ],
-    "diag_child": ["adhd", "autism", "depression", "ätstörning", "språkstörning"],
-}
-PERSON_NOUNS = {
-    "adult": [
-        ("brukaren", "brukarens"),
-        ("patienten", "patientens"),
-        ("klienten", "klientens"),
-        ("den enskilde", "den enskildes"),
-    ],
-    "child": [
-        ("eleven", "elevens"),
-        ("barnet", "barnets"),
-        ("pojken", "pojkens"),
-        ("flickan", "flickans"),
-        ("ungdomen", "ungdomens"),
-    ],
-}
-RELATIVES = [
-    ("mamman", "hon"),
-    ("pappan", "han"),
-    ("systern", "hon"),
-    ("sonen", "han"),
-    ("dottern", "hon"),
-    ("maken", "han"),
-]
-MONTHS = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
-# --------------------------------------------------------------------------------------
-# Invented personal data
-# --------------------------------------------------------------------------------------
+@cache
+def load_demo_data() -> DemoData:
+    """Read the demo's data files once (a malformed file is an InputError naming it)."""
+    parts = {name: _build(name) for name in _BUILDERS}
+    world = World(**parts["world.yaml"], **parts["exports.yaml"])
+    return DemoData(world, parts["texts.yaml"], parts["people.yaml"])
 
-FIRST_NAMES = [
-    "Anna", "Eva", "Maria", "Karin", "Sara", "Emma", "Lena", "Elin", "Fatima", "Amira",
-    "Leila", "Sofia", "Ida", "Hanna", "Maja", "Ebba", "Aisha", "Zeynep", "Mirela", "Agnieszka",
-    "Erik", "Lars", "Johan", "Anders", "Per", "Mikael", "Ahmed", "Mohammed", "Ali", "Omar",
-    "Hassan", "Mehmet", "Dragan", "Nikola", "Piotr", "Karl", "Oskar", "Lucas", "Hugo", "Ömer",
-]  # fmt: skip
-HYPHEN_FIRST = ["Eva-Lena", "Ann-Sofie", "Jan-Erik", "Karl-Johan", "Anna-Karin"]
-SURNAMES = [
-    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
-    "Svensson", "Gustafsson", "Pettersson", "Jönsson", "Lindberg", "Berg", "Lind", "Holm",
-    "Ali", "Hassan", "Yilmaz", "Kaya", "Nowak", "Jovanovic", "Ibrahim", "Hussein", "Lindqvist",
-    "Nguyen", "Öberg", "Åkesson", "Mohammadi", "Kowalski",
-]  # fmt: skip
-STREETS = [
-    "Storgatan", "Västergatan", "Kyrkogatan", "Ringvägen", "Lindvägen", "Skolgatan",
-    "Järnvägsgatan", "Östra Vallgatan", "Bokvägen", "Hantverkaregatan", "Smedjegatan",
-]  # fmt: skip
-# Number ranges the Swedish regulator (PTS) reserves for use in fiction.
-_PHONE_RANGES = [
-    ("070", "17406", 5, 99),
-    ("040", "62804", 0, 99),
-    ("031", "39006", 0, 99),
-    ("08", "46500", 400, 499),
-]
-EMAIL_DOMAINS = ["exempel.se", "example.com", "example.org"]
+
+def load_causes(config_dir: Path | None = None) -> CodebookCauses:
+    """Cause ids, categories and labels from the project's codebook."""
+    from samverkan.coding.codebook import load_codebook
+
+    folder = config_dir or project_config_dir()
+    return CodebookCauses.from_codebook(load_codebook(folder / "codebook.yaml"))
+
+
+def _check_causes(texts: Texts, causes: CodebookCauses) -> None:
+    """The demo's sentences and weights must cover exactly the codebook's causes."""
+    for name, ids in (
+        ("cause_weights", texts.cause_weights),
+        ("cause_sentences", texts.cause_sentences),
+    ):
+        if set(ids) != set(causes.ids):
+            raise InputError(
+                data_dir() / "texts.yaml",
+                f"orsakerna i {name} är inte desamma som i kodboken ({', '.join(causes.ids)})",
+                "Ge varje orsak i config/codebook.yaml vikt och meningar i demons texts.yaml",
+            )
 
 
 @dataclass
@@ -760,9 +382,11 @@ def luhn_check_digit(nine_digits: str) -> int:
 class _Pii:
     """Draws invented identifiers and records each one as planted."""
 
-    def __init__(self, rng: random.Random, planted: Planted) -> None:
+    def __init__(self, rng: random.Random, planted: Planted, data: DemoData) -> None:
         self.rng = rng
         self.planted = planted
+        self.people = data.people
+        self.organisations = data.world.organisations
         self.file = ""
 
     def _birth(self, old: bool = False) -> dt.date:
@@ -812,21 +436,21 @@ class _Pii:
         )
 
     def first(self) -> str:
-        return self.rng.choice(FIRST_NAMES)
+        return self.rng.choice(self.people.first_names)
 
     def name(self, form: str | None = None) -> str:
         r = self.rng
         form = form or r.choice(
             ["full", "full", "hyphen", "genitive", "title", "lower", "initials"]
         )
-        first, last = r.choice(FIRST_NAMES), r.choice(SURNAMES)
+        first, last = r.choice(self.people.first_names), r.choice(self.people.surnames)
         if form == "full":
             text = f"{first} {last}"
         elif form == "hyphen":
             if r.random() < 0.5:
-                text = f"{r.choice(HYPHEN_FIRST)} {last}"
+                text = f"{r.choice(self.people.hyphen_first_names)} {last}"
             else:
-                other = r.choice([s for s in SURNAMES if s != last])
+                other = r.choice([s for s in self.people.surnames if s != last])
                 text = f"{first} {last}-{other}"
         elif form == "genitive":
             text = first if first.endswith("s") else f"{first}s"
@@ -840,8 +464,8 @@ class _Pii:
 
     def phone(self) -> str:
         r = self.rng
-        area, block, lo, hi = r.choice(_PHONE_RANGES)
-        # 7 digits after 070, 040 and 031; 8 digits after 08 (08-465 004 00 to 08-465 004 99)
+        area, block, lo, hi = r.choice(self.people.phone_ranges)
+        # 7 digits after 070, 040 and 031 (block + 2 digits); 8 after 08 (block + 3 digits)
         rest = block + (f"{r.randint(lo, hi):02d}" if area != "08" else f"{r.randint(lo, hi):03d}")
         if area == "070":
             text = r.choice(
@@ -859,15 +483,16 @@ class _Pii:
 
     def email(self) -> str:
         r = self.rng
-        first, last = r.choice(FIRST_NAMES), r.choice(SURNAMES)
+        first, last = r.choice(self.people.first_names), r.choice(self.people.surnames)
         local = f"{first}.{last}" if r.random() < 0.6 else f"{first}{r.randint(60, 99)}"
         local = local.lower().translate(str.maketrans("åäöé", "aaoe"))
-        return self.planted.add("emails", f"{local}@{r.choice(EMAIL_DOMAINS)}", self.file)
+        address = f"{local}@{r.choice(self.people.email_domains)}"
+        return self.planted.add("emails", address, self.file)
 
     def address(self, org: str) -> str:
         r = self.rng
-        town, pc = TOWN.get(org, ("Malmö", "214"))
-        text = f"{r.choice(STREETS)} {r.randint(1, 48)}{r.choice(['', '', 'B'])}"
+        town, pc = self.organisations[org].town, self.organisations[org].postcode
+        text = f"{r.choice(self.people.streets)} {r.randint(1, 48)}{r.choice(['', '', 'B'])}"
         if r.random() < 0.5:
             text += f", lgh {r.randint(11, 13)}{r.randint(1, 8):02d}"
         if r.random() < 0.6:
@@ -983,11 +608,17 @@ def _fill(template: str, slots: dict[str, str]) -> str:
 
 
 class _Generator:
-    def __init__(self, seed: int, terms: Sequence[str]) -> None:
+    def __init__(
+        self, seed: int, terms: Sequence[str], data: DemoData, causes: CodebookCauses
+    ) -> None:
+        _check_causes(data.texts, causes)
         self.rng = random.Random(seed)
         self.terms = tuple(terms)
+        self.world = data.world
+        self.texts = data.texts
+        self.causes = causes
         self.planted = Planted()
-        self.pii = _Pii(self.rng, self.planted)
+        self.pii = _Pii(self.rng, self.planted, data)
         self.serial: dict[tuple[str, str], int] = {}
         self.action_credit: dict[str, float] = {}
 
@@ -996,7 +627,7 @@ class _Generator:
         key = (org, system)
         n = self.serial.get(key, 0) + 1
         self.serial[key] = n
-        base = 100 + 37 * list(ORG_NAMES).index(org)
+        base = 100 + 37 * list(self.world.organisations).index(org)
         if system == "lifecare":
             return f"AV{year}-{base * 10 + n:05d}"
         if system == "prorenata":
@@ -1018,13 +649,13 @@ class _Generator:
     # ---- text ------------------------------------------------------------------------
     def slots(self, own: Unit, other: Unit, child: bool, before: dt.date) -> dict[str, str]:
         """Words for the templates; dates mentioned in the text lie before ``before``."""
-        r = self.rng
-        p, p_gen = r.choice(PERSON_NOUNS["child" if child else "adult"])
-        rel, pron = r.choice(RELATIVES[:3] if child else RELATIVES)
+        r, texts = self.rng, self.texts
+        p, p_gen = r.choice(texts.person_nouns["child" if child else "adult"])
+        rel, pron = r.choice(texts.relatives[:3] if child else texts.relatives)
         day = before - dt.timedelta(days=r.randint(1, 30))
         earlier = before - dt.timedelta(days=r.randint(20, 90))
         later = before + dt.timedelta(days=r.randint(20, 60))
-        s = {k: r.choice(v) for k, v in WORDS.items()}
+        s = {k: r.choice(v) for k, v in texts.words.items()}
         infant = "BVC" in (own.short, other.short)
         if infant:
             p, p_gen = "barnet", "barnets"
@@ -1041,8 +672,8 @@ class _Generator:
             Rel=_cap(rel),
             pron=pron,
             date=f"{day.day}/{day.month}",
-            month=MONTHS[earlier.month - 1],
-            next_month=MONTHS[later.month - 1],
+            month=texts.months[earlier.month - 1],
+            next_month=texts.months[later.month - 1],
             age=str(
                 r.randint(1, 5) if infant else r.randint(7, 17) if child else r.randint(19, 78)
             ),
@@ -1053,30 +684,20 @@ class _Generator:
 
     def cause_sentence(self, cause: str, slots: dict[str, str], child: bool, ward: bool) -> str:
         ok = {"any", "child" if child else "adult"} | ({"ward"} if ward else set())
-        options = [t for t, scope in CAUSE_SENTENCES[cause] if scope in ok]
+        options = [t for scope, t in self.texts.cause_sentences[cause] if scope in ok]
         if slots["p"] == "barnet":  # small child at BVC: no school, no 18th birthday
             options = [t for t in options if "skol" not in t and "18" not in t] or options
         return _fill(self.rng.choice(options), slots)
 
     def draw_causes(self, t: int, forced: str | None) -> tuple[str, ...]:
         r = self.rng
-        weights = {
-            "kommunikation": 0.22 + 0.03 * t,
-            "sip": 0.12 + 0.04 * t,
-            "rutiner": 0.14,
-            "helhetssyn": 0.07,
-            "individfokus": 0.08,
-            "kompetens": 0.06,
-            "forstaelse": 0.05,
-            "bemotande": 0.05,
-            "resurser": 0.02,
-            "tekniska_hinder": max(0.20 - 0.05 * t, 0.03),
-        }
+        setting = self.texts.cause_weights
+        weights = {cause: w.at(t) for cause, w in setting.items()}
         primary = forced or r.choices(list(weights), list(weights.values()))[0]
         causes = [primary]
         extra = 0 if r.random() < 0.45 else (1 if r.random() < 0.75 else 2)
         for _ in range(extra):
-            rest = {c: w for c, w in weights.items() if c not in causes and c != "resurser"}
+            rest = {c: w for c, w in weights.items() if c not in causes and setting[c].secondary}
             causes.append(r.choices(list(rest), list(rest.values()))[0])
         return tuple(causes)
 
@@ -1096,24 +717,16 @@ class _Generator:
         causes = self.draw_causes(t, forced)
         s = self.slots(own, other, child, event)
         context = "infant" if "BVC" in (own.short, other.short) else "child" if child else "adult"
-        parts = [_fill(r.choice(CONTEXT_SENTENCES[context]), s)]
+        parts = [_fill(r.choice(self.texts.context_sentences[context]), s)]
         parts += [self.cause_sentence(c, s, child, other.ward) for c in causes]
         if r.random() < 0.35 and len(parts) < 5:
-            parts.append(_fill(r.choice(NEUTRAL_SENTENCES), s))
+            parts.append(_fill(r.choice(self.texts.neutral_sentences), s))
         if r.random() < 0.45:
             parts.insert(r.randint(1, len(parts)), self.pii.sentence(org, s))
             if r.random() < 0.2:
                 parts.append(self.pii.sentence(org, s))
         text = self.join(parts)
-        action = ""
-        # error diffusion keeps each organisation's share of actions close to its setting
-        self.action_credit[org] = self.action_credit.get(org, 0.0) + ACTION_SHARE[org]
-        if self.action_credit[org] + r.uniform(-0.25, 0.25) >= 1:
-            self.action_credit[org] -= 1
-            acts = [_fill(a, s) for a in r.sample(ACTION_SENTENCES, r.choice([1, 1, 2]))]
-            if r.random() < 0.15:
-                acts.append(f"Handläggare {self.pii.name('full')} har kontaktat {s['rel']}.")
-            action = " ".join(acts)
+        action = self.action(org, s)
         return _Case(
             received=received,
             event=event,
@@ -1122,10 +735,25 @@ class _Generator:
             child=child,
             text=text,
             action=action,
-            causes=tuple(sorted(set(causes), key=CAUSES.index)),
-            category=CAUSE_CATEGORY[causes[0]],
+            causes=tuple(sorted(set(causes), key=self.causes.ids.index)),
+            category=self.causes.category[causes[0]],
             quote_ok=r.random() < 0.3,
         )
+
+    def action(self, org: str, slots: dict[str, str]) -> str:
+        """What was done, or "" (error diffusion keeps each organisation's share of actions
+        close to its setting)."""
+        r = self.rng
+        share = self.world.organisations[org].action_share
+        self.action_credit[org] = self.action_credit.get(org, 0.0) + share
+        if self.action_credit[org] + r.uniform(-0.25, 0.25) < 1:
+            return ""
+        self.action_credit[org] -= 1
+        picked = r.sample(self.texts.action_sentences, r.choice([1, 1, 2]))
+        acts = [_fill(a, slots) for a in picked]
+        if r.random() < 0.15:
+            acts.append(f"Handläggare {self.pii.name('full')} har kontaktat {slots['rel']}.")
+        return " ".join(acts)
 
     def join(self, parts: list[str]) -> str:
         """Join sentences, sometimes with line breaks as hasty notes have."""
@@ -1171,12 +799,18 @@ def _parse_spec(spec: str) -> dict[str, object]:
     return out
 
 
-def _extra_columns(kind: str) -> list[str]:
-    return {
-        "pii": ["Personnummer", "Patientnamn", "Telefon"],
-        "staff": ["Handläggare", "Registrerad av"],
-        "benign": ["Enhetskod", "Handläggare"],
-    }.get(kind, [])
+def _excluded_values(system: str, unit: str) -> dict[str, object]:
+    """The system-specific columns of a row that is not a collaboration case."""
+    if system == "lifecare":
+        return {
+            "Rapporterande enhet": unit,
+            "Berörd part": "",
+            "Riktning": "",
+            "Status": "Avslutad",
+        }
+    if system == "prorenata":
+        return {"Skola/enhet": unit, "Extern aktör": "", "Status": "Avslutad"}
+    return {"Vårdenhet": unit, "Extern part": "", "Orsak": "", "Allvarlighetsgrad": "Lindrig"}
 
 
 class _TermBuilder:
@@ -1184,12 +818,13 @@ class _TermBuilder:
 
     def __init__(self, gen: _Generator, term: str, t: int) -> None:
         self.gen = gen
+        self.world = gen.world
         self.term = term
         self.t = t
         self.records: dict[tuple[str, str], list[Record]] = {}
         self.specs: dict[tuple[str, str], dict[str, object]] = {}
-        for key, specs in FILE_SPECS.items():
-            spec = specs[t % 4]
+        for key, export in self.world.exports.items():
+            spec = export.files[t % 4]
             if spec is not None:
                 self.specs[key] = _parse_spec(spec)
                 self.records[key] = []
@@ -1218,33 +853,33 @@ class _TermBuilder:
 
     def _pick_units(self, org: str, system: str) -> tuple[Unit, Unit]:
         """The reporting unit and the counterpart of a new case in this file."""
-        r = self.rng
+        r, w = self.rng, self.world
         if system == "ritz":
-            own = r.choice(REGION_ADULT + REGION_CHILD)
-            names = RITZ_EXTERN[r.choice(list(RITZ_EXTERN))]
+            own = r.choice(w.region_adult + w.region_child)
+            names = w.ritz_extern[r.choice(list(w.ritz_extern))]
             extern = names[2] if own.child and r.random() < 0.6 else r.choice(names[:2])
             school = "Elevhälsan" in extern
-            return own, _u(extern, "elevhälsan" if school else "socialtjänsten", child=school)
+            return own, Unit(extern, "elevhälsan" if school else "socialtjänsten", child=school)
         if system == "prorenata":
-            school_partners = [u for u in REGION_CHILD if u.short != "BVC"]
-            return r.choice(SCHOOL_UNITS[org]), r.choice(school_partners)
+            school_partners = [u for u in w.region_child if u.short != "BVC"]
+            return r.choice(w.school_units[org]), r.choice(school_partners)
         if system == "form":
-            own = r.choice(KOMMUN_UNITS[org])
-            region = REGION_NORTH[org]
+            own = r.choice(w.kommun_units[org])
+            region = w.region_north[org]
             pool = (
                 [u for u in region if u.child] if own.child else [u for u in region if not u.child]
             )
             return own, r.choice(pool or region)
-        own = r.choice(KOMMUN_UNITS[org])
+        own = r.choice(w.kommun_units[org])
         if own.child:
-            return own, r.choice(REGION_CHILD)
-        return own, r.choice(REGION_ADULT + (OTHER_ACTORS if r.random() < 0.2 else []))
+            return own, r.choice(w.region_child)
+        return own, r.choice(w.region_adult + (w.other_actors if r.random() < 0.2 else ()))
 
     def _row(
         self, org: str, system: str, case: _Case, *, direction: str = "Utgående", extern: str = ""
     ) -> dict[str, object]:
-        r = self.rng
-        f = _F[system]
+        r, texts = self.rng, self.gen.texts
+        f = self.world.systems[system].fields
         v: dict[str, object] = {
             f["received"]: case.received,
             f["text"]: case.text,
@@ -1253,47 +888,38 @@ class _TermBuilder:
         if f["event"]:
             v[f["event"]] = case.event
         if f["type"]:
-            v[f["type"]] = COLLAB_TYPES[(org, system)]
+            v[f["type"]] = self.world.exports[(org, system)].collab_type
         if system == "lifecare":
             # the reporting unit wrote the text; for incoming rows that is the region's unit
             v["Rapporterande enhet"] = case.own.name
             v["Berörd part"] = case.other.name
             v["Riktning"] = direction
-            v["Status"] = r.choice(
-                ["Avslutad", "Avslutad", "Åtgärdad"] if case.action else ["Ny", "Under utredning"]
-            )
+            v["Status"] = r.choice(texts.status[system]["done" if case.action else "open"])
         elif system == "prorenata":
             v["Skola/enhet"] = case.own.name
             v["Extern aktör"] = case.other.name
-            v["Status"] = r.choice(["Avslutad", "Pågående"] if case.action else ["Ny", "Pågående"])
+            v["Status"] = r.choice(texts.status[system]["done" if case.action else "open"])
         elif system == "ritz":
             v["Vårdenhet"] = case.own.name
             v["Extern part"] = extern
             roll = r.random()
-            if roll < 0.5 and case.category in (
-                "rutiner",
-                "kommunikation_samverkan",
-                "tekniska_hinder",
-                "individfokus_helhetssyn",
-            ):
-                v["Orsak"] = CATEGORY_LABEL[case.category]
+            if roll < 0.5 and case.category in texts.orsak_label_categories:
+                v["Orsak"] = self.gen.causes.label[case.category]
             elif roll < 0.75:
-                v["Orsak"] = r.choice(ORSAK_FREE)
+                v["Orsak"] = r.choice(texts.orsak_free)
             else:
                 v["Orsak"] = ""
-            v["Allvarlighetsgrad"] = r.choice(
-                ["Ingen skada", "Risk för vårdskada", "Lindrig", "Måttlig", "Allvarlig"]
-            )
+            v["Allvarlighetsgrad"] = r.choice(texts.severities)
         else:
-            v["Kommun"] = ORG_NAMES[org]
+            v["Kommun"] = self.world.organisations[org].name
             v["Berörda aktörer"] = f"{case.own.name}; {case.other.name}"
-            v["Anmälarens roll"] = r.choice(FORM_ROLES)
+            v["Anmälarens roll"] = r.choice(self.world.form_roles)
         return v
 
     def add_case(
         self, org: str, system: str, case: _Case, row: dict[str, object], expected: str = "kept"
     ) -> Record:
-        f = _F[system]
+        f = self.world.systems[system].fields
         sid = self.gen.next_id(org, system, case.received.year) if f["id"] else ""
         if f["id"]:
             row[f["id"]] = sid
@@ -1303,16 +929,22 @@ class _TermBuilder:
         self.records[(org, system)].append(rec)
         return rec
 
-    def build(self) -> None:
+    def _plan(self) -> list[tuple[str, str]]:
+        """The file of each collaboration case this term reports, in random order."""
         r = self.rng
         plan: list[tuple[str, str]] = []
         for key in self.records:
-            n = CASE_COUNTS[key][self.t % 4]
+            n = self.world.exports[key].cases[self.t % 4]
             if n:
                 n = max(1, n + r.randint(-1, 1))
             plan += [key] * n
         r.shuffle(plan)
-        forced = list(CAUSES)
+        return plan
+
+    def build(self) -> None:
+        r, w = self.rng, self.world
+        plan = self._plan()
+        forced = list(self.gen.causes.ids)
         r.shuffle(forced)
         lifecare_out: list[tuple[str, _Case, Record]] = []
         ritz_cases: list[tuple[_Case, Record, str]] = []
@@ -1325,10 +957,10 @@ class _TermBuilder:
                 )
                 extern = other.name
                 rec = self.add_case(org, system, case, self._row(org, system, case, extern=extern))
-                muni = next(m for m, names in RITZ_EXTERN.items() if extern in names)
+                muni = next(m for m, names in w.ritz_extern.items() if extern in names)
                 ritz_cases.append((case, rec, muni))
                 continue
-            incoming = system == "lifecare" and r.random() < 0.1 and other not in OTHER_ACTORS
+            incoming = system == "lifecare" and r.random() < 0.1 and other not in w.other_actors
             if incoming:  # the region reported it to the municipality: the region writes
                 own, other = other, own
             case = self._distinct_case(
@@ -1338,7 +970,7 @@ class _TermBuilder:
             rec = self.add_case(
                 org, system, case, self._row(org, system, case, direction=direction)
             )
-            if system == "lifecare" and not incoming and other in REGION_ADULT + REGION_CHILD:
+            if system == "lifecare" and not incoming and other in w.region_adult + w.region_child:
                 lifecare_out.append((org, case, rec))
         self.mirror(lifecare_out, ritz_cases)
         self.add_excluded()
@@ -1353,21 +985,15 @@ class _TermBuilder:
         ritz_cases: list[tuple[_Case, Record, str]],
     ) -> None:
         """Incidents reported by one side that also appear, copied, in the other side's export."""
-        r = self.rng
+        r, w = self.rng, self.world
         if ("region-skane", "ritz") not in self.records:
             return
         for org, case, _rec in r.sample(lifecare_out, min(len(lifecare_out), r.randint(3, 5))):
             self.gen.pii.file = f"{self.term}/region-skane__ritz"
-            extern = RITZ_EXTERN[org][0] if case.own.short != "hemtjänsten" else RITZ_EXTERN[org][1]
+            extern = w.ritz_extern[org][0 if case.own.short != "hemtjänsten" else 1]
             text = case.text
             if len(text) > 180 and r.random() < 0.6:  # the receiver adds a line of its own
-                text += r.choice(
-                    [
-                        " Inkommen avvikelse från kommunen, vidarebefordrad till verksamhetschef.",
-                        "\nMottagen via kommunens avvikelsesystem.",
-                        " Ärendet utreds av enheten.",
-                    ]
-                )
+                text += r.choice(self.gen.texts.receiver_notes)
             delay = r.randint(1, 10)
             copy = _Case(
                 received=case.received + dt.timedelta(days=delay, hours=r.randint(0, 3)),
@@ -1386,9 +1012,8 @@ class _TermBuilder:
         eligible = [(c, rec, m) for c, rec, m in ritz_cases if (m, "lifecare") in self.records]
         for case, _rec, muni in r.sample(eligible, min(len(eligible), r.randint(2, 3))):
             self.gen.pii.file = f"{self.term}/{muni}__lifecare"
-            own = next(
-                (u for u in KOMMUN_UNITS[muni] if u.child == case.child), KOMMUN_UNITS[muni][0]
-            )
+            units = w.kommun_units[muni]
+            own = next((u for u in units if u.child == case.child), units[0])
             text = case.text if r.random() < 0.5 else "Inkommen från regionen: " + case.text
             copy = _Case(
                 received=case.received + dt.timedelta(days=r.randint(1, 10)),
@@ -1413,42 +1038,26 @@ class _TermBuilder:
                 continue
             self.gen.pii.file = f"{self.term}/{org}__{system}"
             n = max(2, round(len(recs) * r.uniform(0.3, 0.6)))
-            f = _F[system]
+            sys_ = self.world.systems[system]
+            f = sys_.fields
             for _ in range(n):
                 received, event = self.gen.dates(self.term)
-                text = r.choice(OTHER_TEXTS[system])
+                text = r.choice(sys_.other_texts)
                 if r.random() < 0.2:
                     text += f" Gäller {self.gen.pii.name('full')}, {self.gen.pii.pnr()}."
                 own = (
-                    self._pick_units(org, system)[0] if system != "ritz" else r.choice(REGION_ADULT)
+                    self._pick_units(org, system)[0]
+                    if system != "ritz"
+                    else r.choice(self.world.region_adult)
                 )
                 v: dict[str, object] = {
                     f["received"]: received,
                     f["event"]: event,
-                    f["type"]: r.choice(OTHER_TYPES[system]),
+                    f["type"]: r.choice(sys_.other_types),
                     f["text"]: text,
                     f["action"]: "Genomgång med personalgruppen." if r.random() < 0.5 else "",
                 }
-                if system == "lifecare":
-                    v.update(
-                        {
-                            "Rapporterande enhet": own.name,
-                            "Berörd part": "",
-                            "Riktning": "",
-                            "Status": "Avslutad",
-                        }
-                    )
-                elif system == "prorenata":
-                    v.update({"Skola/enhet": own.name, "Extern aktör": "", "Status": "Avslutad"})
-                else:
-                    v.update(
-                        {
-                            "Vårdenhet": own.name,
-                            "Extern part": "",
-                            "Orsak": "",
-                            "Allvarlighetsgrad": "Lindrig",
-                        }
-                    )
+                v.update(_excluded_values(system, own.name))
                 sid = self.gen.next_id(org, system, received.year)
                 v[f["id"]] = sid
                 recs.append(Record(v, "excluded", sid))
@@ -1477,14 +1086,14 @@ class _TermBuilder:
             mark = self.gen.planted.mark()
             case = self._distinct_case(org, own, other, None)
             row = self._row(org, system, case, extern=other.name)
-            f = _F[system]
+            f = self.world.systems[system].fields
             causes, category = case.causes, case.category
             if kind == "no_date":
                 row[f["received"]] = ""
                 if f["event"]:
                     row[f["event"]] = ""
             elif kind == "bad_date_word":
-                row[f["received"]] = r.choice(["snart", "okänt", "vecka 12"])
+                row[f["received"]] = r.choice(self.gen.texts.bad_date_words)
             elif kind == "bad_date_day":
                 year = self.term[:4]
                 row[f["received"]] = (
@@ -1542,12 +1151,13 @@ def _header_text(name: str, style: str, i: int) -> str:
     return name
 
 
-def _columns(system: str, spec: dict[str, object], rng: random.Random) -> list[tuple[str, str]]:
+def _columns(gen: _Generator, system: str, spec: dict[str, object]) -> list[tuple[str, str]]:
     """(standard column or extra, header text) in file order."""
-    cols = list(COLUMNS[system]) + _extra_columns(str(spec["extra"]))
+    extra = gen.world.extra_columns.get(str(spec["extra"]), ())
+    cols = [*gen.world.systems[system].columns, *extra]
     if spec["shuffle"]:
-        rng.shuffle(cols)
-    old, new = RENAMES[system]
+        gen.rng.shuffle(cols)
+    old, new = gen.world.systems[system].rename
     out = []
     for i, c in enumerate(cols):
         name = new if spec["rename"] and c == old else c
@@ -1555,16 +1165,15 @@ def _columns(system: str, spec: dict[str, object], rng: random.Random) -> list[t
     return out
 
 
-def _is_date_col(system: str, col: str) -> bool:
-    return col in (_F[system]["received"], _F[system]["event"])
+def _is_date_col(fields: dict[str, str | None], col: str) -> bool:
+    return col in (fields["received"], fields["event"])
 
 
-def _text_value(value: object, col: str, system: str, spec: dict[str, object]) -> str:
+def _text_value(value: object, col: str, world: World, system: str, spec: dict[str, object]) -> str:
     if isinstance(value, dt.datetime | dt.date):
-        fmt_received, fmt_event = DATE_FORMATS[
-            str(spec["dates"]) if spec["dates"] in DATE_FORMATS else "iso"
-        ]
-        fmt = fmt_received if col == _F[system]["received"] else fmt_event
+        formats = world.date_formats
+        fmt_received, fmt_event = formats[str(spec["dates"]) if spec["dates"] in formats else "iso"]
+        fmt = fmt_received if col == world.systems[system].fields["received"] else fmt_event
         return value.strftime(fmt)
     return "" if value is None else str(value)
 
@@ -1608,7 +1217,7 @@ def _write_csv(
 
 def _write_xlsx(
     path: Path,
-    org: str,
+    org_name: str,
     system: str,
     term: str,
     header: list[str],
@@ -1618,7 +1227,7 @@ def _write_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = "Avvikelser" if system != "form" else "Inkomna"
-    titles = [f"Avvikelser {ORG_NAMES[org]}", f"Utdrag för perioden {term}", ""]
+    titles = [f"Avvikelser {org_name}", f"Utdrag för perioden {term}", ""]
     titles = titles[: int(spec["title"])]
     for t in titles:
         ws.append([t] if t else [])
@@ -1653,7 +1262,7 @@ def _write_file(
     ext = "xlsx" if spec["kind"] == "xlsx" else "csv"
     rel = f"{term}/{org}__{system}.{ext}"
     gen.pii.file = f"{term}/{org}__{system}"
-    cols = _columns(system, spec, gen.rng)
+    cols = _columns(gen, system, spec)
     header = [h for _, h in cols]
     rows: list[list[object]] = []
     for rec in recs:
@@ -1669,7 +1278,7 @@ def _write_file(
                 spec["kind"] == "xlsx"
                 and spec["xdate"]
                 and isinstance(value, dt.date)
-                and _is_date_col(system, col)
+                and _is_date_col(gen.world.systems[system].fields, col)
             ):
                 row.append(value)
             elif (
@@ -1680,13 +1289,13 @@ def _write_file(
             ):
                 row.append(int(str(value)))
             else:
-                row.append(_text_value(value, col, system, spec))
+                row.append(_text_value(value, col, gen.world, system, spec))
         rows.append(row)
     path = out_dir / rel
     if ext == "csv":
         _write_csv(path, header, [[str(v) for v in row] for row in rows], spec)
     else:
-        _write_xlsx(path, org, system, term, header, rows, spec)
+        _write_xlsx(path, gen.world.organisations[org].name, system, term, header, rows, spec)
     return path
 
 
@@ -1714,9 +1323,9 @@ def _facit_csv(rows: list[list[str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _check_out_dir(out_dir: Path, terms: Sequence[str]) -> None:
+def _check_out_dir(out_dir: Path, terms: Sequence[str], world: World) -> None:
     """Refuse to mix demo files into a folder that holds other exports."""
-    demo_names = {f"{org}__{system}.{ext}" for org, system in FILE_SPECS for ext in ("csv", "xlsx")}
+    demo_names = {f"{org}__{sys_}.{ext}" for org, sys_ in world.exports for ext in ("csv", "xlsx")}
     for term in terms:
         folder = out_dir / term
         if not folder.is_dir():
@@ -1734,74 +1343,78 @@ def _check_out_dir(out_dir: Path, terms: Sequence[str]) -> None:
             )
 
 
+def _facit_row(key: tuple[str, str], rec: Record, i: int, form_key: str) -> list[str]:
+    return [
+        key[0],
+        key[1],
+        rec.source_id,
+        ";".join(rec.causes),
+        rec.category,
+        "true" if rec.quote_ok else "false",
+        rec.expected,
+        str(i),
+        form_key,
+    ]
+
+
+def _write_term(
+    out_dir: Path, gen: _Generator, term: str, t: int
+) -> tuple[list[Path], Path, dict[str, int]]:
+    """Build and write one term: its export files, its facit file and the expected counts."""
+    builder = _TermBuilder(gen, term, t)
+    builder.build()
+    files: list[Path] = []
+    facit_rows: list[list[str]] = []
+    counts = dict.fromkeys(("kept", "excluded", "duplicate", "quarantined"), 0)
+    for key in sorted(builder.records):
+        recs = builder.records[key]
+        files.append(_write_file(out_dir, term, key, recs, builder.specs[key], gen))
+        form_keys = _form_keys(recs) if key[1] == "form" else [""] * len(recs)
+        for i, (rec, form_key) in enumerate(zip(recs, form_keys, strict=True), start=1):
+            counts[rec.expected] += 1
+            facit_rows.append(_facit_row(key, rec, i, form_key))
+    facit = write_bytes_atomic(out_dir / FACIT_DIR / f"{term}.csv", _facit_csv(facit_rows))
+    return files, facit, counts
+
+
+def _write_planted(out_dir: Path, seed: int, terms: tuple[str, ...], planted: Planted) -> Path:
+    everything = sorted({str(item["text"]) for items in planted.items.values() for item in items})
+    payload = {"seed": seed, "terms": list(terms), "all": everything, **planted.items}
+    return write_bytes_atomic(
+        out_dir / PLANTED_FILE,
+        (json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"),
+    )
+
+
 def write_demo_data(
-    out_dir: Path, seed: int = 20240101, terms: Sequence[str] = DEFAULT_TERMS
+    out_dir: Path,
+    seed: int = 20240101,
+    terms: Sequence[str] = DEFAULT_TERMS,
+    *,
+    causes: CodebookCauses | None = None,
 ) -> DemoManifest:
     """Write a deterministic synthetic set of raw exports for ``terms`` under ``out_dir``.
 
     Files: ``out_dir/<TERM>/<organisation>__<system>.<csv|xlsx>``, the truth in
     ``out_dir/demo-facit/<TERM>.csv`` and the planted identifiers in
-    ``out_dir/.demo-planted.json``. The same seed gives byte-identical files.
+    ``out_dir/.demo-planted.json``. The same seed gives byte-identical files. ``causes``
+    (default: :func:`load_causes` of the project's config) gives the cause ids, their
+    categories and the category labels.
     """
     out_dir = Path(out_dir)
     terms = tuple(str(t) for t in terms)
     for term in terms:
         if not re.match(TERM_PATTERN, term):
             raise ValueError(f"not a term code: {term!r} (expected e.g. 2025HT)")
-    _check_out_dir(out_dir, terms)
-    gen = _Generator(seed, terms)
+    data = load_demo_data()
+    _check_out_dir(out_dir, terms, data.world)
+    gen = _Generator(seed, terms, data, causes or load_causes())
     files: list[Path] = []
     facit: dict[str, Path] = {}
     counts: dict[str, dict[str, int]] = {}
     for t, term in enumerate(terms):
-        builder = _TermBuilder(gen, term, t)
-        builder.build()
-        facit_rows: list[list[str]] = []
-        counts[term] = dict.fromkeys(("kept", "excluded", "duplicate", "quarantined"), 0)
-        for key in sorted(builder.records):
-            recs = builder.records[key]
-            files.append(_write_file(out_dir, term, key, recs, builder.specs[key], gen))
-            form_keys = _form_keys(recs) if key[1] == "form" else [""] * len(recs)
-            for i, (rec, form_key) in enumerate(zip(recs, form_keys, strict=True), start=1):
-                counts[term][rec.expected] += 1
-                facit_rows.append(
-                    [
-                        key[0],
-                        key[1],
-                        rec.source_id,
-                        ";".join(rec.causes),
-                        rec.category,
-                        "true" if rec.quote_ok else "false",
-                        rec.expected,
-                        str(i),
-                        form_key,
-                    ]
-                )
-        facit[term] = write_bytes_atomic(
-            out_dir / FACIT_DIR / f"{term}.csv", _facit_csv(facit_rows)
-        )
-    planted_items = gen.planted.items
-    everything = sorted({str(item["text"]) for items in planted_items.values() for item in items})
-    payload = {"seed": seed, "terms": list(terms), "all": everything, **planted_items}
-    planted = write_bytes_atomic(
-        out_dir / PLANTED_FILE,
-        (json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"),
-    )
-    log.info("wrote %d demo export files for %d terms under %s", len(files), len(terms), out_dir)
+        term_files, facit[term], counts[term] = _write_term(out_dir, gen, term, t)
+        files += term_files
+    planted = _write_planted(out_dir, seed, terms, gen.planted)
+    log.info("%d demoexporter för %d terminer skrivna till %s", len(files), len(terms), out_dir)
     return DemoManifest(out_dir, seed, terms, tuple(files), facit, planted, counts)
-
-
-def benchmark(out_dir: Path, repeats: int = 3, seed: int = 20240101) -> dict[str, float]:
-    """Time ``write_demo_data`` for the four default terms (seconds: best and mean of runs).
-
-    Writes into ``out_dir/run-N``; run it by hand, e.g.
-    ``python -c "from samverkan_dev.demo.generator import benchmark; benchmark(Path('/tmp/b'))"``.
-    """
-    import time
-
-    times = []
-    for n in range(repeats):
-        start = time.perf_counter()
-        write_demo_data(Path(out_dir) / f"run-{n}", seed=seed)
-        times.append(time.perf_counter() - start)
-    return {"best_s": min(times), "mean_s": sum(times) / len(times), "runs": float(repeats)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,6 @@ from openpyxl import load_workbook
 from samverkan.coding.sheet import SHEET, header_map
 from samverkan.project.atomic import workbook_bytes, write_bytes_atomic
 from samverkan.project.errors import InputError
-from samverkan.project.schema import CAUSES
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +24,11 @@ _SLIP_FIRST = 0.12  # share of rows where analyst 1 deviates from the facit
 _SLIP_SECOND = 0.2  # the same for analyst 2
 
 
-def _slip(causes: list[str], rng: random.Random) -> list[str]:
-    """One deliberate difference: drop a cause, or add one."""
+def _slip(causes: list[str], rng: random.Random, known: Sequence[str]) -> list[str]:
+    """One deliberate difference: drop a cause, or add one of the codebook's ``known``."""
     if causes and rng.random() < 0.5:
         return [c for c in causes if c != rng.choice(causes)]
-    extra = rng.choice([c for c in CAUSES if c not in causes] or list(CAUSES))
+    extra = rng.choice([c for c in known if c not in causes] or list(known))
     return [*causes, extra]
 
 
@@ -36,6 +36,7 @@ def simulate_analysts(
     sheet_path: Path,
     facit: pd.DataFrame,
     *,
+    causes: Sequence[str],
     seed: int,
     share_first: float = 0.6,
     share_second: float = 0.25,
@@ -73,8 +74,8 @@ def simulate_analysts(
         if draw_first >= share_first:
             continue
         fact = truth[str(case_id)]
-        causes = [c for c in str(fact["causes"] or "").split(";") if c in CAUSES]
-        first = _slip(causes, rng) if draw_slip1 < _SLIP_FIRST else causes
+        truth_causes = [c for c in str(fact["causes"] or "").split(";") if c in causes]
+        first = _slip(truth_causes, rng, causes) if draw_slip1 < _SLIP_FIRST else truth_causes
         _tick_causes(ws, r, keys, "a1", first)
         category = fact.get("category")
         if isinstance(category, str) and category and "a1:category" in keys:
@@ -82,7 +83,7 @@ def simulate_analysts(
         if bool(fact.get("quote_ok")) and draw_quote < 0.5 and "a1:quote_ok" in keys:
             ws.cell(row=r, column=keys["a1:quote_ok"], value="x")
         if draw_second < second_given_first:
-            second = _slip(causes, rng) if draw_slip2 < _SLIP_SECOND else causes
+            second = _slip(truth_causes, rng, causes) if draw_slip2 < _SLIP_SECOND else truth_causes
             _tick_causes(ws, r, keys, "a2", second)
         filled += 1
     props = wb.properties

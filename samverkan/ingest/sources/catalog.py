@@ -1,4 +1,9 @@
-"""The reading configuration: config/sources.yaml, organisations.yaml and parties.yaml."""
+"""The reading configuration: config/sources.yaml, organisations.yaml and parties.yaml.
+
+Export systems have one home, config/sources.yaml: each entry names its display label,
+the reader kind that reads it (``READER_KINDS``) and its columns. Category ids that a
+source maps to are checked against the codebook (``Vocabulary.categories``).
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,20 @@ from typing import Any
 import pandas as pd
 
 from samverkan.project.errors import InputError
-from samverkan.project.schema import CATEGORIES, SYSTEMS
 from samverkan.project.settings import load_yaml
+from samverkan.project.vocabulary import Vocabulary, load_vocabulary
 
 logger = logging.getLogger(__name__)
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
 _SEPARATORS = re.compile(r"[-_]+")
+
+# The reader kinds in code (samverkan.ingest.sources.readers.READERS); a system's
+# ``reader:`` in sources.yaml names one. "grid": a table with a header row (CSV or xlsx);
+# "form": the same, for an export without ids (the key is the date plus the text).
+READER_KINDS = ("grid", "form")
+SIDES = ("kommun", "region", "annan")
+ORGANISATION_KINDS = ("kommun", "region")
 
 
 def normalise_header(text: object) -> str:
@@ -66,6 +78,8 @@ class SystemSpec:
     """How one system's export is read (one entry of config/sources.yaml)."""
 
     name: str
+    label: str  # the system's name for people ("LifeCare")
+    reader: str  # one of READER_KINDS
     fields: dict[str, tuple[str, ...]]  # canonical field -> normalised aliases, in priority order
     required: tuple[tuple[str, ...], ...]  # each entry: at least one of these fields
     id_field: str | None
@@ -120,6 +134,7 @@ class SourceConfig:
     child_pattern: re.Pattern[str] | None
     adult_pattern: re.Pattern[str] | None
     config_dir: Path
+    vocab: Vocabulary
 
 
 def _need(cond: bool, path: Path, problem: str) -> None:
@@ -135,7 +150,9 @@ def _compile(patterns: Any, path: Path, where: str) -> tuple[re.Pattern[str], ..
             out.append(re.compile(str(p), re.IGNORECASE))
         except re.error as exc:
             raise InputError(
-                path, f"ogiltigt reguljärt uttryck i {where}: {exc}", "Rätta uttrycket"
+                path,
+                f"ogiltigt reguljärt uttryck i {where}: {str(p)!r} (fel vid tecken {exc.pos})",
+                "Rätta uttrycket",
             ) from None
     return tuple(out)
 
@@ -151,35 +168,75 @@ def _join(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
     return re.compile(joined, re.IGNORECASE)
 
 
-def _system_spec(name: str, raw: Any, path: Path) -> SystemSpec:
-    _need(isinstance(raw, dict), path, f"systemet {name} ska vara en mappning")
+def _section(path: Path, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(whole file, its mapping ``key``) of a YAML file; InputError when the key is missing."""
+    data = load_yaml(path)
+    _need(isinstance(data, dict) and isinstance(data.get(key), dict), path, f"{key} saknas")
+    return data, data[key]
+
+
+def _fields(name: str, raw: dict[str, Any], path: Path) -> dict[str, tuple[str, ...]]:
+    """A system's ``fields``: canonical field -> normalised aliases."""
     fields_raw = raw.get("fields")
     _need(isinstance(fields_raw, dict) and fields_raw, path, f"{name}: fields saknas")
     fields = {}
     for fname, aliases in fields_raw.items():
         _need(isinstance(aliases, list), path, f"{name}.fields.{fname} ska vara en lista")
         fields[str(fname)] = tuple(normalise_header(a) for a in aliases)
+    return fields
+
+
+def _required(
+    name: str, raw: dict[str, Any], fields: dict[str, Any], path: Path
+) -> tuple[tuple[str, ...], ...]:
+    """A system's ``required`` fields; a list inside the list means "one of these"."""
     required = []
     for item in raw.get("required") or []:
         group = tuple(item) if isinstance(item, list) else (item,)
         for f in group:
             _need(f in fields, path, f"{name}.required nämner okänt fält {f}")
         required.append(tuple(str(f) for f in group))
-    id_field = raw.get("id_field")
-    type_field = raw.get("type_field")
+    return tuple(required)
+
+
+def _category_values(
+    name: str, category: dict[str, Any], vocab: Vocabulary, path: Path
+) -> dict[str, str]:
+    """Normalised source value -> codebook category id."""
+    values: dict[str, str] = {}
+    for cat_id, texts in (category.get("values") or {}).items():
+        _need(
+            cat_id in vocab.categories,
+            path,
+            f"{name}.category: okänd kategori {cat_id} (kända i codebook.yaml: "
+            f"{', '.join(vocab.categories)})",
+        )
+        for v in texts:
+            values[normalise_category_value(v)] = cat_id
+    return values
+
+
+def _system_spec(name: str, raw: Any, vocab: Vocabulary, path: Path) -> SystemSpec:
+    """One entry of sources.yaml ``systems``, checked."""
+    _need(isinstance(raw, dict), path, f"systemet {name} ska vara en mappning")
+    reader = raw.get("reader")
+    _need(
+        reader in READER_KINDS,
+        path,
+        f"{name}.reader ska vara en av {', '.join(READER_KINDS)} (nu: {reader})",
+    )
+    fields = _fields(name, raw, path)
+    id_field, type_field = raw.get("id_field"), raw.get("type_field")
     for f in (id_field, type_field):
         _need(f is None or f in fields, path, f"{name}: fältet {f} finns inte under fields")
     direction = raw.get("direction") or {}
     category = raw.get("category") or {}
-    cat_values: dict[str, str] = {}
-    for cat_id, values in (category.get("values") or {}).items():
-        _need(cat_id in CATEGORIES, path, f"{name}.category: okänd kategori {cat_id}")
-        for v in values:
-            cat_values[normalise_category_value(v)] = cat_id
     return SystemSpec(
         name=name,
+        label=str(raw.get("label") or name),
+        reader=str(reader),
         fields=fields,
-        required=tuple(required),
+        required=_required(name, raw, fields, path),
         id_field=id_field,
         type_field=type_field,
         reporter_is_organisation=bool(raw.get("reporter_is_organisation", True)),
@@ -188,77 +245,90 @@ def _system_spec(name: str, raw: Any, path: Path) -> SystemSpec:
         outgoing=frozenset(normalise_value(v) for v in direction.get("outgoing") or []),
         incoming=frozenset(normalise_value(v) for v in direction.get("incoming") or []),
         category_field=category.get("field"),
-        category_values=cat_values,
+        category_values=_category_values(name, category, vocab, path),
     )
 
 
-def load_source_config(config_dir: str | Path) -> SourceConfig:
-    """Load and check sources.yaml, organisations.yaml and parties.yaml from ``config_dir``."""
-    config_dir = Path(config_dir)
-    src_path = config_dir / "sources.yaml"
-    src = load_yaml(src_path)
+def _organisation(slug: str, raw: Any, systems: dict[str, SystemSpec], path: Path) -> Organisation:
+    """One entry of organisations.yaml; its systems must be systems of sources.yaml."""
     _need(
-        isinstance(src, dict) and isinstance(src.get("systems"), dict), src_path, "systems saknas"
+        isinstance(raw, dict) and raw.get("kind") in ORGANISATION_KINDS,
+        path,
+        f"{slug}: kind ska vara kommun eller region",
     )
-    systems = {}
-    for name, raw in src["systems"].items():
-        _need(name in SYSTEMS, src_path, f"okänt system {name} (kända: {', '.join(SYSTEMS)})")
-        systems[name] = _system_spec(name, raw, src_path)
-
-    org_path = config_dir / "organisations.yaml"
-    orgs_raw = load_yaml(org_path)
-    _need(
-        isinstance(orgs_raw, dict) and isinstance(orgs_raw.get("organisations"), dict),
-        org_path,
-        "organisations saknas",
-    )
-    organisations = {}
-    for slug, o in orgs_raw["organisations"].items():
+    osys = {}
+    for sname, types in (raw.get("systems") or {}).items():
         _need(
-            isinstance(o, dict) and o.get("kind") in ("kommun", "region"),
-            org_path,
-            f"{slug}: kind ska vara kommun eller region",
+            sname in systems,
+            path,
+            f"{slug}: okänt system {sname} (kända i sources.yaml: {', '.join(systems)})",
         )
-        osys = {}
-        for sname, types in (o.get("systems") or {}).items():
-            _need(sname in SYSTEMS, org_path, f"{slug}: okänt system {sname}")
-            osys[sname] = (
-                None if types is None else tuple(normalise_category_value(t) for t in types)
-            )
-        organisations[str(slug)] = Organisation(
-            str(slug), str(o.get("name", slug)), o["kind"], osys
-        )
+        osys[sname] = None if types is None else tuple(normalise_category_value(t) for t in types)
+    return Organisation(str(slug), str(raw.get("name", slug)), raw["kind"], osys)
 
-    party_path = config_dir / "parties.yaml"
-    parties_raw = load_yaml(party_path)
+
+def _party(pid: str, raw: Any, path: Path) -> Party:
+    """One entry of parties.yaml."""
     _need(
-        isinstance(parties_raw, dict) and isinstance(parties_raw.get("parties"), dict),
-        party_path,
-        "parties saknas",
+        isinstance(raw, dict) and raw.get("side") in SIDES,
+        path,
+        f"{pid}: side ska vara kommun, region eller annan",
     )
-    parties = {}
-    for pid, p in parties_raw["parties"].items():
-        _need(
-            isinstance(p, dict) and p.get("side") in ("kommun", "region", "annan"),
-            party_path,
-            f"{pid}: side ska vara kommun, region eller annan",
-        )
-        parties[str(pid)] = Party(
-            str(pid),
-            str(p.get("label", pid)),
-            p["side"],
-            bool(p.get("child", False)),
-            _compile(p.get("patterns") or [], party_path, f"{pid}.patterns"),
-        )
-    _need("okand" in parties, party_path, "parten okand saknas (den används när inget matchar)")
+    return Party(
+        str(pid),
+        str(raw.get("label", pid)),
+        raw["side"],
+        bool(raw.get("child", False)),
+        _compile(raw.get("patterns") or [], path, f"{pid}.patterns"),
+    )
+
+
+def _load_parties(path: Path, systems: dict[str, SystemSpec], src_path: Path) -> dict[str, Party]:
+    """parties.yaml; it must hold "okand" and every system's default_own_party."""
+    _, raw = _section(path, "parties")
+    parties = {str(pid): _party(pid, p, path) for pid, p in raw.items()}
+    _need("okand" in parties, path, "parten okand saknas (den används när inget matchar)")
     for spec in systems.values():
         _need(
             spec.default_own_party in parties,
             src_path,
             f"{spec.name}.default_own_party {spec.default_own_party} finns inte i parties.yaml",
         )
+    return parties
 
+
+def _child_systems(
+    child: dict[str, Any], systems: dict[str, SystemSpec], path: Path
+) -> frozenset[str]:
+    names = frozenset(str(s) for s in child.get("always_child_systems") or [])
+    unknown = sorted(names - set(systems))
+    _need(
+        not unknown,
+        path,
+        f"involves_child.always_child_systems: okänt system {', '.join(unknown)}",
+    )
+    return names
+
+
+def load_source_config(config_dir: str | Path, vocab: Vocabulary | None = None) -> SourceConfig:
+    """Load and check sources.yaml, organisations.yaml and parties.yaml from ``config_dir``.
+
+    ``vocab`` gives the codebook's category ids (default: ``load_vocabulary(config_dir)``).
+    """
+    config_dir = Path(config_dir)
+    vocab = vocab if vocab is not None else load_vocabulary(config_dir)
+    src_path = config_dir / "sources.yaml"
+    src, systems_raw = _section(src_path, "systems")
+    systems = {str(n): _system_spec(str(n), raw, vocab, src_path) for n, raw in systems_raw.items()}
+    org_path = config_dir / "organisations.yaml"
+    _, orgs_raw = _section(org_path, "organisations")
+    organisations = {str(s): _organisation(s, o, systems, org_path) for s, o in orgs_raw.items()}
+    parties = _load_parties(config_dir / "parties.yaml", systems, src_path)
     child = src.get("involves_child") or {}
+
+    def patterns(key: str) -> tuple[re.Pattern[str], ...]:
+        return _compile(child.get(key) or [], src_path, f"involves_child.{key}")
+
     return SourceConfig(
         systems=systems,
         organisations=organisations,
@@ -267,12 +337,9 @@ def load_source_config(config_dir: str | Path) -> SourceConfig:
         min_header_matches=int(src.get("min_header_matches", 2)),
         footer_patterns=_compile(src.get("footer_patterns") or [], src_path, "footer_patterns"),
         no_action_values=frozenset(normalise_value(v) for v in src.get("no_action_values") or []),
-        child_systems=frozenset(child.get("always_child_systems") or []),
-        child_pattern=_join(
-            _compile(child.get("child_patterns") or [], src_path, "involves_child.child_patterns")
-        ),
-        adult_pattern=_join(
-            _compile(child.get("adult_patterns") or [], src_path, "involves_child.adult_patterns")
-        ),
+        child_systems=_child_systems(child, systems, src_path),
+        child_pattern=_join(patterns("child_patterns")),
+        adult_pattern=_join(patterns("adult_patterns")),
         config_dir=config_dir,
+        vocab=vocab,
     )

@@ -143,10 +143,10 @@ def read_csv_sheet(
     delimiter = best[2] if best else ";"
     try:
         rows = _parse_csv(text, delimiter)
-    except csv.Error as exc:
+    except csv.Error:
         raise InputError(
             path,
-            f"filen kan inte tolkas som CSV ({exc})",
+            "filen kan inte tolkas som CSV",
             "Öppna den i Excel och spara som CSV (semikolonavgränsad) eller .xlsx",
         ) from None
     logger.debug("read CSV: encoding %s, delimiter %r, %d rows", enc, delimiter, len(rows))

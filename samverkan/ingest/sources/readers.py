@@ -1,4 +1,4 @@
-"""One reader per system: a file -> a frame of canonical fields, driven by sources.yaml.
+"""One reader per reader kind: a file -> a frame of canonical fields, driven by sources.yaml.
 
 Every reader returns the same columns (``READ_COLUMNS``): the row number in the file, the
 raw text of each canonical field (NA when empty), parsed dates, whether the row came in
@@ -164,7 +164,7 @@ def _data_rows(
     return rows, numbers, skipped
 
 
-# --- per-system readers ---------------------------------------------------------------
+# --- readers per kind ---------------------------------------------------------------
 
 
 def _direction(table: ExportTable, spec: SystemSpec, path: Path) -> ExportTable:
@@ -188,27 +188,27 @@ def _direction(table: ExportTable, spec: SystemSpec, path: Path) -> ExportTable:
     return ExportTable(rows, table.sheet, table.header_row, table.skipped_rows)
 
 
-def read_lifecare(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -> ExportTable:
-    """LifeCare: ``Riktning`` = Inkommande means the other party reported the row."""
-    return finish(_direction(generic_read(path, data, spec, cfg), spec, path))
+def _categories(table: ExportTable, spec: SystemSpec) -> ExportTable:
+    """Give ``category`` where the source's category column names a codebook category
+    (sources.yaml ``category.values``, compared ignoring case, "och", "&" and "/");
+    other values give NA. A no-op for systems without category values."""
+    if not spec.category_values:
+        return table
+    norm = map_text(table.rows["category_text"], normalise_category_value)
+    cat = norm.map(spec.category_values).astype("string")
+    return ExportTable(
+        table.rows.assign(category=cat), table.sheet, table.header_row, table.skipped_rows
+    )
 
 
-def read_prorenata(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -> ExportTable:
-    """Prorenata (school health): ``Kategori`` holds the deviation type."""
-    return finish(_direction(generic_read(path, data, spec, cfg), spec, path))
+def read_grid(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -> ExportTable:
+    """A table with a header row and the system's own ids (reader kind "grid").
 
-
-def read_ritz(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -> ExportTable:
-    """Ritz (the region): ``Orsak`` values that name a codebook category give ``category``
-    (compared ignoring case, "och", "&" and "/"); other values give NA."""
+    A direction column (e.g. LifeCare ``Riktning`` = Inkommande) marks rows reported by
+    the other party; a category column (e.g. Ritz ``Orsak``) gives ``category``.
+    """
     table = _direction(generic_read(path, data, spec, cfg), spec, path)
-    if spec.category_values:
-        norm = map_text(table.rows["category_text"], normalise_category_value)
-        cat = norm.map(spec.category_values).astype("string")
-        table = ExportTable(
-            table.rows.assign(category=cat), table.sheet, table.header_row, table.skipped_rows
-        )
-    return finish(table)
+    return finish(_categories(table, spec))
 
 
 def form_source_key(received: pd.Series, description: pd.Series) -> pd.Series:
@@ -225,8 +225,9 @@ def form_source_key(received: pd.Series, description: pd.Series) -> pd.Series:
 
 
 def read_form(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -> ExportTable:
-    """The direct reporting form: no id; the key is the received date plus the text."""
-    table = _direction(generic_read(path, data, spec, cfg), spec, path)
+    """An export without ids (reader kind "form", the direct reporting form): the key is
+    the received date plus the text (``form_source_key``)."""
+    table = _categories(_direction(generic_read(path, data, spec, cfg), spec, path), spec)
     rows = table.rows
     date = rows["received"].fillna(rows["event_date"])
     rows = rows.assign(source_id=form_source_key(date, rows["description"]))
@@ -235,9 +236,5 @@ def read_form(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -> E
 
 Reader = Callable[[Path, bytes, SystemSpec, SourceConfig], ExportTable]
 
-READERS: dict[str, Reader] = {
-    "lifecare": read_lifecare,
-    "prorenata": read_prorenata,
-    "ritz": read_ritz,
-    "form": read_form,
-}
+# reader kind (sources.yaml ``reader:``, catalog.READER_KINDS) -> reader
+READERS: dict[str, Reader] = {"grid": read_grid, "form": read_form}

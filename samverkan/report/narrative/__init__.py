@@ -18,8 +18,14 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from samverkan.privacy.disclosure import TOTAL_LABEL, ProtectedTable, is_small, protect, safe_count
-from samverkan.project.schema import SYSTEMS
+from samverkan.privacy.disclosure import (
+    TOTAL_LABEL,
+    DisclosurePolicy,
+    ProtectedTable,
+    is_small,
+    protect,
+    safe_count,
+)
 from samverkan.report import fmt, stats
 from samverkan.report.narrative.group import (
     Proposal,
@@ -55,19 +61,15 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
-SYSTEM_LABELS = {
-    "lifecare": "LifeCare",
-    "prorenata": "Prorenata (elevhälsan)",
-    "ritz": "regionens avvikelsesystem",
-    "form": "arbetsgruppens rapporteringsformulär",
-}
 
 
-def duplicate_rule(max_days_apart: int = 3, min_text_similarity: float = 0.6) -> str:
-    """The duplicate-matching rule of samverkan.ingest.stage.link_reported_by_both, in Swedish,
-    with the thresholds the ingest used (params.yaml ingest.duplicates)."""
+def duplicate_rule(record: Mapping[str, Any]) -> str:
+    """The rule that linked incidents reported by both parties, in Swedish, with the
+    thresholds ingest recorded in ``ingest.json`` (``record["duplicates"]``)."""
+    rule = record["duplicates"]
+    max_days_apart = int(rule["max_days_apart"])
     days = "samma dag" if max_days_apart == 0 else f"högst {fmt.number(max_days_apart)} dagar isär"
-    share = fmt.percent(min_text_similarity, digits=0)
+    share = fmt.percent(float(rule["min_text_similarity"]), digits=0)
     return (
         "Samma händelse kan komma in två gånger: från den part som rapporterade den och som "
         "mottagen hos den andra parten. Två rader från olika filer räknas som samma fall när "
@@ -80,7 +82,15 @@ def duplicate_rule(max_days_apart: int = 3, min_text_similarity: float = 0.6) ->
     )
 
 
-DUPLICATE_RULE = duplicate_rule()
+def duplicate_rules(records: Mapping[str, Mapping[str, Any]]) -> str:
+    """The rule of each term's ingest (term -> ingest.json); one text when all agree."""
+    rules = {term: duplicate_rule(rec) for term, rec in records.items()}
+    texts = list(dict.fromkeys(rules.values()))
+    if len(texts) == 1:
+        return texts[0]
+    return " ".join(
+        f"{fmt.capitalize(fmt.term_label(term))}: {text}" for term, text in rules.items()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -112,14 +122,14 @@ def render(template: str, **context: Any) -> str:
 # --- sentence parts ----------------------------------------------------------------------
 
 
-def cases_text(n: int, min_cell: int) -> str:
+def cases_text(n: int, policy: DisclosurePolicy) -> str:
     """``"inga fall"``, ``"färre än 3 fall"``, ``"1 234 fall"``."""
     if n == 0:
         return "inga fall"
-    return f"{safe_count(n, min_cell)} fall"
+    return f"{safe_count(n, policy)} fall"
 
 
-def share_phrase(k: int, n: int, min_cell: int) -> str:
+def share_phrase(k: int, n: int, policy: DisclosurePolicy) -> str:
     """A part of all cases, without revealing a small count.
 
     ``"tre av tolv fall"``, ``"23 av 60 fall (38,3 %)"``, ``"färre än 3 av 60 fall"``,
@@ -127,14 +137,14 @@ def share_phrase(k: int, n: int, min_cell: int) -> str:
     """
     if n == 0:
         return "inga fall"
-    if is_small(n, min_cell):
-        return f"färre än {min_cell} fall" if k else "inga fall"
+    if is_small(n, policy):
+        return f"färre än {policy.min_cell} fall" if k else "inga fall"
     if k == 0:
         return f"inget av de {fmt.number(n)} fallen"
-    if is_small(k, min_cell):
-        return f"färre än {min_cell} av {fmt.count_cases(n)}"
-    if is_small(n - k, min_cell):
-        return f"alla utom färre än {min_cell} av de {fmt.number(n)} fallen"
+    if is_small(k, policy):
+        return f"färre än {policy.min_cell} av {fmt.count_cases(n)}"
+    if is_small(n - k, policy):
+        return f"alla utom färre än {policy.min_cell} av de {fmt.number(n)} fallen"
     if k == n:
         return f"alla {fmt.count_cases(n)}" if n > 12 else f"alla {fmt.number_word(n)} fall"
     if n <= 12:
@@ -146,11 +156,11 @@ def _organisations_text(n: int) -> str:
     return "en organisation" if n == 1 else f"{fmt.number_word(n)} organisationer"
 
 
-def _comparison(now: int, then: int | None, then_label: str, min_cell: int) -> str:
+def _comparison(now: int, then: int | None, then_label: str, policy: DisclosurePolicy) -> str:
     if then is None:
         return ""
-    if is_small(now, min_cell) or is_small(then, min_cell):
-        return f"{fmt.capitalize(then_label)} kom {cases_text(then, min_cell)} in."
+    if is_small(now, policy) or is_small(then, policy):
+        return f"{fmt.capitalize(then_label)} kom {cases_text(then, policy)} in."
     diff = now - then
     if diff == 0:
         return f"Det är lika många som {then_label}."
@@ -158,14 +168,16 @@ def _comparison(now: int, then: int | None, then_label: str, min_cell: int) -> s
     rel = f" ({fmt.percent(abs(diff) / then, 0)})" if then else ""
     return (
         f"Det är {fmt.number(abs(diff))} {more}{rel} än {then_label}, då "
-        f"{cases_text(then, min_cell)} kom in."
+        f"{cases_text(then, policy)} kom in."
     )
 
 
-def _cause_items(counts: pd.DataFrame, min_cell: int, skip: int = 0, limit: int = 4) -> list[str]:
+def _cause_items(
+    counts: pd.DataFrame, policy: DisclosurePolicy, skip: int = 0, limit: int = 4
+) -> list[str]:
     rows = counts[counts["n"] > 0].iloc[skip : skip + limit]
     return [
-        f"{fmt.lower_label(r.label)} ({cases_text(int(r.n), min_cell)})" for r in rows.itertuples()
+        f"{fmt.lower_label(r.label)} ({cases_text(int(r.n), policy)})" for r in rows.itertuples()
     ]
 
 
@@ -177,18 +189,20 @@ def _table_text(pt: ProtectedTable, row: object, col: object) -> str:
     return f"{pt.text(row, col)} fall"
 
 
-def _directions(cases: pd.DataFrame, labels: stats.Labels, min_cell: int) -> dict[str, str]:
+def _directions(
+    cases: pd.DataFrame, labels: stats.Labels, policy: DisclosurePolicy
+) -> dict[str, str]:
     """Cases per direction, as the protected organisation table shows them."""
-    pt = protect(stats.by_organisation_direction(cases, labels), min_cell)
+    pt = protect(stats.by_organisation_direction(cases, labels), policy)
     return {d: _table_text(pt, TOTAL_LABEL, labels.direction(d)) for d in stats.DIRECTION_LABELS}
 
 
-def _children(cases: pd.DataFrame, min_cell: int) -> dict[str, Any]:
+def _children(cases: pd.DataFrame, policy: DisclosurePolicy) -> dict[str, Any]:
     child = stats.children(cases)
     return {
-        "share": share_phrase(child.n_child, child.n_cases, min_cell),
+        "share": share_phrase(child.n_child, child.n_cases, policy),
         "any": child.n_child > 0,
-        "unknown": cases_text(child.n_unknown, min_cell) if child.n_unknown else "",
+        "unknown": cases_text(child.n_unknown, policy) if child.n_unknown else "",
     }
 
 
@@ -203,16 +217,16 @@ def _quality(reconciliation: ProtectedTable | None) -> dict[str, str] | None:
     return out
 
 
-def _has_action(cases: pd.DataFrame, labels: stats.Labels, min_cell: int) -> str:
+def _has_action(cases: pd.DataFrame, labels: stats.Labels, policy: DisclosurePolicy) -> str:
     """Share with a described action, as the protected actions table allows."""
-    pt = protect(stats.actions_by_organisation(cases, labels), min_cell)
+    pt = protect(stats.actions_by_organisation(cases, labels), policy)
     with_col, without_col = pt.values.columns[:2]
     k, rest = pt.cell(TOTAL_LABEL, with_col), pt.cell(TOTAL_LABEL, without_col)
     n = pt.cell(TOTAL_LABEL, TOTAL_LABEL)
     if k is None or n is None or rest is None:
         small = bool(pt.marked_small.loc[TOTAL_LABEL, with_col])
-        return f"färre än {min_cell} fall" if small else "en del av fallen"
-    return share_phrase(k, n, min_cell)
+        return f"färre än {policy.min_cell} fall" if small else "en del av fallen"
+    return share_phrase(k, n, policy)
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -223,14 +237,14 @@ def term_summary(
     cases: pd.DataFrame,
     *,
     labels: stats.Labels,
-    min_cell: int,
+    policy: DisclosurePolicy,
     previous: pd.DataFrame | None = None,
     compare_term: str = "",
     reconciliation: ProtectedTable | None = None,
 ) -> str:
     """The short summary of a term report (Markdown paragraphs, about half a page).
 
-    ``reconciliation``: ``protect(stats.reconciliation_counts(...), min_cell)``, the table
+    ``reconciliation``: ``protect(stats.reconciliation_counts(...), policy)``, the table
     the report shows (the text uses its totals, so text and table agree).
     """
     counts = stats.cause_counts(cases, labels)
@@ -239,49 +253,49 @@ def term_summary(
     return render(
         "term_summary.md.j2",
         period=fmt.term_label(term),
-        n_cases=cases_text(len(cases), min_cell),
+        n_cases=cases_text(len(cases), policy),
         organisations=_organisations_text(cases["organisation"].nunique()),
         comparison=_comparison(
-            len(cases), None if previous is None else len(previous), then_label, min_cell
+            len(cases), None if previous is None else len(previous), then_label, policy
         ),
-        directions=_directions(cases, labels, min_cell),
+        directions=_directions(cases, labels, policy),
         top_cause=fmt.lower_label(top["label"].iloc[0]) if len(top) else "",
-        top_share=share_phrase(int(top["n"].iloc[0]), len(cases), min_cell) if len(top) else "",
-        other_causes=_cause_items(counts, min_cell, skip=1, limit=3),
-        children=_children(cases, min_cell),
-        has_action=_has_action(cases, labels, min_cell),
+        top_share=share_phrase(int(top["n"].iloc[0]), len(cases), policy) if len(top) else "",
+        other_causes=_cause_items(counts, policy, skip=1, limit=3),
+        children=_children(cases, policy),
+        has_action=_has_action(cases, labels, policy),
         quality=_quality(reconciliation),
         coding=stats.coding_counts(cases),
-        manual=cases_text(stats.coding_counts(cases).n_manual, min_cell),
-        auto_only=cases_text(stats.coding_counts(cases).n_auto_only, min_cell),
+        manual=cases_text(stats.coding_counts(cases).n_manual, policy),
+        auto_only=cases_text(stats.coding_counts(cases).n_auto_only, policy),
     )
 
 
-def _change(label: str, then: int, now: int, min_cell: int) -> dict[str, str]:
+def _change(label: str, then: int, now: int, policy: DisclosurePolicy) -> dict[str, str]:
     return {
         "label": fmt.lower_label(label),
-        "span": f"från {safe_count(then, min_cell)} till {safe_count(now, min_cell)} fall",
+        "span": f"från {safe_count(then, policy)} till {safe_count(now, policy)} fall",
     }
 
 
 def _largest_changes(
-    now: pd.DataFrame, then: pd.DataFrame, labels: stats.Labels, min_cell: int
+    now: pd.DataFrame, then: pd.DataFrame, labels: stats.Labels, policy: DisclosurePolicy
 ) -> dict[str, str]:
     """The cause that grew most and the one that fell most (only counts that can be shown)."""
     a = stats.cause_counts(now, labels)
     b = stats.cause_counts(then, labels).reindex(a.index)
     diff = (a["n"] - b["n"]).astype(int)
     visible = ~(
-        a["n"].map(lambda v: is_small(v, min_cell)) | b["n"].map(lambda v: is_small(v, min_cell))
+        a["n"].map(lambda v: is_small(v, policy)) | b["n"].map(lambda v: is_small(v, policy))
     )
     diff = diff[visible]
     out = {}
     if len(diff) and diff.max() > 0:
         c = diff.idxmax()
-        out["up"] = _change(a.loc[c, "label"], int(b.loc[c, "n"]), int(a.loc[c, "n"]), min_cell)
+        out["up"] = _change(a.loc[c, "label"], int(b.loc[c, "n"]), int(a.loc[c, "n"]), policy)
     if len(diff) and diff.min() < 0:
         c = diff.idxmin()
-        out["down"] = _change(a.loc[c, "label"], int(b.loc[c, "n"]), int(a.loc[c, "n"]), min_cell)
+        out["down"] = _change(a.loc[c, "label"], int(b.loc[c, "n"]), int(a.loc[c, "n"]), policy)
     return out
 
 
@@ -290,7 +304,7 @@ def annual_summary(
     cases: pd.DataFrame,
     *,
     labels: stats.Labels,
-    min_cell: int,
+    policy: DisclosurePolicy,
     previous: pd.DataFrame | None = None,
     compare_year: str = "",
 ) -> str:
@@ -301,23 +315,23 @@ def annual_summary(
     return render(
         "annual_summary.md.j2",
         year=str(year),
-        n_cases=cases_text(len(cases), min_cell),
+        n_cases=cases_text(len(cases), policy),
         organisations=_organisations_text(cases["organisation"].nunique()),
         comparison=_comparison(
             len(cases),
             None if previous is None else len(previous),
             f"år {compare_year}" if compare_year else "",
-            min_cell,
+            policy,
         ),
-        changes=_largest_changes(cases, previous, labels, min_cell) if previous is not None else {},
+        changes=_largest_changes(cases, previous, labels, policy) if previous is not None else {},
         compare_year=str(compare_year),
         top_cause=fmt.lower_label(top["label"].iloc[0]) if len(top) else "",
-        top_share=share_phrase(int(top["n"].iloc[0]), len(cases), min_cell) if len(top) else "",
-        other_causes=_cause_items(counts, min_cell, skip=1, limit=3),
-        resources=cases_text(resources, min_cell),
-        children=_children(cases, min_cell),
-        has_action=_has_action(cases, labels, min_cell),
-        both=cases_text(int(cases["reported_by_both"].astype(bool).sum()), min_cell),
+        top_share=share_phrase(int(top["n"].iloc[0]), len(cases), policy) if len(top) else "",
+        other_causes=_cause_items(counts, policy, skip=1, limit=3),
+        resources=cases_text(resources, policy),
+        children=_children(cases, policy),
+        has_action=_has_action(cases, labels, policy),
+        both=cases_text(int(cases["reported_by_both"].astype(bool).sum()), policy),
     )
 
 
@@ -339,7 +353,7 @@ def cause_section(
     cases: pd.DataFrame,
     *,
     labels: stats.Labels,
-    min_cell: int,
+    policy: DisclosurePolicy,
     trend: Mapping[str, int] | None = None,
     quotes: Sequence[str] = (),
 ) -> str:
@@ -353,10 +367,10 @@ def cause_section(
     for period, k in (trend or {}).items():
         by_term = bool(re.match(r"^\d{4}(VT|HT)$", str(period)))
         name = fmt.term_label(period) if by_term else f"år {period}"
-        trend_items.append(f"{cases_text(int(k), min_cell)} {name}")
+        trend_items.append(f"{cases_text(int(k), policy)} {name}")
     direction = ""
     values = [int(k) for k in (trend or {}).values()]
-    if len(values) >= 2 and not any(is_small(v, min_cell) for v in values[-2:]):
+    if len(values) >= 2 and not any(is_small(v, policy) for v in values[-2:]):
         if values[-1] > values[-2]:
             direction = "fler"
         elif values[-1] < values[-2]:
@@ -368,11 +382,9 @@ def cause_section(
         label=info.label,
         definition=info.definition,
         inclusion=info.inclusion,
-        share=share_phrase(n, len(cases), min_cell),
+        share=share_phrase(n, len(cases), policy),
         n=n,
-        children=share_phrase(n_child, n, min_cell)
-        if n_child and not is_small(n, min_cell)
-        else "",
+        children=share_phrase(n_child, n, policy) if n_child and not is_small(n, policy) else "",
         trend=trend_items,
         direction=direction,
         unit="halvåret" if by_term else "året",
@@ -391,14 +403,16 @@ def agreement_table(agreement: Mapping[str, Any] | None, labels: stats.Labels) -
             kappa = (agreement.get(key) or {}).get("kappa") or {}
             rows[column] = {
                 labels.cause(c): (None if kappa.get(c) is None else float(kappa[c]))
-                for c in labels.causes or stats.CAUSES
+                for c in labels.causes
             }
     table = pd.DataFrame(rows)
     table.index.name = "Orsak"
     return table.map(lambda v: "–" if v is None or pd.isna(v) else fmt.number(v, 2))
 
 
-def _agreement_parts(agreement: Mapping[str, Any] | None, min_cell: int) -> dict[str, str]:
+def _agreement_parts(
+    agreement: Mapping[str, Any] | None, policy: DisclosurePolicy
+) -> dict[str, str]:
     out = {"auto_vs_manual": "", "between_analysts": ""}
     if not agreement:
         return out
@@ -409,39 +423,42 @@ def _agreement_parts(agreement: Mapping[str, Any] | None, min_cell: int) -> dict
         if n and alpha is not None:
             out[key] = f"Krippendorffs alfa {fmt.number(float(alpha), 2)} över alla orsaker"
             if key == "auto_vs_manual":
-                out[key] += f" ({cases_text(n, min_cell)})"
+                out[key] += f" ({cases_text(n, policy)})"
     return out
 
 
-def _small_range(min_cell: int) -> str:
-    if min_cell <= 2:
+def _small_range(policy: DisclosurePolicy) -> str:
+    if policy.min_cell <= 2:
         return "1"
-    if min_cell == 3:
+    if policy.min_cell == 3:
         return "1 eller 2"
-    return f"1 till {min_cell - 1}"
+    return f"1 till {policy.min_cell - 1}"
 
 
 def method_section(
     cases: pd.DataFrame,
     *,
     labels: stats.Labels,
-    min_cell: int,
+    policy: DisclosurePolicy,
     terms: Sequence[str],
     reconciliation: ProtectedTable | None = None,
     agreement: Mapping[str, Any] | None = None,
     n_double_coded: int | None = None,
     agreement_period: str = "",
     reconciliation_where: str = "i bilagan",
-    max_days_apart: int = 3,
-    min_text_similarity: float = 0.6,
+    ingest_records: Mapping[str, Mapping[str, Any]],
 ) -> str:
     """Background and method: sources, terms, de-duplication, coding, disclosure rule.
+
+    ``ingest_records``: term -> what the term's ingest recorded (``ingest.json``), whose
+    duplicate rule the method states.
 
     ``agreement_period``: the term the agreement figures come from, when the report covers
     more than one (e.g. "2025HT").
     """
     orgs = sorted({labels.organisation(o) for o in cases["organisation"]})
-    systems = [SYSTEM_LABELS.get(s, s) for s in SYSTEMS if s in set(cases["system"])]
+    present = set(cases["system"])
+    systems = [labels.system(s) for s in labels.systems if s in present]
     coding = stats.coding_counts(cases)
     if n_double_coded is None and agreement:
         n_double_coded = int(agreement.get("n_double_coded") or 0)
@@ -452,16 +469,16 @@ def method_section(
         terms=[fmt.term_label(t) for t in terms],
         quality=_quality(reconciliation),
         reconciliation_where=reconciliation_where,
-        duplicate_rule=duplicate_rule(max_days_apart, min_text_similarity),
-        n_cases=cases_text(coding.n_cases, min_cell),
-        manual=cases_text(coding.n_manual, min_cell),
-        auto_only=cases_text(coding.n_auto_only, min_cell),
-        double_coded=cases_text(n_double_coded or 0, min_cell),
-        agreement=_agreement_parts(agreement, min_cell),
+        duplicate_rule=duplicate_rules(ingest_records),
+        n_cases=cases_text(coding.n_cases, policy),
+        manual=cases_text(coding.n_manual, policy),
+        auto_only=cases_text(coding.n_auto_only, policy),
+        double_coded=cases_text(n_double_coded or 0, policy),
+        agreement=_agreement_parts(agreement, policy),
         agreement_period=fmt.term_label(agreement_period) if agreement_period else "",
         codebook_version=labels.codebook_version,
-        min_cell=min_cell,
-        small=_small_range(min_cell),
+        min_cell=policy.min_cell,
+        small=_small_range(policy),
     )
 
 
@@ -469,13 +486,13 @@ def actions_section(
     cases: pd.DataFrame,
     *,
     labels: stats.Labels,
-    min_cell: int,
+    policy: DisclosurePolicy,
     follow_up: pd.DataFrame | None = None,
     follow_up_year: str = "",
 ) -> str:
     """Actions and follow-up: share with a described action, and last year's proposals."""
     shares = stats.action_shares(
-        protect(stats.actions_by_organisation(cases, labels), min_cell)
+        protect(stats.actions_by_organisation(cases, labels), policy)
     ).dropna()
     best = worst = ""
     if len(shares) >= 2 and shares.max() > shares.min():
@@ -486,7 +503,7 @@ def actions_section(
         statuses = follow_up["Status"].str.strip().str.lower().value_counts(sort=False).to_dict()
     return render(
         "actions_section.md.j2",
-        has_action=_has_action(cases, labels, min_cell),
+        has_action=_has_action(cases, labels, policy),
         best=best,
         worst=worst if worst != best else "",
         follow_up_year=str(follow_up_year),
@@ -500,13 +517,13 @@ def proposals_section(
     *,
     labels: stats.Labels,
     counts: pd.DataFrame,
-    min_cell: int,
+    policy: DisclosurePolicy,
 ) -> str:
     """The proposals tied to the most frequent causes (from ``select_proposals``)."""
     items = []
     for proposal, hits in selected:
         causes = [
-            f"{fmt.lower_label(labels.cause(c))} ({cases_text(int(counts.loc[c, 'n']), min_cell)})"
+            f"{fmt.lower_label(labels.cause(c))} ({cases_text(int(counts.loc[c, 'n']), policy)})"
             for c in hits
         ]
         items.append({"title": proposal.title, "text": proposal.text, "causes": causes})

@@ -8,14 +8,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from samverkan.project.errors import InputError
-from samverkan.project.schema import CAUSES
 from samverkan.project.settings import load_yaml
 
 logger = logging.getLogger(__name__)
@@ -40,38 +39,39 @@ class ProposalMenu:
     max_proposals: int = 4
 
 
-def load_proposals(path: str | Path) -> ProposalMenu:
+def load_proposals(path: str | Path, causes: Iterable[str]) -> ProposalMenu:
     """Read config/proposals.yaml; unknown cause ids or missing fields are an InputError."""
     path = Path(path)
     data = load_yaml(path)
+    causes_known = list(causes)
     if not isinstance(data, dict) or not isinstance(data.get("proposals"), list):
-        raise InputError(path, "has no list 'proposals'", "Restore the file from git")
+        raise InputError(path, "listan 'proposals' saknas", "Återställ filen från git")
     settings = data.get("settings") or {}
     out = []
     for k, entry in enumerate(data["proposals"], start=1):
         if not isinstance(entry, dict):
-            raise InputError(path, f"proposal number {k} is not a mapping", "Compare with git")
+            raise InputError(path, f"förslag nummer {k} är inte en post med fält", "Jämför med git")
         missing = [f for f in ("id", "title", "text", "causes") if not entry.get(f)]
         if missing:
             raise InputError(
                 path,
-                f"proposal number {k} lacks {', '.join(missing)}",
-                "Give every proposal an id, title, text and causes",
+                f"förslag nummer {k} saknar {', '.join(missing)}",
+                "Ge varje förslag id, title, text och causes",
             )
-        causes = tuple(str(c) for c in entry["causes"])
-        unknown = [c for c in causes if c not in CAUSES]
+        named = tuple(str(c) for c in entry["causes"])
+        unknown = [c for c in named if c not in causes_known]
         if unknown:
             raise InputError(
                 path,
-                f"proposal '{entry['id']}' names unknown causes {', '.join(unknown)}",
-                f"Use cause ids from the codebook: {', '.join(CAUSES)}",
+                f"förslaget '{entry['id']}' anger okända orsaker: {', '.join(unknown)}",
+                f"Använd orsakernas id ur kodboken: {', '.join(causes_known)}",
             )
         out.append(
             Proposal(
                 id=str(entry["id"]),
                 title=" ".join(str(entry["title"]).split()),
                 text=" ".join(str(entry["text"]).split()),
-                causes=causes,
+                causes=named,
             )
         )
     return ProposalMenu(
@@ -105,18 +105,18 @@ def load_follow_up(path: str | Path) -> pd.DataFrame:
     """The follow-up log; a missing file gives an empty log."""
     path = Path(path)
     if not path.exists():
-        logger.info("no follow-up log at %s", path.name)
+        logger.info("ingen uppföljningslogg (%s)", path.name)
         return pd.DataFrame({c: pd.Series(dtype="string") for c in FOLLOW_UP_COLUMNS})
     try:
         log = pd.read_csv(path, dtype="string", keep_default_na=False, comment="#")
     except (pd.errors.ParserError, UnicodeDecodeError):
-        raise InputError(path, "is not a readable CSV file", "Save it as UTF-8 CSV") from None
+        raise InputError(path, "går inte att läsa som CSV", "Spara den som CSV i UTF-8") from None
     missing = [c for c in FOLLOW_UP_COLUMNS if c not in log.columns]
     if missing:
         raise InputError(
             path,
-            f"lacks the columns {', '.join(missing)}",
-            f"The header must be: {','.join(FOLLOW_UP_COLUMNS)}",
+            f"saknar kolumnerna {', '.join(missing)}",
+            f"Rubrikraden ska vara: {','.join(FOLLOW_UP_COLUMNS)}",
         )
     return log[list(FOLLOW_UP_COLUMNS)]
 
@@ -140,5 +140,5 @@ def roster_sections(group_dir: str | Path, year: str | int) -> list[tuple[str, s
         try:
             out.append((path.name, path.read_text(encoding="utf-8").strip()))
         except UnicodeDecodeError:
-            raise InputError(path, "is not UTF-8 text", "Save it as UTF-8") from None
+            raise InputError(path, "är inte text i UTF-8", "Spara den som UTF-8") from None
     return out

@@ -227,7 +227,7 @@ def publish(
         nb = nbformat.read(notebook, as_version=4)
     except FileNotFoundError:
         raise InputError(
-            notebook, "the executed notebook does not exist", "Run its stage first (dvc repro)"
+            notebook, "den körda anteckningsboken finns inte", "Kör dess steg först (dvc repro)"
         ) from None
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     if kind == "term":
@@ -239,7 +239,7 @@ def publish(
         terms = [f"{year}VT", f"{year}HT"]
         title, subtitle = "Brister i samverkan", f"Årsrapport {year}"
     else:
-        raise ValueError(f"unknown report kind {kind!r}")
+        raise ValueError(f"okänd rapporttyp {kind!r} (term eller annual)")
     provenance = collect_provenance(root, terms)
     page = render_html(
         nb,
@@ -252,5 +252,5 @@ def publish(
     out_stem = Path(out_stem)
     html_path = write_text_atomic(out_stem.with_suffix(".html"), page)
     pdf_path = write_pdf(page, out_stem.with_suffix(".pdf"), base_url=out_stem.parent)
-    log.info("published %s and %s", html_path.name, pdf_path.name)
+    log.info("publicerade %s och %s", html_path.name, pdf_path.name)
     return html_path, pdf_path

@@ -1,0 +1,73 @@
+"""The term's cases: case ids, de-identified free text, linking, the cases table."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pandas as pd
+
+from samverkan.ingest.linking import DuplicateRule, link_reported_by_both
+from samverkan.ingest.parties import direction_after_linking
+from samverkan.ingest.sources import SourceConfig, normalise_value
+from samverkan.ingest.sources.catalog import map_text
+from samverkan.project.schema import case_columns, cases_schema, empty_cases
+from samverkan.project.terms import Term
+
+
+def make_case_id(term: str, organisation: str, system: str, source_id: str) -> str:
+    """Stable case id: ``f"{term}-{sha1(organisation|system|source_id)[:10]}"``.
+
+    ``source_id`` is the system's own deviation number (stripped text, as in the export).
+    Rows of a system without ids (reader kind "form") use
+    ``samverkan.ingest.sources.form_source_key``: the received date (fallback: event
+    date) as YYYY-MM-DD, "|", and the first 16 hex digits of the sha1 of the case-folded,
+    space-collapsed raw description. An export row whose id cell is empty uses
+    ``"utan-id:"`` followed by that same key.
+    """
+    digest = hashlib.sha1(f"{organisation}|{system}|{source_id}".encode()).hexdigest()
+    return f"{term}-{digest[:10]}"
+
+
+def redact_column(values: pd.Series) -> pd.Series:
+    """``samverkan.privacy.redaction.redact`` once per distinct non-empty text."""
+    from samverkan.privacy.redaction import redact  # heavy to import: only when needed
+
+    uniq = {t: redact(t) for t in pd.unique(values.dropna())}
+    return values.map(uniq, na_action="ignore").astype("string")
+
+
+def clean_action(action: pd.Series, config: SourceConfig) -> pd.Series:
+    """NA where the action text means "no action" (sources.yaml ``no_action_values``)."""
+    norm = map_text(action, normalise_value)
+    return action.mask(norm.isin(config.no_action_values).fillna(False).astype(bool))
+
+
+def _deidentified(candidates: pd.DataFrame, term: Term, config: SourceConfig) -> pd.DataFrame:
+    """Candidates with redacted description and action, case ids and the link columns."""
+    df = candidates.reset_index(drop=True)
+    df["action"] = clean_action(df["action"], config)
+    df["description"] = redact_column(df["description"])
+    df["action"] = redact_column(df["action"])
+    df["case_id"] = [
+        make_case_id(term.code, o, s, str(i))
+        for o, s, i in zip(df["organisation"], df["system"], df["source_id"], strict=True)
+    ]
+    df["term"] = term.code
+    df["reported_by_both"] = False
+    df["linked_file"] = pd.array([None] * len(df), dtype="string")
+    return df
+
+
+def build_cases(
+    candidates: pd.DataFrame, term: Term, config: SourceConfig, rule: DuplicateRule
+) -> tuple[pd.DataFrame, Counter[str]]:
+    """Candidates of all files -> the cases table and the cross-file duplicates per file."""
+    if candidates.empty:
+        return empty_cases(config.vocab), Counter()
+    df, dropped = link_reported_by_both(_deidentified(candidates, term, config), rule)
+    df["direction"] = direction_after_linking(df, config)
+    df["has_action"] = df["action"].notna() & (df["action"].str.strip() != "")
+    df = df.sort_values(["received", "case_id"], kind="stable")
+    cases = df[list(case_columns(config.vocab))].reset_index(drop=True)
+    return cases_schema(config.vocab).validate(cases), Counter(dropped)

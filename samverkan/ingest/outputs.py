@@ -1,0 +1,77 @@
+"""What ingest writes: cases, reconciliation, the settings it used, and the quarantine."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from samverkan.ingest.linking import DuplicateRule
+from samverkan.ingest.rows import QUARANTINE_COLUMNS, FileResult
+from samverkan.project.atomic import atomic_path, write_atomic
+from samverkan.project.schema import RECONCILIATION_COLUMNS, ReconciliationSchema
+
+TOTAL_ROW = "TOTALT"
+CASES_FILE = "cases.parquet"
+RECONCILIATION_FILE = "reconciliation.csv"
+SETTINGS_FILE = "ingest.json"
+QUARANTINE_FILE = "quarantine.csv"
+
+
+def reconciliation(results: list[FileResult], linked: Counter[str]) -> pd.DataFrame:
+    """One row per file plus TOTALT: read = kept + excluded + duplicates + quarantined.
+
+    ``linked``: per file, its rows dropped as the other party's copy of a linked incident.
+    """
+    rows = []
+    for r in results:
+        dups = r.duplicates + linked.get(r.name, 0)
+        kept = r.read - r.excluded - r.quarantined - dups
+        rows.append([r.name, r.read, kept, r.excluded, dups, r.quarantined])
+    recon = pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
+    total = recon[RECONCILIATION_COLUMNS[1:]].sum()
+    recon.loc[len(recon)] = [TOTAL_ROW, *(int(v) for v in total)]
+    recon = recon.astype({c: "int64" for c in RECONCILIATION_COLUMNS[1:]})
+    return ReconciliationSchema.validate(recon)
+
+
+def quarantine_table(results: list[FileResult]) -> pd.DataFrame:
+    """The quarantined rows of every file (Swedish headers; no rows: headers only)."""
+    frames = [r.quarantine for r in results]
+    quarantine = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if quarantine.empty:
+        return pd.DataFrame(columns=list(QUARANTINE_COLUMNS.values()))
+    return quarantine
+
+
+def settings_record(rule: DuplicateRule, reassign_out_of_term: bool) -> str:
+    """The text of ingest.json: the settings this ingest used, for the report stages."""
+    record = {"duplicates": rule.as_dict(), "reassign_out_of_term": bool(reassign_out_of_term)}
+    return json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_outputs(
+    out_dir: Path,
+    quarantine_dir: Path,
+    *,
+    cases: pd.DataFrame,
+    reconciliation: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    settings: str,
+) -> None:
+    """Quarantine first (its own folder), then cases, reconciliation and ingest.json:
+    all three or none (temporary files renamed at the end)."""
+    write_atomic(
+        quarantine_dir / QUARANTINE_FILE,
+        lambda p: quarantine.to_csv(p, index=False, sep=";", encoding="utf-8-sig"),
+    )
+    with (
+        atomic_path(out_dir / CASES_FILE) as tmp_cases,
+        atomic_path(out_dir / RECONCILIATION_FILE) as tmp_recon,
+        atomic_path(out_dir / SETTINGS_FILE) as tmp_settings,
+    ):
+        cases.to_parquet(tmp_cases, index=False)
+        reconciliation.to_csv(tmp_recon, index=False)
+        tmp_settings.write_text(settings, encoding="utf-8")

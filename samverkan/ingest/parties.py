@@ -1,0 +1,161 @@
+"""Who reported a case and who received it, the direction between them, and children.
+
+Parties and their sides come from config/parties.yaml; an organisation's side is its
+``kind`` in config/organisations.yaml.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from samverkan.ingest.sources import SourceConfig
+from samverkan.ingest.sources.catalog import Party
+
+UNKNOWN_PARTY = "okand"
+
+
+def _matches(text: object, parties: dict[str, Party]) -> list[str]:
+    if text is None or text is pd.NA:
+        return []
+    s = str(text)
+    return [pid for pid, p in parties.items() if any(rx.search(s) for rx in p.patterns)]
+
+
+def party_sides(config: SourceConfig) -> dict[str, str]:
+    """Party id -> side (kommun, region or annan)."""
+    return {pid: p.side for pid, p in config.parties.items()}
+
+
+def match_party(text: object, config: SourceConfig, *, default: str = UNKNOWN_PARTY) -> str:
+    """The party a unit or actor name refers to (config/parties.yaml, first match wins)."""
+    hits = _matches(text, config.parties)
+    return hits[0] if hits else default
+
+
+def resolve_parties(
+    unit: object, counterpart: object, own_side: str | None, config: SourceConfig, default: str
+) -> tuple[str, str]:
+    """(own party, other party) of a row from its unit and counterpart texts.
+
+    Systems disagree on which column names whom (an incoming LifeCare row may put the
+    sending region unit under "Rapporterande enhet"), so both texts are searched: the own
+    party is the first party on ``own_side`` named by the unit, else by the counterpart,
+    else ``default``; the other party is the first party on another side named by the
+    counterpart, else by the unit, else the first other party the counterpart names, else
+    "okand". With ``own_side`` None (the form, filled in by anyone) the own party is the
+    unit's first match and its side decides what "another side" means.
+    """
+    u, c = _matches(unit, config.parties), _matches(counterpart, config.parties)
+    side = party_sides(config)
+    if own_side is None:
+        own = u[0] if u else default
+        own_side = side[own]
+    else:
+        own = next((p for p in (*u, *c) if side[p] == own_side), default)
+    other = next((p for p in (*c, *u) if side[p] != own_side), None)
+    if other is None:
+        other = next((p for p in c if p != own), UNKNOWN_PARTY)
+    return own, other
+
+
+def direction_between(reporter_side: pd.Series, receiver_side: pd.Series) -> np.ndarray:
+    """kommun_till_region, region_till_kommun, else ovrigt, from the two sides."""
+    return np.select(
+        [
+            (reporter_side == "kommun") & (receiver_side == "region"),
+            (reporter_side == "region") & (receiver_side == "kommun"),
+        ],
+        ["kommun_till_region", "region_till_kommun"],
+        default="ovrigt",
+    )
+
+
+def _own_and_other(
+    rows: pd.DataFrame, own_side: str | None, config: SourceConfig, default: str
+) -> tuple[pd.Series, pd.Series]:
+    """``resolve_parties`` of every row, once per distinct (unit, counterpart) pair."""
+    unit = rows["reporter_unit"].astype("string").fillna("")
+    counterpart = rows["counterpart"].astype("string").fillna("")
+    keys = pd.Series(list(zip(unit, counterpart, strict=True)), index=rows.index, dtype=object)
+    resolved = {
+        k: resolve_parties(k[0] or None, k[1] or None, own_side, config, default) for k in set(keys)
+    }
+    return keys.map(lambda k: resolved[k][0]), keys.map(lambda k: resolved[k][1])
+
+
+def assign_parties(
+    rows: pd.DataFrame, organisation: str, system: str, config: SourceConfig
+) -> pd.DataFrame:
+    """Add reporter_party, receiver_party, direction and the helper columns used later.
+
+    The file's own side is its organisation's kind; for a system whose reporter is not the
+    organisation (sources.yaml ``reporter_is_organisation: false``, the form) it is the
+    side of the reporter's role. Own and other party come from ``resolve_parties``. An
+    incoming row (LifeCare Riktning = Inkommande) was reported by the other party:
+    reporter and receiver swap. Direction goes from the reporter's side to the receiver's
+    side (``direction_between``). Helper columns: ``_own_party``, ``_own_side`` and
+    ``_reporter_is_own``.
+    """
+    spec = config.systems[system]
+    own_side = config.organisations[organisation].kind if spec.reporter_is_organisation else None
+    side = party_sides(config)
+    own, other = _own_and_other(rows, own_side, config, spec.default_own_party)
+    own_sides = own.map(side) if own_side is None else pd.Series(own_side, index=rows.index)
+    other_side = other.map(side)
+    incoming = rows["incoming"].fillna(False).astype(bool)
+    return rows.assign(
+        reporter_party=own.where(~incoming, other).astype(str),
+        receiver_party=other.where(~incoming, own).astype(str),
+        direction=direction_between(
+            own_sides.where(~incoming, other_side), other_side.where(~incoming, own_sides)
+        ),
+        _own_party=own.astype(str),
+        _own_side=own_sides,
+        _reporter_is_own=~incoming,
+    )
+
+
+def direction_after_linking(cases: pd.DataFrame, config: SourceConfig) -> pd.Series:
+    """Direction again, after linking filled in a receiving party: the own side (the
+    file's, or the form reporter's) on the side of whoever reported the row."""
+    side = party_sides(config)
+    reporter_is_own = cases["_reporter_is_own"].astype(bool)
+    reporter_side = cases["_own_side"].where(reporter_is_own, cases["reporter_party"].map(side))
+    receiver_side = cases["receiver_party"].map(side).where(reporter_is_own, cases["_own_side"])
+    return pd.Series(direction_between(reporter_side, receiver_side), index=cases.index)
+
+
+def _child_text(rows: pd.DataFrame) -> pd.Series:
+    """The texts searched for child and adult words: description, action, unit, actor."""
+    return (
+        rows["description"].fillna("")
+        + " \n "
+        + rows["action"].fillna("")
+        + " \n "
+        + rows["reporter_unit"].fillna("")
+        + " \n "
+        + rows["counterpart"].fillna("")
+    ).astype(str)
+
+
+def involves_child(rows: pd.DataFrame, system: str, config: SourceConfig) -> pd.Series:
+    """True when a party is a child party, the system is a child system (school health)
+    or the text names a child; False when the text names adults only; NA otherwise.
+
+    The texts searched are the raw description, action, unit and counterpart.
+    """
+    child_parties = {pid for pid, p in config.parties.items() if p.child}
+    text = _child_text(rows)
+    child = rows["reporter_party"].isin(child_parties) | rows["receiver_party"].isin(child_parties)
+    if system in config.child_systems:
+        child = child | True
+    if config.child_pattern is not None:
+        child = child | text.str.contains(config.child_pattern, regex=True)
+    adult = pd.Series(False, index=rows.index)
+    if config.adult_pattern is not None:
+        adult = text.str.contains(config.adult_pattern, regex=True)
+    out = pd.Series(pd.NA, index=rows.index, dtype="boolean")
+    out[adult.astype(bool)] = False
+    out[child.astype(bool)] = True
+    return out

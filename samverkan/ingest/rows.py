@@ -1,0 +1,188 @@
+"""One file's rows: collaboration rows, the term they belong to, quarantine, duplicates.
+
+Per row, in this order: a row whose type is not a collaboration type is *excluded*; a
+collaboration row without a usable date, without a description or dated outside the term
+is *quarantined* (reason in Swedish); a row whose source id already occurred in the same
+file is a *duplicate*; the rest are candidates for the term's cases.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from samverkan.ingest.parties import assign_parties, involves_child
+from samverkan.ingest.sources import ExportTable, SourceConfig, form_source_key
+from samverkan.ingest.sources.catalog import map_text, normalise_category_value
+from samverkan.project.terms import Term
+
+logger = logging.getLogger(__name__)
+
+# Quarantine columns (Swedish: analysts open this file in Excel).
+QUARANTINE_COLUMNS = {
+    "file": "fil",
+    "row": "rad",
+    "reason": "orsak",
+    "source_id": "id",
+    "received_text": "registreringsdatum",
+    "event_text": "händelsedatum",
+    "source_type": "avvikelsetyp",
+    "reporter_unit": "enhet",
+    "counterpart": "motpart",
+    "description": "beskrivning",
+    "action": "åtgärd",
+}
+
+REASON_NO_DATE = "datum saknas"
+REASON_BAD_DATE = "datum kan inte tolkas"
+REASON_NO_DESCRIPTION = "beskrivning saknas"
+NO_ID_PREFIX = "utan-id:"
+
+
+@dataclass
+class FileResult:
+    """How one file's rows were classified."""
+
+    name: str
+    read: int
+    excluded: int
+    quarantined: int
+    duplicates: int
+    candidates: pd.DataFrame  # rows that are not excluded, quarantined or same-file duplicates
+    quarantine: pd.DataFrame
+
+
+def is_collaboration(types: pd.Series, allowed: tuple[str, ...] | None) -> pd.Series:
+    """Rows whose type is a collaboration type (case, spaces, "och"/"&"/"/" ignored).
+
+    ``allowed`` None (organisations.yaml ``null``, the form): every row."""
+    if allowed is None:
+        return pd.Series(True, index=types.index)
+    norm = map_text(types, normalise_category_value)
+    return norm.isin(set(allowed)).fillna(False).astype(bool)
+
+
+def term_dates(rows: pd.DataFrame) -> pd.Series:
+    """The date that decides a row's term: the registration date when it can be read,
+    else the event date (NaT when neither can)."""
+    return rows["received"].fillna(rows["event_date"])
+
+
+def _outside(dates: pd.Series, term: Term) -> pd.Series:
+    """Dates before the term's first or after its last day."""
+    return (dates < pd.Timestamp(term.start)) | (dates > pd.Timestamp(term.end))
+
+
+def _join_reasons(*parts: np.ndarray) -> pd.Series:
+    """Join per-row reason arrays with "; ", skipping empty ones."""
+    out = np.asarray(parts[0], dtype=object)
+    for part in parts[1:]:
+        part = np.asarray(part, dtype=object)
+        out = np.where(out == "", part, np.where(part == "", out, out + "; " + part))
+    return pd.Series(out, dtype=object)
+
+
+def quarantine_reasons(rows: pd.DataFrame, term: Term, reassign: bool) -> pd.Series:
+    """The Swedish reason each row cannot be used ("" when it can).
+
+    "datum saknas": neither date column has text; "datum kan inte tolkas": there is date
+    text but neither date can be read; "beskrivning saknas"; "<registreringsdatum|
+    händelsedatum> utanför terminen T" for the date that decided (see ``term_dates``),
+    unless ``reassign``. Several reasons are joined with "; ".
+    """
+    has_rec = rows["received_text"].notna()
+    has_evt = rows["event_text"].notna()
+    term_date = term_dates(rows)
+    date_reason = np.select(
+        [~has_rec & ~has_evt, term_date.isna()], [REASON_NO_DATE, REASON_BAD_DATE], default=""
+    )
+    desc_reason = np.where(rows["description"].isna(), REASON_NO_DESCRIPTION, "")
+    outside = term_date.notna() & _outside(term_date, term)
+    which = np.where(rows["received"].notna(), "registreringsdatum", "händelsedatum")
+    term_reason = np.where(
+        outside & (not reassign),
+        pd.Series(which, index=rows.index) + f" utanför terminen {term.code}",
+        "",
+    )
+    out = _join_reasons(date_reason, desc_reason, term_reason)
+    return out.set_axis(rows.index).astype(str)
+
+
+def quarantine_frame(rows: pd.DataFrame, file: str, reasons: pd.Series) -> pd.DataFrame:
+    """Quarantined rows with their file and reason, under Swedish headers."""
+    q = rows.assign(file=file, reason=reasons)
+    return q[list(QUARANTINE_COLUMNS)].rename(columns=QUARANTINE_COLUMNS)
+
+
+def keyed_rows(good: pd.DataFrame) -> pd.DataFrame:
+    """Usable rows with ``received`` = the term date and a source id on every row.
+
+    Rows of an id-carrying system without an id get "utan-id:" + the form's content key
+    (``form_source_key``).
+    """
+    good = good.copy()
+    date = term_dates(good)
+    missing = good["source_id"].isna()
+    if missing.any():
+        good.loc[missing, "source_id"] = NO_ID_PREFIX + form_source_key(
+            date[missing], good.loc[missing, "description"]
+        )
+    good["received"] = date
+    return good
+
+
+def _log_reassigned(rows: pd.DataFrame, name: str, term: Term) -> None:
+    moved = int(_outside(rows["received"], term).sum())
+    if moved:
+        logger.debug(
+            "%s: %d rows dated outside %s kept in it (reassign on)", name, moved, term.code
+        )
+
+
+def process_file(
+    table: ExportTable,
+    path: Path,
+    organisation: str,
+    system: str,
+    term: Term,
+    config: SourceConfig,
+    *,
+    reassign: bool,
+) -> FileResult:
+    """Classify one file's rows into excluded, quarantined, same-file duplicates and cases.
+
+    Same-file duplicates: rows with the same source id (for the form: the same received
+    date and description) as an earlier usable row of the file; the first one is kept.
+    """
+    rows = table.rows
+    collab = is_collaboration(
+        rows["source_type"], config.organisations[organisation].systems[system]
+    )
+    rows = rows[collab]
+    reasons = quarantine_reasons(rows, term, reassign)
+    bad = reasons != ""
+    good = keyed_rows(rows[~bad])
+    dup = good["source_id"].duplicated(keep="first")
+    if reassign:
+        _log_reassigned(good, path.name, term)
+    candidates = assign_parties(good[~dup], organisation, system, config)
+    candidates = candidates.assign(
+        involves_child=involves_child(candidates, system, config),
+        organisation=organisation,
+        system=system,
+        source_file=path.name,
+        _kind=config.organisations[organisation].kind,
+    )
+    return FileResult(
+        name=path.name,
+        read=len(table.rows),
+        excluded=int((~collab).sum()),
+        quarantined=int(bad.sum()),
+        duplicates=int(dup.sum()),
+        candidates=candidates,
+        quarantine=quarantine_frame(rows[bad], path.name, reasons[bad]),
+    )

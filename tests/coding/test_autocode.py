@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES
+from samverkan_dev.bench.coding import format_report, run_benchmark
+
+from samverkan.coding import auto_code, load_codebook, suggest_category
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("Vi har sökt handläggaren i tre veckor utan återkoppling", "kommunikation"),
+        ("Psykiatrin uteblev från SIP-mötet och skickade ingen ersättare", "sip"),
+        ("Inskrivningsmeddelande skickades aldrig till hemtjänsten", "rutiner"),
+        (
+            "Eleven fick vänta på utredning eftersom skolan och BUP hänvisade till varandra",
+            "individfokus",
+        ),
+        ("Pappan upplevde att han blev nonchalant behandlad i telefon", "bemotande"),
+        ("Vi kunde inte se planen i Mina Planer på grund av behörighetsfel", "tekniska_hinder"),
+    ],
+)
+def test_codebook_examples(text, cause):
+    assert cause in auto_code([text])[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patienten fick ett bra bemötande av personalen.",
+        "Inga problem med kommunikationen mellan skolan och BUP.",
+        "Det finns ingen brist på personal på boendet.",
+        "Personalen var inte otrevlig.",
+        "Vi fick snabb återkoppling från vårdcentralen.",
+        "",
+    ],
+)
+def test_negations_and_neutral_texts_give_nothing(text):
+    assert auto_code([text]) == [set()]
+
+
+def test_swedish_as_written():
+    texts = [
+        "SIP-motet avbokades av psykiatrin",  # no å/ä/ö
+        "Utskrivningsmeddelandet kom aldrig",  # compound, definite form
+        "Ingen återkopling från [NAMN] på BUP",  # typo + placeholder
+        "Samordningsmötet ställdes in med kort varsel",
+        "Personalbrist pa boendet gjorde att insatsen inte blev av",
+    ]
+    got = auto_code(texts)
+    assert "sip" in got[0]
+    assert "rutiner" in got[1]
+    assert "kommunikation" in got[2]
+    assert "sip" in got[3]
+    assert "resurser" in got[4]
+
+
+def test_missing_values_and_order():
+    got = auto_code([None, "Svar uteblev från mottagningen.", float("nan")])  # type: ignore[list-item]
+    assert got == [set(), {"kommunikation"}, set()]
+
+
+def test_suggest_category():
+    got = suggest_category(
+        [
+            "Inskrivningsmeddelande skickades aldrig till hemtjänsten",
+            "Inloggningen till NPÖ fungerade inte",
+            "Ärendet avslutas.",
+        ]
+    )
+    assert got == ["rutiner", "tekniska_hinder", "ovrigt"]
+
+
+def test_benchmark_on_labelled_set():
+    result = run_benchmark(speed_texts=500)
+    assert result["n_texts"] >= 300
+    assert set(result["per_cause"]) >= {"sip", "bemotande", "resurser"}
+    assert result["micro"]["f1"] >= 0.8
+    assert min(m["recall"] for m in result["per_cause"].values()) >= 0.6
+    assert "mikro" in format_report(result)
+
+
+def test_it_failure_supersedes_communication_in_the_same_sentence():
+    got = auto_code(
+        [
+            "Personalen saknar behörighet i Mina Planer och fick därför ingen information.",
+            "Mina Planer låg nere. Handläggaren har inte svarat på våra mejl.",
+        ]
+    )
+    assert got[0] == {"tekniska_hinder"}
+    assert got[1] == {"tekniska_hinder", "kommunikation"}
+
+
+def test_entry_point_defaults_to_the_project_codebook():
+    got = auto_code(("Inloggningen till NPÖ fungerade inte",))
+    assert isinstance(got, list) and got == [{"tekniska_hinder"}]
+
+
+def test_small_codebook_terms_patterns_negation_and_supersedes():
+    book = load_codebook(FIXTURES / "coding" / "codebook.yaml")
+    texts = [
+        "Inget svar på tre veckor.",  # problem term
+        "Vi fick inte svar.",  # negated problem term
+        "Psykiatrin uteblev från mötet.",  # pattern
+        "Bra återkoppling från mottagningen.",  # positive cue before the term
+        "Inloggningen var nere så vi fick inget svar",  # it supersedes svar
+        "Inloggningen var nere. Inget svar på mejlen.",  # ...only in the same sentence
+    ]
+    assert auto_code(texts, book) == [{"svar"}, set(), {"plan"}, set(), {"it"}, {"it", "svar"}]
+    assert suggest_category([texts[0], texts[2], texts[4]], book) == [
+        "rutiner",
+        "rutiner",
+        "teknik",
+    ]

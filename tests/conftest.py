@@ -1,0 +1,40 @@
+"""Shared fixtures: the project root and its config, and tiny project copies.
+
+Tests never depend on the working data of the checkout (data/raw, data/processed,
+data/coding): what a test needs it builds in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "config"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_TESTDATA = ROOT.parent / "shared" / "testdata"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    """The project checkout (for its code and config, never its data)."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def config_dir() -> Path:
+    return CONFIG
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Path:
+    """An empty project: config, params.yaml and dvc.yaml of the checkout, no data."""
+    project = tmp_path / "projekt"
+    shutil.copytree(CONFIG, project / "config")
+    for name in ("params.yaml", "dvc.yaml"):
+        shutil.copy2(ROOT / name, project / name)
+    for zone in ("raw", "processed", "coding", "quarantine", "group"):
+        (project / "data" / zone).mkdir(parents=True)
+    return project
