@@ -22,6 +22,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
@@ -406,9 +407,14 @@ def share_bars(shares: pd.Series, xlabel: str = "Andel") -> Figure:
 
 
 def to_svg(fig: Figure) -> bytes:
-    """The figure as SVG bytes (text as paths: identical glyphs in HTML and PDF)."""
+    """The figure as SVG bytes (text as paths: identical glyphs in HTML and PDF).
+
+    The same figure always gives the same bytes: no date, and the ids matplotlib gives
+    clip paths and glyphs are derived from a fixed salt instead of a random one.
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    with matplotlib.rc_context({"svg.hashsalt": "samverkan"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 
 
