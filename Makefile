@@ -13,9 +13,9 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup report test test-fast lab demo-data check-leaks bench bench-deid bench-coding lint format clean-outputs
+.PHONY: help setup report test test-fast lab demo-data check-leaks check-params status new-term remove-demo bench bench-deid bench-coding lint format clean-outputs
 
-help: ## List the targets and what they do
+help: ## Visa målen och vad de gör
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml dev/pyproject.toml environment.yml constraints.txt
@@ -24,52 +24,71 @@ $(STAMP): pyproject.toml dev/pyproject.toml environment.yml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]' -e ./dev
 	$(BIN)/python -m ipykernel install --sys-prefix --name samverkan --display-name "Python (samverkan)" >/dev/null
-	@if [ -d .git ]; then $(BIN)/pre-commit install >/dev/null && echo "Git hooks installed (pre-commit: outputs stripped, no raw data, no personal data)" \
-	  || echo "Could not install the git hooks; run .venv/bin/pre-commit install"; fi
+	@if [ -d .git ]; then $(BIN)/pre-commit install >/dev/null && echo "Git-krokar installerade (pre-commit: inga utdata i anteckningsböcker, inga rådata, inga personuppgifter)" \
+	  || echo "Git-krokarna kunde inte installeras; kör .venv/bin/pre-commit install"; fi
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
-	@echo "Environment ready in $(VENV) (Jupyter kernel: samverkan)"
+	@echo "Miljön är klar i $(VENV) (Jupyter-kärna: samverkan). Kommandot: .venv/bin/samverkan"
 
-setup: $(STAMP) ## Create .venv with the pinned packages and register the Jupyter kernel "samverkan"
+# The project's secret for pseudonyms of identity numbers (never in git, DVC or any output).
+.samverkan-secret:
+	@(umask 077; head -c 32 /dev/urandom > $@)
 
-demo-data: setup ## Write the demo exports and the demo analysts' sheets if data/raw holds no term yet
-	@if ls -d data/raw/[0-9][0-9][0-9][0-9][VH]T >/dev/null 2>&1; then \
-	  echo "data/raw/ innehåller redan terminsmappar: inga demodata skrivna"; \
-	else samverkan-dev demo-data --out data/raw; fi
+setup: $(STAMP) .samverkan-secret ## Skapa .venv med de låsta paketen och registrera Jupyter-kärnan "samverkan"
 
-report: setup demo-data ## Build every term report and annual report (HTML + PDF) with DVC, then scan for leaks
-	dvc repro
+demo-data: setup ## Skriv demons exporter och kodningsark när projektet är demon och data/raw är tom
+	samverkan-dev demo-data --only-if-needed
+
+report: setup demo-data ## Bygg alla terminsrapporter och årsrapporter (HTML + PDF) med DVC och sök efter läckor
+	samverkan check-params
+	@# The demo is a reproducible build of the commit: dated at the commit, so a fresh clone's
+	@# reports and dvc.lock come out byte for byte as committed. Real data: dated when built.
+	@if [ -f data/raw/.demo-planted.json ] && [ -d .git ]; then \
+	  export SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct); fi; dvc repro
 	samverkan check-leaks
-	@echo "Reports:"; find reports -name '*.html' -o -name '*.pdf' | grep -v körningar | sort | sed 's/^/  /'
+	@echo "Rapporter:"; find reports -name "*.html" -o -name "*.pdf" | grep -v /notebooks/ | sort | sed 's/^/  /'
 
-test: setup ## Run the whole test suite (unit tests, every notebook, end-to-end on the demo data)
+test: setup ## Kör alla tester (enhetstester, varje anteckningsbok, hela kedjan på demodata)
 	pytest
 
-test-fast: setup ## Run the tests that take less than a few seconds each
+test-fast: setup ## Kör bara de snabba testerna
 	pytest -m "not slow"
 
-lab: setup ## Open JupyterLab on the project's kernel
-	jupyter lab --notebook-dir=.
+lab: setup ## Öppna JupyterLab med projektets kärna
+	jupyter lab --notebook-dir=. $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-check-leaks: setup ## Scan processed data, reports and run records for personal data
+check-params: setup ## Kontrollera params.yaml: en rad per problem med nyckel och åtgärd
+	samverkan check-params
+
+status: setup ## Visa läget per termin och år: exporter, steg att köra, fall, rapporter
+	samverkan status
+
+new-term: setup ## Lägg till en termin: make new-term TERMIN=2026VT
+	@test -n "$(TERMIN)" || { echo "Ange terminen: make new-term TERMIN=2026VT"; exit 2; }
+	samverkan new-term $(TERMIN)
+
+remove-demo: setup ## Ta bort demons data, terminer, år, ark och utdata (vägrar om data är riktiga)
+	samverkan remove-demo
+
+check-leaks: setup ## Sök efter personuppgifter i alla utdata
 	samverkan check-leaks
 
-bench: bench-deid bench-coding ## Run all benchmarks (quality and speed)
+bench: bench-deid bench-coding ## Kör alla mätningar (kvalitet och hastighet)
 	samverkan-dev bench-ingest
 
-bench-deid: setup ## De-identification: leaks, names caught, over-redaction, texts per second
-	samverkan-dev bench-deid
+bench-deid: setup ## Avidentifiering: läckor, fångade namn, överredigering, texter per sekund
+	samverkan-dev bench-deid --all
 
-bench-coding: setup ## Automatic coding: precision, recall, micro F1, texts per second
+bench-coding: setup ## Automatisk kodning: precision, täckning, mikro-F1, texter per sekund
 	samverkan-dev bench-coding
 
-lint: setup ## ruff check and format check
+lint: setup ## Kontrollera koden med ruff
 	ruff check samverkan dev tests scripts
 	ruff format --check samverkan dev tests scripts
 
-format: setup ## Format the code with ruff
+format: setup ## Formatera koden med ruff
 	ruff check --fix samverkan dev tests scripts
 	ruff format samverkan dev tests scripts
 
-clean-outputs: ## Remove built outputs (processed data, reports, quarantine), never raw data or coding sheets
+clean-outputs: ## Ta bort byggda utdata (bearbetade data, rapporter, karantän), aldrig rådata eller kodningsark
 	rm -rf data/processed/[0-9]* reports/[0-9]* data/quarantine

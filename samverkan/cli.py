@@ -12,6 +12,7 @@ import functools
 import logging
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -19,12 +20,17 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from samverkan.cli_text import OPTIONS_METAVAR, SUBCOMMAND_METAVAR, use_swedish
 from samverkan.project.errors import InputError
+
+use_swedish()  # the help and usage texts of click and typer, in Swedish
 
 log = logging.getLogger("samverkan.cli")
 
 app = typer.Typer(
     name="samverkan",
+    options_metavar=OPTIONS_METAVAR,
+    subcommand_metavar=SUBCOMMAND_METAVAR,
     help="Avvikelser i samverkan: från råexporter till terminsrapport och årsrapport.",
     no_args_is_help=True,
     add_completion=False,
@@ -34,6 +40,11 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 TermOpt = Annotated[str, typer.Option("--term", "-t", help="Termin, t.ex. 2025HT")]
+
+
+def fmt_seconds(seconds: float) -> str:
+    """Elapsed time as Swedish writes it: "4,2 s"."""
+    return f"{seconds:.1f}".replace(".", ",") + " s"
 
 
 def _root() -> Path:
@@ -72,12 +83,19 @@ def guarded(func: F) -> F:
         except FileNotFoundError as exc:
             if os.environ.get("SAMVERKAN_DEBUG"):
                 raise
-            _fail(f"{exc.filename or 'en fil'}: finns inte", 2)
+            from samverkan.project.errors import display_path
+
+            shown = display_path(exc.filename) if exc.filename else "en fil"
+            _fail(f"{shown}: finns inte", 2)
         except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:
             if os.environ.get("SAMVERKAN_DEBUG"):
                 raise
+            from samverkan.project.errors import explain_os_error
+
+            if isinstance(exc, OSError) and (line := explain_os_error(exc)) is not None:
+                _fail(line, 2)
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             _fail(
                 f"oväntat fel {type(exc).__name__} i {Path(frame.filename).name}:{frame.lineno}"
@@ -100,6 +118,84 @@ def _main(
     except FileNotFoundError:
         root = None
     logs.configure(logging.DEBUG if verbose else logging.INFO, root)
+    if root is not None:
+        _clean_after_killed_runs(root)
+
+
+def _clean_after_killed_runs(root: Path) -> None:
+    """Every command starts here: remove what killed runs left (stale temporaries beside
+    the outputs, private temporary folders), so a run never trips over them, even when
+    DVC restores a killed stage from its cache instead of running it."""
+    from samverkan.project.atomic import clean_after_killed_runs
+    from samverkan.project.errors import explain_os_error
+
+    try:
+        clean_after_killed_runs(root)
+    except OSError as exc:
+        log.warning(
+            "kvarlämnade temporära filer kunde inte tas bort: %s", explain_os_error(exc) or exc
+        )
+
+
+@app.command("check-params")
+@guarded
+def check_params_cmd() -> None:
+    """Kontrollera params.yaml innan DVC läser den: en rad per problem (status 2 vid fel)."""
+    from samverkan.workspace.params_check import check_params, fill_empty_sections
+
+    root = _root()
+    for key in fill_empty_sections(root):
+        typer.echo(f"params.yaml: {key} var tomt och är nu skrivet {key}: {{}} (inga)")
+    problems = check_params(root)
+    for problem in problems:
+        typer.echo(f"samverkan: fel: params.yaml: {problem}", err=True)
+    if problems:
+        raise typer.Exit(2)
+    typer.echo("params.yaml: inga fel")
+
+
+@app.command("new-term")
+@guarded
+def new_term_cmd(
+    term: Annotated[str, typer.Argument(help="Terminen, t.ex. 2026VT")],
+) -> None:
+    """Lägg till en termin: params.yaml, mappar och vilka exporter som väntas."""
+    from samverkan.workspace.terms import new_term
+
+    root = _root()
+    compare, exports = new_term(root, term)
+    if compare == term:
+        typer.echo(f"{term} tillagd i params.yaml (ingen jämförelse: ingen termin året innan).")
+    else:
+        typer.echo(f"{term} tillagd i params.yaml, jämförs med {compare}.")
+    typer.echo(f"Lägg exporterna i data/raw/{term}/ ({len(exports)} väntas):")
+    for export in exports:
+        typer.echo(f"  {export.path}  {export.organisation}, {export.system}")
+    typer.echo("Kör sedan make report.")
+
+
+@app.command("remove-demo")
+@guarded
+def remove_demo_cmd() -> None:
+    """Ta bort demons rådata, terminer, år, kodningsark och utdata (vägrar om data är riktiga)."""
+    from samverkan.workspace.terms import remove_demo
+
+    removed = remove_demo(_root())
+    typer.echo(f"Demon borttagen ({len(removed)} mappar och filer). Lägg till en termin med")
+    typer.echo("samverkan new-term TERMIN, till exempel samverkan new-term 2026VT.")
+
+
+@app.command()
+@guarded
+def status() -> None:
+    """Visa läget: exporter som finns och saknas, steg att köra, fall, kodning, rapporter."""
+    from rich.console import Console
+
+    from samverkan.workspace.status import project_status, stale_stages, status_table
+
+    root = _root()
+    stale = stale_stages(root)
+    Console().print(status_table(project_status(root, stale), stale is not None))
 
 
 @app.command()
@@ -192,8 +288,32 @@ def run_notebook_cmd(
     if year:
         pairs.append(("year", year))
     root = _root()
+    started = time.perf_counter()
     record = run_notebook(root, name, parse_parameters(pairs))
-    typer.echo(f"Körning sparad: {record.relative_to(root)}")
+    seconds = fmt_seconds(time.perf_counter() - started)
+    where = record.relative_to(root)
+    typer.echo(f"{record.stem} {term or year}: klart på {seconds}. Körning: {where}")
+    if term and record.stem.endswith("ingest"):
+        _print_ingest_summary(root, term)
+
+
+def _print_ingest_summary(root: Path, term: str) -> None:
+    """Rows read, kept, excluded, duplicates and quarantined per file of a term's ingest."""
+    import pandas as pd
+
+    from samverkan.project.paths import TermPaths
+
+    path = TermPaths(root, term).reconciliation
+    if not path.exists():
+        return
+    table = pd.read_csv(path, dtype={"file": "string"})
+    typer.echo(f"Inläsning {term} (lästa = fall + andra typer + dubbletter + karantän):")
+    for row in table.itertuples(index=False):
+        label = "Totalt" if row.file == "TOTALT" else row.file
+        typer.echo(
+            f"  {label:<32} {row.read:>5} lästa {row.kept:>5} fall {row.excluded:>4} andra "
+            f"{row.duplicates:>4} dubbletter {row.quarantined:>4} i karantän"
+        )
 
 
 @app.command()
@@ -219,7 +339,10 @@ def publish(
 def check_leaks(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Filer eller mappar (standard: data/processed, reports, logs)"),
+        typer.Argument(
+            help="Filer eller mappar (standard: data/processed, data/coding, data/group, "
+            "reports, logs)"
+        ),
     ] = None,
 ) -> None:
     """Sök efter personuppgifter i utdata; avslutar med status 1 vid minsta fynd."""
@@ -262,7 +385,14 @@ def export_qda(
     folder = out or paths.coding
     codebook = load_codebook(config_dir(root) / "codebook.yaml")
     export_codebook(codebook, folder / "kodbok.qdc")
-    export_project(pd.read_parquet(paths.coded_cases), codebook, folder / f"fall-{term}.qdpx")
+    from samverkan.project.atomic import build_time
+
+    export_project(
+        pd.read_parquet(paths.coded_cases),
+        codebook,
+        folder / f"fall-{term}.qdpx",
+        created=build_time().replace(tzinfo=None),  # SOURCE_DATE_EPOCH: reproducible
+    )
     typer.echo(f"REFI-QDA: {folder / 'kodbok.qdc'} och {folder / f'fall-{term}.qdpx'}")
 
 

@@ -7,8 +7,8 @@ values are read as YAML scalars (``3`` → 3, ``false`` → False).
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,12 @@ from samverkan.project.paths import ProjectPaths
 log = logging.getLogger(__name__)
 
 KERNEL = "samverkan"
+# What a failed run record keeps of the error: its type and this line. The error's own
+# message and traceback can name a raw file or quote case text, so they are not stored.
+FAILED_LINE = (
+    "Steget stoppade med {ename}. Felraden visades i terminalen; den sparas inte här "
+    "eftersom den kan nämna en rådatafil."
+)
 STRING_PARAMS = {"term", "year", "compare_term", "compare_year", "root"}
 
 
@@ -63,6 +69,36 @@ def find_notebook(root: Path, name: str) -> Path:
     return matches[0]
 
 
+def clean_stale_kernel_dirs(started: float | None = None) -> list[Path]:
+    """Remove the private folders (kernel sockets, publishing) that killed runs left."""
+    from samverkan.project.atomic import clean_stale_tempdirs
+
+    return clean_stale_tempdirs(started)
+
+
+def redact_failed_record(path: Path, ename: str) -> None:
+    """Keep of every error in a failed run record only its type and a Swedish line, and
+    drop the stderr streams (log lines and warnings) and tracebacks."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                name = str(out.get("ename") or ename)
+                out = nbformat.v4.new_output(
+                    "error", ename=name, evalue=FAILED_LINE.format(ename=name), traceback=[]
+                )
+            elif out.get("output_type") == "stream" and out.get("name") == "stderr":
+                continue
+            kept.append(out)
+        cell.outputs = kept
+    nbformat.write(nb, path)
+
+
 def _record_paths(record: Path, notebook: Path, target: Path, root: Path) -> None:
     """Name the notebook and the record by their paths in the project, not by the temporary
     file papermill wrote (a random name that the leak scanner could mistake for a word)."""
@@ -100,7 +136,7 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
-    from samverkan.project.atomic import atomic_path
+    from samverkan.project.atomic import atomic_path, clean_stale_temporaries, private_tempdir
 
     notebook = find_notebook(root, name)
     params = {"root": str(root), **params}
@@ -110,8 +146,21 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     # The kernel talks to papermill over Unix sockets in a private temporary folder (mode
     # 0700), not over TCP on localhost where any local user could connect: the ingest
     # notebook holds raw exports with personal data.
-    with atomic_path(target) as tmp, tempfile.TemporaryDirectory(prefix="samverkan-") as sockets:
-        kernel = Config(KernelManager={"transport": "ipc", "ip": str(Path(sockets) / "kernel")})
+    clean_stale_kernel_dirs()
+    clean_stale_temporaries(target.parent)  # what a killed run left beside the records
+    with (
+        atomic_path(target) as tmp,
+        private_tempdir("kernel") as sockets,
+    ):
+        # the connection file (with the kernel's key) goes into the same private folder,
+        # so a killed run leaves one folder to clean, not a stray tmp*.json
+        kernel = Config(
+            KernelManager={
+                "transport": "ipc",
+                "ip": str(Path(sockets) / "kernel"),
+                "connection_file": str(Path(sockets) / "kernel.json"),
+            }
+        )
         try:
             papermill.execute_notebook(
                 str(notebook),
@@ -126,9 +175,18 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
                 config=kernel,
             )
         except PapermillExecutionError as exc:
-            tmp.replace(failed)
+            _keep_failed(tmp, failed, exc.ename)
             raise NotebookFailed(notebook.name, exc.ename, exc.evalue, failed) from None
         _record_paths(tmp, notebook, target, root)
     if failed.exists():
         failed.unlink()
     return target
+
+
+def _keep_failed(tmp: Path, failed: Path, ename: str) -> None:
+    """Keep the partial record, redacted, as ``<name>.failed.ipynb``."""
+    with contextlib.suppress(OSError, ValueError):
+        redact_failed_record(tmp, ename)
+        tmp.replace(failed)
+    if tmp.exists():  # could not be redacted: keep nothing rather than the raw error
+        tmp.unlink()

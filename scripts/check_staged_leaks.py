@@ -1,10 +1,15 @@
 """pre-commit hook: refuse a commit whose staged files hold personal data.
 
-Scans the staged content (the index, not the working tree) of every staged file for
-identity numbers, phone numbers, e-mail addresses and the names and numbers of the
-current raw data (data/raw). Paths in config/leaks.yaml `staged_exclude` are not
-scanned. Exit status 1 on any finding (printed masked), 2 on a problem with the input.
-The hook is `check-staged-leaks` in .pre-commit-config.yaml.
+Scans the staged content (the index, not the working tree) of every staged file, the
+members of workbooks and archives (xlsx, zip, REFI-QDA .qdpx) and every staged file's
+name, with the same normalisation as the de-identification, for identity numbers in any
+separator form, phone numbers, e-mail addresses and the names and numbers of the current
+raw data (data/raw). config/leaks.yaml says where names are looked for (data and prose,
+not code) and which files are checked for identity numbers only (`staged_exclude`: no
+file is exempt from those). A file that cannot be read is a finding. Exit status 1 on
+any finding (printed masked), 2 on a problem with the input. The hook is
+`check-staged-leaks` in .pre-commit-config.yaml; the commit message has its own hook
+(scripts/check_commit_msg.py).
 """
 
 from __future__ import annotations

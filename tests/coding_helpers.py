@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
 import pandas as pd
+import pytest
 from conftest import CONFIG
 
 from samverkan.coding.codebook import load_codebook
@@ -39,5 +45,60 @@ def make_cases(
         "reported_by_both": [False] * n,
         "source_file": ["svedala__lifecare.csv"] * n,
         "linked_file": [None] * n,
+        "linked_case_id": [None] * n,
     }
-    return cases_schema(VOCAB).validate(pd.DataFrame(rows))
+    schema = cases_schema(VOCAB)
+    if "linked_case_id" in schema.columns:  # once ingest records the merged case id
+        rows["linked_case_id"] = [None] * n
+    return schema.validate(pd.DataFrame(rows))
+
+
+def with_links(cases: pd.DataFrame, links: dict[str, str]) -> pd.DataFrame:
+    """``cases`` with ingest's linked_case_id column: {kept case id: dropped case id}."""
+    out = cases.copy()
+    out["linked_case_id"] = pd.array([links.get(c) for c in out["case_id"]], dtype="string")
+    return out
+
+
+# ---- a real spreadsheet program: LibreOffice headless --------------------------------------
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice (soffice) saknas: apt-get install -y libreoffice-calc-nogui "
+    "(scripts/setup-system.sh installerar det)",
+)
+# UTF-8 CSV with comma separator and double quotes (LibreOffice's CSV filter options)
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1"
+
+
+def soffice_convert(src: Path, to: str, out_dir: Path) -> Path:
+    """Convert ``src`` with LibreOffice headless (``to``: "xlsx" or CSV_FILTER) into
+    ``out_dir``; a private profile so parallel runs do not share one."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    profile = out_dir / ".lo-profile"
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+         "--norestore", "--convert-to", to, "--outdir", str(out_dir), str(src)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    suffix = "csv" if to.startswith("csv") else to
+    out = out_dir / f"{src.stem}.{suffix}"
+    assert out.exists(), f"LibreOffice wrote no {out.name}"
+    return out
+
+
+def sheet_csv_rows(sheet: Path, out_dir: Path) -> list[list[str]]:
+    """The first sheet of a workbook as LibreOffice shows it (cell texts), via CSV."""
+    out = soffice_convert(sheet, CSV_FILTER, out_dir)
+    with out.open(encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+def libreoffice_save(sheet: Path, work: Path) -> None:
+    """Open and save ``sheet`` in LibreOffice (as xlsx), in place, as an analyst would."""
+    src = work / "in" / sheet.name
+    src.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(sheet, src)
+    out = soffice_convert(src, "xlsx", work / "out")
+    shutil.copy2(out, sheet)

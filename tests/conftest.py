@@ -15,6 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata"
+# The demo's params.yaml: tests never read the working one (it holds the real terms).
+DEMO_PARAMS = FIXTURES / "project" / "params.yaml"
+# What the demo's working group wrote by hand (data/group/ of the demo).
+DEMO_GROUP = FIXTURES / "project" / "group"
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +34,11 @@ def config_dir() -> Path:
 
 @pytest.fixture
 def tiny_project(tmp_path: Path) -> Path:
-    """An empty project: config, params.yaml and dvc.yaml of the checkout, no data."""
+    """An empty project: the checkout's config and dvc.yaml, the demo's params, no data."""
     project = tmp_path / "projekt"
     shutil.copytree(CONFIG, project / "config")
-    for name in ("params.yaml", "dvc.yaml"):
-        shutil.copy2(ROOT / name, project / name)
+    shutil.copy2(ROOT / "dvc.yaml", project / "dvc.yaml")
+    shutil.copy2(DEMO_PARAMS, project / "params.yaml")
     for zone in ("raw", "processed", "coding", "quarantine", "group"):
         (project / "data" / zone).mkdir(parents=True)
     return project

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from conftest import CONFIG
+from conftest import CONFIG, DEMO_GROUP, DEMO_PARAMS
 
 from samverkan.project.schema import ReconciliationSchema, coded_cases_schema
 from samverkan.project.vocabulary import load_vocabulary
@@ -58,6 +58,7 @@ def make_coded_cases(term: str, n: int, seed: int = 1, quotes: bool = True) -> p
             "reported_by_both": rng.random(n) < 0.1,
             "source_file": "svedala__lifecare.csv",
             "linked_file": pd.array([pd.NA] * n, dtype="string"),
+            "linked_case_id": pd.array([pd.NA] * n, dtype="string"),
             **{f"cause_{c}": causes[:, k] for k, c in enumerate(CAUSES)},
             "auto_causes": [
                 ";".join(c for c, f in zip(CAUSES, row, strict=True) if f) for row in causes
@@ -118,11 +119,10 @@ def make_agreement(n: int) -> dict:
 def make_project(root: Path, source: Path, terms: dict[str, int]) -> Path:
     """A small project in ``root``: params.yaml, dvc.yaml, config/ and data for ``terms``."""
     root.mkdir(parents=True, exist_ok=True)
-    for name in ("params.yaml", "dvc.yaml"):
-        shutil.copy(source / name, root / name)
+    shutil.copy(source / "dvc.yaml", root / "dvc.yaml")
+    shutil.copy(DEMO_PARAMS, root / "params.yaml")  # never the working params.yaml
     shutil.copytree(source / "config", root / "config")
-    if (source / "data" / "group").exists():
-        shutil.copytree(source / "data" / "group", root / "data" / "group")
+    shutil.copytree(DEMO_GROUP, root / "data" / "group")  # never the working group files
     for seed, (term, n) in enumerate(terms.items(), start=1):
         folder = root / "data" / "processed" / term
         folder.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import typer
 from conftest import ROOT
+from identity import pnr
 from typer.testing import CliRunner
 
 from samverkan.cli import app, guarded
@@ -52,7 +53,7 @@ def test_unexpected_error_hides_its_message(
 
     @guarded
     def command() -> None:
-        raise ValueError("could not convert 'Anna Svensson 19121212-1212'")
+        raise ValueError(f"could not convert 'Anna Svensson {pnr('19121212', 121)}'")
 
     with pytest.raises(typer.Exit) as exit_info:
         command()
@@ -72,7 +73,7 @@ def test_publish_of_a_missing_notebook_is_an_input_error(tmp_path: Path) -> None
 def test_commands_work_from_another_folder(tmp_path: Path) -> None:
     # Run from a folder outside the project: the project is found from the package.
     raw = tmp_path / "raw"
-    raw.mkdir()
+    raw.mkdir(mode=0o700)  # private, as raw data must be (else ingest warns)
     (raw / "helsingborg__form.csv").write_bytes(
         "\ufeffInkommet,Kommun,Berörda aktörer,Beskrivning,Vad hände sedan,Anmälarens roll\r\n"
         "2025-09-01,Helsingborg,BUP,Ingen återkoppling efter SIP.,,Personligt ombud\r\n".encode()
@@ -110,8 +111,9 @@ def test_no_project_root_is_one_clear_line(
 
 def test_a_broken_workbook_gets_exactly_one_line(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
-    raw.mkdir()
+    raw.mkdir(mode=0o700)  # private, as raw data must be (else ingest warns)
     (raw / "region-skane__ritz.xlsx").write_bytes(bytes(range(256)) * 8)
+    (raw / "region-skane__ritz.xlsx").chmod(0o600)
     proc = subprocess.run(
         [sys.executable, "-m", "samverkan", "ingest", "--term", "2025HT", "--raw-dir", "raw",
          "--out-dir", "out", "--quarantine-dir", "q"],
@@ -120,3 +122,30 @@ def test_a_broken_workbook_gets_exactly_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "region-skane__ritz.xlsx" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["ingest", "--help"], ["new-term", "--help"]])
+def test_help_is_swedish_including_typers_own_words(args: list[str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "samverkan", *args], capture_output=True, text=True, cwd=ROOT
+    )
+    assert proc.returncode == 0
+    for english in ("Show this message", "Usage:", "Options", "Commands", "<bool>", "[OPTIONS]"):
+        assert english not in proc.stdout, english
+    assert "Användning:" in proc.stdout and "Visa den här hjälpen och avsluta." in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "swedish"),
+    [
+        (["ingest"], "Flaggan saknas: '--term'"),
+        (["ingest", "--term", "2025HT", "--nej"], "Flaggan finns inte: --nej"),
+        (["finns-inte"], "Kommandot 'finns-inte' finns inte."),
+    ],
+)
+def test_a_mistyped_command_line_is_answered_in_swedish(args: list[str], swedish: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "samverkan", *args], capture_output=True, text=True, cwd=ROOT
+    )
+    assert proc.returncode == 2
+    assert swedish in proc.stderr and "Användning:" in proc.stderr

@@ -69,3 +69,125 @@ def test_kernel_talks_over_private_unix_sockets(tmp_path: Path, monkeypatch) -> 
     meta = nbformat.read(record, as_version=4).metadata["papermill"]
     assert meta["input_path"] == "notebooks/02_code.ipynb"
     assert meta["output_path"] == "reports/2025HT/notebooks/02_code.ipynb"
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_stale_kernel_folders_of_killed_runs_are_removed(tmp_path: Path, monkeypatch) -> None:
+    import os
+    import tempfile
+    import time
+
+    from samverkan.runner import clean_stale_kernel_dirs
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old = time.time() - 60
+
+    def folder(name: str, files: tuple[str, ...] = ("kernel-1", "kernel.json")) -> Path:
+        path = tmp_path / name
+        path.mkdir(mode=0o700)
+        for f in files:
+            (path / f).write_text("")
+        os.utime(path, (old, old))
+        return path
+
+    killed = folder(f"samverkan-kernel-{_dead_pid()}-abcd_123")
+    legacy = folder("samverkan-x7yz_9ab")  # an older version's name
+    running = folder(f"samverkan-kernel-{os.getppid()}-abcd_123")  # its process is alive
+    demo = folder("samverkan-demo-ab12cd34", ("cases.parquet",))  # not a kernel folder
+    other = folder("samverkan-q1w2e3r4", ("notes.txt",))  # not only kernel sockets
+    publish = folder(f"samverkan-publish-{_dead_pid()}-w_ab12cd", ("DejaVuSans.ttf",))
+    new = folder(f"samverkan-kernel-{_dead_pid()}-newer_12")
+    os.utime(new, None)  # newer than this run: not ours to judge
+    removed = clean_stale_kernel_dirs(started=time.time() - 5)
+    assert sorted(removed) == sorted([killed, legacy, publish])
+    assert all(p.exists() for p in (running, demo, other, new))
+
+
+def test_a_failed_record_keeps_only_the_error_type_and_a_swedish_line(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import nbformat
+    import papermill
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+    from papermill.exceptions import PapermillExecutionError
+
+    from samverkan.runner import NotebookFailed, run_notebook
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "01_ingest.ipynb").write_text("{}", encoding="utf-8")
+    raw_name = "data/raw/2025HT/Karin Holm__lifecare.csv"
+    message = f"{raw_name}: okänd organisation 'karin holm' i filnamnet. Byt namn"
+
+    def failing(src, out, **kwargs):
+        nb = new_notebook(
+            cells=[
+                new_code_cell(
+                    "ingest()",
+                    outputs=[
+                        new_output("stream", name="stdout", text="12 filer\n"),
+                        new_output("stream", name="stderr", text=f"WARNING läser {raw_name}\n"),
+                        new_output(
+                            "error",
+                            ename="InputError",
+                            evalue=message,
+                            traceback=[f"InputError: {message}", "Anna Berg 19850101-1234"],
+                        ),
+                    ],
+                )
+            ]
+        )
+        nbformat.write(nb, out)
+        raise PapermillExecutionError(0, 1, "ingest()", "InputError", message, [message])
+
+    monkeypatch.setattr(papermill, "execute_notebook", failing)
+    with pytest.raises(NotebookFailed) as info:
+        run_notebook(tmp_path, "01", {"term": "2025HT"})
+    assert info.value.ename == "InputError" and info.value.evalue == message  # for the terminal
+    record = info.value.record
+    assert record.name == "01_ingest.failed.ipynb"
+    text = record.read_text(encoding="utf-8")
+    for secret in ("Karin", "Holm", "lifecare.csv", "Anna", "19850101", "WARNING"):
+        assert secret not in text
+    (cell,) = nbformat.read(record, as_version=4).cells
+    assert [o["output_type"] for o in cell.outputs] == ["stream", "error"]
+    error = cell.outputs[1]
+    assert error["ename"] == "InputError" and error["traceback"] == []
+    assert error["evalue"].startswith("Steget stoppade med InputError.")
+    assert not (tmp_path / "reports" / "2025HT" / "notebooks" / "01_ingest.ipynb").exists()
+    assert [p.name for p in record.parent.iterdir()] == ["01_ingest.failed.ipynb"]
+
+
+def test_the_kernels_connection_file_lives_in_its_private_folder(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import os
+
+    import nbformat
+    import papermill
+
+    from samverkan.runner import run_notebook
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "02_code.ipynb").write_text("{}", encoding="utf-8")
+    seen: dict = {}
+
+    def fake_execute(src, out, **kwargs):
+        manager = kwargs["config"]["KernelManager"]
+        folder = Path(manager["ip"]).parent
+        seen.update(
+            connection=Path(manager["connection_file"]).parent == folder,
+            named=folder.name.startswith(f"samverkan-kernel-{os.getpid()}-"),
+        )
+        nbformat.write(nbformat.v4.new_notebook(), out)
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
+    run_notebook(tmp_path, "02", {"term": "2025HT"})
+    assert seen == {"connection": True, "named": True}

@@ -12,9 +12,12 @@ from typing import Annotated
 import typer
 
 from samverkan.cli import guarded
+from samverkan.cli_text import OPTIONS_METAVAR, SUBCOMMAND_METAVAR
 
 app = typer.Typer(
     name="samverkan-dev",
+    options_metavar=OPTIONS_METAVAR,
+    subcommand_metavar=SUBCOMMAND_METAVAR,
     help="Utvecklingsverktyg för samverkan: demodata och mätningar (ingår inte i produkten).",
     no_args_is_help=True,
     add_completion=False,
@@ -47,30 +50,65 @@ def demo_data(
     coding: Annotated[
         bool, typer.Option(help="Skriv också demons kodningsark i data/coding/")
     ] = True,
+    only_if_needed: Annotated[
+        bool,
+        typer.Option(
+            "--only-if-needed",
+            help="Bara när projektet är demon: params.yaml har demons terminer och "
+            "data/raw har ingen termin än (så gör make report)",
+        ),
+    ] = False,
 ) -> None:
     """Skriv syntetiska demoexporter och demons kodningsark (analytikernas kodning)."""
+    from samverkan.project.paths import ProjectPaths
     from samverkan.project.settings import load_params
     from samverkan_dev.demo.analysts import write_demo_coding
-    from samverkan_dev.demo.generator import write_demo_data
+    from samverkan_dev.demo.generator import DEFAULT_TERMS, write_demo_data
 
     root = _root()
     params = load_params(root)
+    if only_if_needed:
+        reason = _why_no_demo(root, params, DEFAULT_TERMS)
+        if reason:
+            typer.echo(f"Inga demodata skrivna: {reason}")
+            return
     seed = seed if seed is not None else int(params["demo"]["seed"])
     target = out if out.is_absolute() else root / out
     manifest = write_demo_data(target, seed=seed)
     typer.echo(f"Demodata skrivna till {out}")
-    if coding and target.resolve() == (root / "data" / "raw").resolve():
+    if coding and target.resolve() == ProjectPaths(root).raw.resolve():
         for term in manifest.terms:
             typer.echo(write_demo_coding(root, term, params, seed=seed))
 
 
+def _why_no_demo(root: Path, params: dict, demo_terms: tuple[str, ...]) -> str:
+    """Why the demo should not be written here ("" when it should)."""
+    import re
+
+    from samverkan.project.paths import ProjectPaths
+
+    raw = ProjectPaths(root).raw
+    if raw.is_dir() and any(re.match(r"^\d{4}(VT|HT)$", p.name) for p in raw.iterdir()):
+        return "data/raw/ innehåller redan terminsmappar"
+    if [str(t) for t in (params.get("terms") or {})] != list(demo_terms):
+        return "params.yaml har egna terminer (lägg exporterna i data/raw/TERMIN/)"
+    return ""
+
+
 @app.command("bench-deid")
 @guarded
-def bench_deid() -> None:
-    """Mät avidentifieringen: läckor, fångade namn, överredigering, texter per sekund."""
-    from samverkan_dev.bench.deid import format_report, run_benchmark
+def bench_deid(
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Märkt testmängd (JSONL) att mäta")
+    ] = None,
+    all_sets: Annotated[
+        bool, typer.Option("--all", help="Mät projektets egen testmängd och varianttestmängden")
+    ] = False,
+) -> None:
+    """Mät avidentifieringen: läckor, fångade namn och adresser, överredigering, texter/s."""
+    from samverkan_dev.bench.deid import bench_report
 
-    typer.echo(format_report(run_benchmark()))
+    typer.echo(bench_report(file, all_sets=all_sets))
 
 
 @app.command("bench-coding")

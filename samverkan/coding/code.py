@@ -117,6 +117,21 @@ def _quote(m: pd.Series | None, row: pd.Series, redact: Callable[[str], str]) ->
     return True, redact(text)
 
 
+def _corrected_texts(
+    cases: pd.DataFrame, manual: dict[str, pd.Series], redact: Callable[[str], str]
+) -> pd.DataFrame:
+    """``cases`` with each description replaced by the analysts' "Korrigerad text" where
+    they wrote one, re-redacted (what an analyst pastes is never trusted to be clean)."""
+    texts = []
+    for case_id, text in zip(cases["case_id"], cases["description"], strict=True):
+        m = manual.get(str(case_id))
+        own = m.get("corrected") if m is not None else None
+        texts.append(redact(str(own)) if own is not None and not pd.isna(own) else text)
+    out = cases.copy()
+    out["description"] = pd.array(texts, dtype="string")
+    return out
+
+
 def code_term(
     cases: pd.DataFrame, sheet: pd.DataFrame | None, codebook: Codebook, vocab: Vocabulary
 ) -> pd.DataFrame:
@@ -126,13 +141,14 @@ def code_term(
     row empty) ticked at least one cause or "inga orsaker"; otherwise its causes are the
     automatic suggestions. The final category is the analyst's, else the source's, else the
     suggested one. A quote is kept only when approved: the pasted excerpt, or the whole
-    description when none was pasted, re-redacted.
+    description when none was pasted, re-redacted. Where the analysts corrected the text
+    ("Korrigerad text"), the corrected text, re-redacted, is the description and is coded.
     """
-    cases = cases.reset_index(drop=True)
-    auto, suggested_cat = code_and_categorise(cases["description"].tolist(), codebook)
     manual = _manual_rows(sheet)
-    cause_ids = codebook.cause_ids
     redact = _LazyRedactor()
+    cases = _corrected_texts(cases.reset_index(drop=True), manual, redact)
+    auto, suggested_cat = code_and_categorise(cases["description"].tolist(), codebook)
+    cause_ids = codebook.cause_ids
     out_rows = []
     for i, row in cases.iterrows():
         m = manual.get(str(row["case_id"]))
@@ -209,6 +225,10 @@ def run_code_stage(
     sheet = read_sheet(sheet_path, codebook) if sheet_path.exists() else None
     if sheet is None:
         log.info("inget kodningsark för %s ännu: bara automatisk kodning", term)
+    elif sheet["corrected"].notna().any():
+        log.info(
+            "%d fall kodas på analytikernas korrigerade text", int(sheet["corrected"].notna().sum())
+        )
     coded = code_term(cases, sheet, codebook, vocab)
     summary = agreement_summary(coded, sheet, codebook.cause_ids, min_cases=min_cases)
     coded_path, agreement_path = _write_outputs(processed_dir, coded, summary)

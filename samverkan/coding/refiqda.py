@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from samverkan.coding.cells import clean_text, private_file
 from samverkan.coding.codebook import Cause, Codebook
 from samverkan.project.atomic import write_bytes_atomic
 from samverkan.project.errors import InputError
@@ -164,11 +165,13 @@ def import_codebook(path: Path) -> list[dict[str, Any]]:
 
 
 def _case_text(row: pd.Series) -> str:
+    """The text of a case's source: description and action, with LF line ends only and
+    without characters XML cannot hold (positions are counted on exactly this text)."""
     text = str(row["description"])
     action = row.get("action")
     if isinstance(action, str) and action.strip():
         text += f"\n\nÅtgärd: {action.strip()}"
-    return text
+    return clean_text(text)
 
 
 def _project_root(codebook: Codebook, stamp: str, user: str) -> ET.Element:
@@ -263,4 +266,6 @@ def export_project(
     entries = {"project.qde": _xml_bytes(root, NS_PROJECT), "kodbok.qdc": codebook_xml(codebook)}
     data = _zip_bytes(entries | files)
     log.info("REFI-QDA-projekt skrivet med %d källor", len(files))
-    return write_bytes_atomic(Path(path), data)
+    write_bytes_atomic(Path(path), data)
+    private_file(Path(path))  # the analysts' material: owner only, like the sheet
+    return Path(path)

@@ -7,15 +7,22 @@ The sheet is the analysts' work. The rules that keep it safe:
 - analyst columns ("A1: ...", "A2: ...") are never written once a row exists: new rows get
   empty analyst cells, new causes get new columns appended at the right;
 - cases that left the underlying data are flagged in "Status i underlaget", never deleted;
-- the program's own columns (case facts, suggestions, status) may be refreshed;
-- the file is written atomically, and the previous version is kept as kodning.bak.xlsx.
+  a case linked into the other party's report is flagged "sammanslaget med <id>" and its
+  analysts' cells move to the kept case (see :mod:`samverkan.coding.sheet_guard`);
+- code columns are recognised by the cause id in brackets; a header or a case id the
+  program cannot place, or a tick it cannot read, stops the stage with one line;
+- the program's own columns (case facts, suggestions, status) may be refreshed; the
+  analysts' "Korrigerad text" is never written;
+- every cell written is cleaned of illegal characters and never a formula (cells.py);
+- the file is written atomically, 0600 in a 0700 folder, never while open in Excel or
+  LibreOffice, and the previous version is kept as kodning.bak.xlsx.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,18 +32,29 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.views import Selection
 from openpyxl.worksheet.worksheet import Worksheet
 
+from samverkan.coding import sheet_guard as guard
 from samverkan.coding.autocode import code_and_categorise, fold
+from samverkan.coding.cells import (
+    append_row,
+    check_not_open,
+    lock_files,
+    private_dir,
+    private_file,
+    set_value,
+)
 from samverkan.coding.codebook import Codebook
 from samverkan.project.atomic import workbook_bytes, write_bytes_atomic
 from samverkan.project.errors import InputError
 
 log = logging.getLogger(__name__)
 
-SHEET = "Kodning"
+SHEET = guard.SHEET
 CODEBOOK_SHEET = "Kodbok"
 REMOVED = "borttaget ur underlaget"
+MERGED = guard.MERGED
 ANALYSTS = ("A1", "A2")
 _VALIDATION_ROWS = 2000  # validation reaches this many rows below the last case
 
@@ -52,6 +70,7 @@ FACT_HEADERS: dict[str, str] = {
     "status": "Status i underlaget",
     "sug:category": "Förslag: kategori",
 }
+CORRECTED = ("corrected", "Korrigerad text")  # the analysts' own: never written
 _ANALYST_FIELDS = {  # suffix key -> header suffix
     "none": "inga orsaker",
     "category": "kategori",
@@ -63,6 +82,12 @@ _ANALYST_FIELDS_2 = ("none", "category")  # analyst 2 codes only, for agreement
 _ID_HEADER = re.compile(r"^(Förslag|A1|A2):.*\[([a-z0-9_]+)\]\s*$")
 _TRUE = {"x", "1", "ja", "j", "sant", "true", "yes", "✓", "✔"}
 _FALSE = {"", "0", "nej", "n", "falskt", "false", "no", "-"}
+A1_A2_RULE = (
+    "Vems kod räknas: A1 räknas när A1 har kryssat minst en orsak eller 'inga orsaker'; "
+    "annars räknas A2 på samma sätt; annars används de automatiska förslagen. Kategorin: "
+    "A1:s, annars A2:s, annars källans, annars förslaget. A2:s kryss används också för att "
+    "mäta hur väl A1 och A2 stämmer överens (på fall som båda har kodat)."
+)
 
 
 @dataclass
@@ -76,6 +101,11 @@ class SheetUpdate:
     flagged_removed: int = 0
     restored: int = 0
     new_columns: list[str] = field(default_factory=list)
+    merged: int = 0  # rows flagged "sammanslaget med ..."
+    carried: list[tuple[int, int]] = field(default_factory=list)  # (from row, to row)
+    conflicts: list[tuple[int, int]] = field(default_factory=list)  # both rows coded
+    quote_not_carried: list[int] = field(default_factory=list)  # rows to approve anew
+    readded: int = 0  # cases whose row had been deleted from the sheet
 
 
 def _cause_header(prefix: str, cause_id: str, label: str) -> str:
@@ -84,7 +114,11 @@ def _cause_header(prefix: str, cause_id: str, label: str) -> str:
 
 def wanted_columns(codebook: Codebook) -> list[tuple[str, str]]:
     """(key, header) of every column the program wants, in creation order."""
-    cols = list(FACT_HEADERS.items())
+    cols = []
+    for key, header in FACT_HEADERS.items():
+        cols.append((key, header))
+        if key == "description":
+            cols.append(CORRECTED)
     cols += [(f"sug:{c.id}", _cause_header("Förslag", c.id, c.label)) for c in codebook.causes]
     for analyst in ANALYSTS:
         a = analyst.lower()
@@ -95,11 +129,15 @@ def wanted_columns(codebook: Codebook) -> list[tuple[str, str]]:
     return cols
 
 
-_FIXED_KEYS = {text.lower(): key for key, text in FACT_HEADERS.items()} | {
-    f"{analyst}: {text}".lower(): f"{analyst.lower()}:{suffix}"
-    for analyst in ANALYSTS
-    for suffix, text in _ANALYST_FIELDS.items()
-}
+_FIXED_KEYS = (
+    {text.lower(): key for key, text in FACT_HEADERS.items()}
+    | {CORRECTED[1].lower(): CORRECTED[0]}
+    | {
+        f"{analyst}: {text}".lower(): f"{analyst.lower()}:{suffix}"
+        for analyst in ANALYSTS
+        for suffix, text in _ANALYST_FIELDS.items()
+    }
+)
 
 
 def header_key(header: Any) -> str | None:
@@ -121,24 +159,54 @@ def _no_id_column(path: Path) -> InputError:
     )
 
 
-def header_map(ws: Worksheet, path: Path) -> dict[str, int]:
-    """Column number of every known header of the coding sheet (an error if one repeats)."""
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def header_keys(
+    header: tuple, path: Path, codebook: Codebook | None, has_values: Callable[[int], bool]
+) -> dict[str, int]:
+    """Column number (1-based) of every known header; stops on a header that would lose
+    codes (see :mod:`samverkan.coding.sheet_guard`) and on a repeated header. Without a
+    codebook only the exact headers are recognised."""
     keys: dict[str, int] = {}
-    for cell in ws[1]:
-        key = header_key(cell.value)
+    for col, cell in enumerate(header, start=1):
+        if not isinstance(cell, str):
+            continue
+        key = _FIXED_KEYS.get(guard.canonical(cell))
+        if key is None and codebook is None:
+            key = header_key(cell)
+        elif key is None:
+            found = guard.classify_header(cell.strip(), col, codebook)
+            if isinstance(found, guard.HeaderProblem):
+                raise guard.header_error(path, cell, found)
+            if found is None or guard.check_unknown_code(
+                path, found, col, cell, codebook, has_values
+            ):
+                continue
+            key = found
         if key is None:
             continue
         if key in keys:
             raise InputError(
                 path,
-                f"bladet {SHEET}: kolumn {get_column_letter(cell.column)} har samma rubrik som "
+                f"bladet {SHEET}: kolumn {get_column_letter(col)} har samma rubrik som "
                 f"kolumn {get_column_letter(keys[key])}",
                 "Ta bort eller byt namn på den ena (flytta först över eventuella koder)",
             )
-        keys[key] = cell.column
+        keys[key] = col
     if "case_id" not in keys:
         raise _no_id_column(path)
     return keys
+
+
+def header_map(ws: Worksheet, path: Path, codebook: Codebook | None = None) -> dict[str, int]:
+    """Column number of every known header of the coding sheet (an error if one repeats)."""
+
+    def has_values(col: int) -> bool:
+        return any(not _empty(ws.cell(row=r, column=col).value) for r in range(2, ws.max_row + 1))
+
+    return header_keys(tuple(c.value for c in ws[1]), path, codebook, has_values)
 
 
 def _str(value: Any) -> str | None:
@@ -147,18 +215,19 @@ def _str(value: Any) -> str | None:
     return str(value)
 
 
-def _fact_values(row: pd.Series, suggested: set[str], category: str) -> dict[str, Any]:
+def _fact_values(row: pd.Series, suggested: set[str], category: str, labels: dict) -> dict:
     received = row.get("received")
     received = pd.Timestamp(received).to_pydatetime() if not pd.isna(received) else None
+    source_category = _str(row.get("category"))
     values: dict[str, Any] = {
         "case_id": str(row["case_id"]),
         "term": _str(row.get("term")),
         "received": received,
         "organisation": _str(row.get("organisation")),
-        "source_category": _str(row.get("category")),
+        "source_category": labels.get(source_category, source_category),
         "description": _str(row.get("description")),
         "action": _str(row.get("action")),
-        "status": None,
+        "status": _str(row.get("status")),
         "sug:category": category,
     }
     return values | {f"sug:{c}": "x" for c in suggested}
@@ -176,6 +245,7 @@ def _style_header(ws: Worksheet, col: int, key: str) -> None:
         cell.fill = PatternFill("solid", fgColor="F2F2F2")
     width = {
         "description": 70,
+        "corrected": 50,
         "action": 40,
         "case_id": 20,
         "a1:comment": 40,
@@ -191,17 +261,23 @@ def _style_header(ws: Worksheet, col: int, key: str) -> None:
     ws.column_dimensions[get_column_letter(col)].width = width
 
 
-def _apply_validation(ws: Worksheet, keys: dict[str, int], codebook: Codebook) -> None:
-    """(Re)create the drop-down lists on the analyst columns."""
+def _list_validation(values: str, error: str, title: str) -> DataValidation:
+    """A drop-down list that rejects any other value with a Swedish message."""
+    dv = DataValidation(type="list", formula1=f'"{values}"', allow_blank=True)
+    dv.showErrorMessage = True
+    dv.errorStyle = "stop"
+    dv.error, dv.errorTitle = error, title
+    return dv
+
+
+def _apply_validation(ws: Worksheet, keys: dict[str, int], codebook: Codebook, last: int) -> None:
+    """(Re)create the drop-down lists on the analyst columns, rows 2 to ``last`` + margin
+    (the ranges are rebuilt each time, so they never grow by themselves)."""
     ws.data_validations.dataValidation = []
-    last = ws.max_row + _VALIDATION_ROWS
-    tick = DataValidation(type="list", formula1='"x"', allow_blank=True)
-    tick.error = "Skriv x eller lämna tomt"
-    tick.errorTitle = "Ogiltigt värde"
+    last = max(last, 1) + _VALIDATION_ROWS
+    tick = _list_validation("x", "Skriv x eller lämna tomt.", "Ogiltigt värde")
     cats = ",".join(c.label for c in codebook.categories)
-    category = DataValidation(type="list", formula1=f'"{cats}"', allow_blank=True)
-    category.error = "Välj en kategori ur listan"
-    category.errorTitle = "Ogiltig kategori"
+    category = _list_validation(cats, "Välj en kategori ur listan.", "Ogiltig kategori")
     for key, col in keys.items():
         if not key.startswith(("a1:", "a2:")):
             continue
@@ -218,11 +294,19 @@ def _apply_validation(ws: Worksheet, keys: dict[str, int], codebook: Codebook) -
     ws.add_data_validation(category)
 
 
+_HOW_TO = (
+    "x i en orsakskolumn = orsaken finns. 'inga orsaker' = kodat, utan orsak. Citat "
+    "publiceras bara med x i 'citat godkänt'. Rätta den avidentifierade texten i "
+    "'Korrigerad text' (programmet skriver aldrig där; kodningen använder den när den finns). "
+    "Ändra inte ärende-id:n eller id:t inom hakparentes i rubrikerna."
+)
+
+
 def _write_codebook_sheet(wb: Workbook, codebook: Codebook) -> None:
     if CODEBOOK_SHEET in wb.sheetnames:
         del wb[CODEBOOK_SHEET]
     ws = wb.create_sheet(CODEBOOK_SHEET)
-    ws.append([f"Kodbok version {codebook.version}"])
+    append_row(ws, [f"Kodbok version {codebook.version}"])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
     headers = ["Typ", "Id", "Etikett", "Kategori", "Definition", "Ta med", "Ta inte med"]
@@ -231,31 +315,22 @@ def _write_codebook_sheet(wb: Workbook, codebook: Codebook) -> None:
         cell.font = Font(bold=True)
     cat_labels = codebook.category_labels()
     for c in codebook.categories:
-        ws.append(["kategori", c.id, c.label, "", c.definition, "", ""])
+        append_row(ws, ["kategori", c.id, c.label, "", c.definition, "", ""])
     for c in codebook.causes:
-        ws.append(
+        append_row(
+            ws,
             ["orsak", c.id, c.label, cat_labels.get(c.category, c.category), c.definition,
-             c.inclusion, c.exclusion]
+             c.inclusion, c.exclusion],
         )  # fmt: skip
     ws.append([])
-    ws.append(["Så fyller du i", "", "x i en orsakskolumn = orsaken finns. 'inga orsaker' = kodat, "
-               "utan orsak. Citat publiceras bara med x i 'citat godkänt'."])  # fmt: skip
+    append_row(ws, ["Så fyller du i", "", _HOW_TO])
+    append_row(ws, ["A1 och A2", "", A1_A2_RULE])
     for letter, width in zip("ABCDEFG", (10, 18, 28, 28, 70, 50, 50), strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=4):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A4"
-
-
-def _check_not_open(sheet_path: Path) -> None:
-    lock = sheet_path.with_name(f"~${sheet_path.name}")
-    if lock.exists():
-        raise InputError(
-            sheet_path,
-            "arket är öppet i Excel (en låsfil ~$ ligger bredvid)",
-            "Spara och stäng det i Excel och kör sedan igen",
-        )
 
 
 def _unreadable(sheet_path: Path, exc: Exception) -> InputError:
@@ -276,9 +351,22 @@ def _case_facts(cases: pd.DataFrame, codebook: Codebook) -> dict[str, dict[str, 
     suggestions, categories = code_and_categorise(cases["description"].tolist(), codebook)
     cat_labels = codebook.category_labels()
     return {
-        str(row["case_id"]): _fact_values(row, sug, cat_labels.get(cat, cat))
+        str(row["case_id"]): _fact_values(row, sug, cat_labels.get(cat, cat), cat_labels)
         for (_, row), sug, cat in zip(cases.iterrows(), suggestions, categories, strict=True)
     }
+
+
+def _linked(cases: pd.DataFrame) -> dict[str, str]:
+    """{dropped case id: kept case id} from ingest's ``linked_case_id`` column, if any."""
+    if guard.LINKED_COLUMN not in cases.columns:
+        return {}
+    pairs = cases[["case_id", guard.LINKED_COLUMN]].dropna()
+    out: dict[str, str] = {}
+    for kept, dropped in zip(pairs["case_id"], pairs[guard.LINKED_COLUMN], strict=True):
+        for one in str(dropped).split(";"):
+            if one.strip():
+                out[one.strip()] = str(kept)
+    return out
 
 
 def _new_workbook(wanted: list[tuple[str, str]]) -> tuple[Workbook, Worksheet, dict[str, int]]:
@@ -287,9 +375,8 @@ def _new_workbook(wanted: list[tuple[str, str]]) -> tuple[Workbook, Worksheet, d
     ws = wb.active
     ws.title = SHEET
     for col, (key, header) in enumerate(wanted, start=1):
-        ws.cell(row=1, column=col, value=header)
+        set_value(ws, 1, col, header)
         _style_header(ws, col, key)
-    ws.freeze_panes = "B2"
     ws.row_dimensions[1].height = 60
     return wb, ws, {key: col for col, (key, _) in enumerate(wanted, start=1)}
 
@@ -311,11 +398,26 @@ def _add_missing_columns(
     """Append a column at the right for every wanted column the sheet lacks."""
     for key, header in wanted:
         if key not in keys:
-            col = ws.max_column + 1
-            ws.cell(row=1, column=col, value=header)
+            col = _last_column(ws) + 1
+            set_value(ws, 1, col, header)
             _style_header(ws, col, key)
             keys[key] = col
             result.new_columns.append(header)
+
+
+def _last_column(ws: Worksheet) -> int:
+    """The last column with a header (LibreOffice may leave styled empty columns)."""
+    return max((c.column for c in ws[1] if not _empty(c.value)), default=0)
+
+
+def _last_row(ws: Worksheet) -> int:
+    """The last row holding any value (not ``max_row``: LibreOffice writes styled empty
+    rows below the data)."""
+    last = 1
+    for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        if any(not _empty(v) for v in row):
+            last = r
+    return last
 
 
 def _row_case_id(ws: Worksheet, r: int, id_col: int) -> str | None:
@@ -326,17 +428,48 @@ def _row_case_id(ws: Worksheet, r: int, id_col: int) -> str | None:
     return case_id.strip()
 
 
-def _refresh_rows(
-    ws: Worksheet,
-    keys: dict[str, int],
-    facts: dict[str, dict[str, Any]],
-    sheet_path: Path,
-    result: SheetUpdate,
-) -> dict[str, int]:
-    """Refresh the program's columns of existing rows; flag (or unflag) removed cases.
+@dataclass
+class _Update:
+    """One run of :func:`update_sheet` over an open sheet."""
 
-    Analyst columns are never written. Returns the sheet row of every case id found.
+    ws: Worksheet
+    keys: dict[str, int]
+    facts: dict[str, dict[str, Any]]
+    linked: dict[str, str]  # dropped case id -> kept case id
+    path: Path
+    result: SheetUpdate
+    new_merges: set[str] = field(default_factory=set)
+
+    def status(self, r: int, value: str | None) -> None:
+        set_value(self.ws, r, self.keys["status"], value)
+
+    def analyst_columns(self) -> list[int]:
+        """Every column the program does not own: the analysts' codes and own columns."""
+        owned = {c for k, c in self.keys.items() if k in FACT_HEADERS or k.startswith("sug:")}
+        return [c for c in range(1, _last_column(self.ws) + 1) if c not in owned]
+
+
+def _flag_absent(run: _Update, r: int, case_id: str) -> None:
+    """Flag a row whose case is no longer in the data: merged into another, or removed."""
+    current = _str(run.ws.cell(row=r, column=run.keys["status"]).value)
+    if case_id in run.linked and run.linked[case_id] in run.facts:
+        flag = MERGED + run.linked[case_id]
+        if current != flag:
+            run.status(r, flag)
+            run.result.merged += 1
+            run.new_merges.add(case_id)
+    elif current != REMOVED and not (current or "").startswith(MERGED):
+        run.status(r, REMOVED)
+        run.result.flagged_removed += 1
+
+
+def _refresh_rows(run: _Update, known: set[str] | None) -> dict[str, int]:
+    """Refresh the program's columns of existing rows; flag (or unflag) absent cases.
+
+    Analyst columns are never written. A case id the program never wrote stops the run.
+    Returns the sheet row of every case id found.
     """
+    ws, keys = run.ws, run.keys
     seen: dict[str, int] = {}
     program_keys = [k for k in keys if k in FACT_HEADERS or k.startswith("sug:")]
     for r in range(2, ws.max_row + 1):
@@ -345,95 +478,172 @@ def _refresh_rows(
             continue
         if case_id in seen:
             raise InputError(
-                sheet_path,
+                run.path,
                 f"bladet {SHEET}: raderna {seen[case_id]} och {r} har samma ärende-id",
                 "Slå ihop de två raderna till en och ta bort den andra",
             )
         seen[case_id] = r
-        status_cell = ws.cell(row=r, column=keys["status"])
-        if case_id not in facts:
-            if status_cell.value != REMOVED:
-                status_cell.value = REMOVED
-                result.flagged_removed += 1
+        if case_id not in run.facts:
+            if known is not None and case_id not in known:
+                raise guard.unknown_id_error(run.path, r, keys["case_id"])
+            _flag_absent(run, r, case_id)
             continue
-        if status_cell.value == REMOVED:
-            result.restored += 1
-        values = facts[case_id]
+        current = _str(ws.cell(row=r, column=keys["status"]).value) or ""
+        if current == REMOVED or current.startswith(MERGED):
+            run.result.restored += 1
+        values = run.facts[case_id]
         for key in program_keys:
-            ws.cell(row=r, column=keys[key]).value = values.get(key)  # None clears
+            set_value(ws, r, keys[key], values.get(key))  # None clears
     return seen
 
 
-def _append_rows(
-    ws: Worksheet,
-    keys: dict[str, int],
-    facts: dict[str, dict[str, Any]],
-    seen: dict[str, int],
-    result: SheetUpdate,
-) -> None:
-    """Append the cases not yet in the sheet, with empty analyst cells."""
-    next_row = ws.max_row + 1
-    for case_id, values in facts.items():
+def _append_rows(run: _Update, seen: dict[str, int]) -> dict[str, int]:
+    """Append the cases not yet in the sheet, with empty analyst cells, below the last row
+    that holds anything. Returns the row of every appended case id."""
+    ws, keys = run.ws, run.keys
+    next_row = _last_row(ws) + 1
+    added: dict[str, int] = {}
+    for case_id, values in run.facts.items():
         if case_id in seen:
             continue
         for key, value in values.items():
             if key in keys:
-                ws.cell(row=next_row, column=keys[key], value=value)
+                set_value(ws, next_row, keys[key], value)
         ws.cell(row=next_row, column=keys["received"]).number_format = "yyyy-mm-dd"
         for key in ("description", "action"):
             ws.cell(row=next_row, column=keys[key]).alignment = Alignment(
                 wrap_text=True, vertical="top"
             )
+        added[case_id] = next_row
         next_row += 1
-        result.added += 1
+        run.result.added += 1
+    return added
+
+
+def _carry_over(run: _Update, rows: dict[str, int]) -> None:
+    """Move the analysts' cells of a case linked into another case to the kept case's row
+    (only into a row whose analyst cells are all empty; otherwise report the conflict).
+
+    An approval of the whole description as a quote does not move: the kept case's text
+    is the other party's, which nobody approved.
+    """
+    cols = run.analyst_columns()
+    whole_text_approval = run.keys.get("a1:quote_ok")
+    for dropped, kept in sorted(run.linked.items()):
+        if dropped not in rows or kept not in rows or kept not in run.facts:
+            continue
+        src, dst = rows[dropped], rows[kept]
+        values = [run.ws.cell(row=src, column=c).value for c in cols]
+        if all(_empty(v) for v in values):
+            continue
+        target = [run.ws.cell(row=dst, column=c).value for c in cols]
+        if all(_empty(v) for v in target):
+            quote_col = run.keys.get("a1:quote")
+            pasted = run.ws.cell(row=src, column=quote_col).value if quote_col else None
+            for c, v in zip(cols, values, strict=True):
+                if c == whole_text_approval and _empty(pasted):
+                    if not _empty(v):
+                        run.result.quote_not_carried.append(dst)
+                    continue
+                set_value(run.ws, dst, c, v)
+            run.result.carried.append((src, dst))
+        elif target != values and dropped in run.new_merges:
+            run.result.conflicts.append((src, dst))
 
 
 def _save(wb: Workbook, sheet_path: Path, created: bool, times: tuple[Any, Any]) -> None:
-    """Keep the previous file as kodning.bak.xlsx, then write the workbook atomically.
+    """Keep the previous file as kodning.bak.xlsx, then write the workbook atomically; both
+    readable by the owner only.
 
     The document times stay those of the file read (the analyst's last save in Excel), so
     the same sheet and cases always give the same bytes.
     """
     if not created:
-        shutil.copy2(sheet_path, sheet_path.with_name(sheet_path.stem + ".bak.xlsx"))
+        backup = sheet_path.with_name(sheet_path.stem + ".bak.xlsx")
+        write_bytes_atomic(backup, sheet_path.read_bytes())  # never half a backup
+        private_file(backup)
     write_bytes_atomic(sheet_path, workbook_bytes(wb, created=times[0], modified=times[1]))
+    private_file(sheet_path)
+
+
+def _report(result: SheetUpdate) -> None:
+    log.info(
+        "kodningsarket %s: %d rader, %d tillagda, %d markerade som borttagna, %d nya kolumner",
+        "skapat" if result.created else "uppdaterat",
+        result.n_rows,
+        result.added,
+        result.flagged_removed,
+        len(result.new_columns),
+    )
+    if result.merged:
+        log.info("%d ärenden är sammanslagna med den andra partens rapport", result.merged)
+    for src, dst in result.carried:
+        log.info("bladet %s: koderna på rad %d följde med till rad %d (sammanslaget)",
+                 SHEET, src, dst)  # fmt: skip
+    for dst in result.quote_not_carried:
+        log.warning("bladet %s, rad %d: citatet godkändes för den andra partens text; "
+                    "läs och godkänn det på nytt", SHEET, dst)  # fmt: skip
+    if result.readded:
+        log.info("%d ärenden saknades i arket (raderade rader) och lades till igen längst ned",
+                 result.readded)  # fmt: skip
+    for src, dst in result.conflicts:
+        log.warning(
+            "bladet %s: rad %d är sammanslagen med rad %d men båda är kodade olika; "
+            "koderna på rad %d räknas, jämför och rätta för hand", SHEET, src, dst, dst,
+        )  # fmt: skip
+
+
+def _freeze_header(ws: Worksheet) -> None:
+    """Freeze the header row and the id column, from a clean view (a save in LibreOffice
+    may drop the freeze; setting it again on an existing pane would add selections)."""
+    ws.sheet_view.pane = None
+    ws.sheet_view.selection = [Selection(activeCell="A1", sqref="A1")]
+    ws.freeze_panes = "B2"
+
+
+def _open_or_create(
+    sheet_path: Path, codebook: Codebook, wanted: list, result: SheetUpdate
+) -> tuple[Workbook, Worksheet, dict[str, int], tuple[Any, Any], set[str] | None]:
+    """(workbook, coding sheet, column by key, document times, ids the program wrote)."""
+    if result.created:
+        wb, ws, keys = _new_workbook(wanted)
+        return wb, ws, keys, (None, None), set()
+    wb, ws, times = _open_workbook(sheet_path)
+    keys = header_map(ws, sheet_path, codebook)
+    _add_missing_columns(ws, keys, wanted, result)
+    return wb, ws, keys, times, guard.known_ids(wb)
 
 
 def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> SheetUpdate:
     """Create the coding sheet, or extend it without touching any analyst's edit.
 
     New cases are appended; cases no longer in ``cases`` are flagged "borttaget ur
-    underlaget" (and unflagged if they come back); suggestions and case facts are refreshed;
-    analyst cells of existing rows are never written; a new cause adds columns at the right.
+    underlaget" (and unflagged if they come back), or "sammanslaget med <id>" when ingest
+    linked them into another case, whose row then receives their analysts' cells;
+    suggestions and case facts are refreshed; analyst cells of existing rows are never
+    written; a new cause adds columns at the right. Stops (InputError) when the sheet is
+    open, or a header, case id or tick cannot be placed.
     """
     sheet_path = Path(sheet_path)
-    _check_not_open(sheet_path)
+    check_not_open(sheet_path)
+    private_dir(sheet_path.parent)
     facts = _case_facts(cases, codebook)
     wanted = wanted_columns(codebook)
-    created = not sheet_path.exists()
-    result = SheetUpdate(path=sheet_path, created=created, n_rows=0)
-    times: tuple[Any, Any] = (None, None)
-    if created:
-        wb, ws, keys = _new_workbook(wanted)
-    else:
-        wb, ws, times = _open_workbook(sheet_path)
-        keys = header_map(ws, sheet_path)
-        _add_missing_columns(ws, keys, wanted, result)
-    seen = _refresh_rows(ws, keys, facts, sheet_path, result)
-    _append_rows(ws, keys, facts, seen, result)
-    _apply_validation(ws, keys, codebook)
+    result = SheetUpdate(path=sheet_path, created=not sheet_path.exists(), n_rows=0)
+    wb, ws, keys, times, known = _open_or_create(sheet_path, codebook, wanted, result)
+    run = _Update(ws, keys, facts, _linked(cases), sheet_path, result)
+    seen = _refresh_rows(run, known)
+    rows = seen | _append_rows(run, seen)
+    _carry_over(run, rows)
+    result.readded = len((known or set()) & (set(rows) - set(seen)))
+    _apply_validation(ws, keys, codebook, max(rows.values(), default=1))
+    _freeze_header(ws)
     _write_codebook_sheet(wb, codebook)
+    guard.write_known_ids(wb, (known or set()) | set(rows))
     wb.active = wb.sheetnames.index(SHEET)
-    result.n_rows = len(seen) + result.added
-    _save(wb, sheet_path, created, times)
-    log.info(
-        "kodningsarket %s: %d rader, %d tillagda, %d markerade som borttagna, %d nya kolumner",
-        "skapat" if created else "uppdaterat",
-        result.n_rows,
-        result.added,
-        result.flagged_removed,
-        len(result.new_columns),
-    )
+    result.n_rows = len(rows)
+    _save(wb, sheet_path, result.created, times)
+    _report(result)
     return result
 
 
@@ -466,8 +676,9 @@ def _category(value: Any, where: str, path: Path, codebook: Codebook) -> str | N
     raise InputError(path, f"{where} är ingen kategori i kodboken", "Välj en kategori ur listan")
 
 
-def _sheet_rows(sheet_path: Path) -> list[tuple]:
-    """The values of every row of the coding sheet, the header row first."""
+def _sheet_rows(sheet_path: Path) -> tuple[list[tuple], set[str] | None]:
+    """The values of every row of the coding sheet, the header row first, and the case ids
+    the program wrote (None for a sheet from before they were kept)."""
     try:
         wb = load_workbook(sheet_path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -480,11 +691,12 @@ def _sheet_rows(sheet_path: Path) -> list[tuple]:
         if SHEET not in wb.sheetnames:
             raise _no_coding_sheet(sheet_path)
         rows = list(wb[SHEET].iter_rows(values_only=True))
+        known = guard.known_ids(wb)
     finally:
         wb.close()
     if not rows:
         raise InputError(sheet_path, f"bladet {SHEET} är tomt", "Återställ rubrikraden")
-    return rows
+    return rows, known
 
 
 @dataclass(frozen=True)
@@ -493,19 +705,17 @@ class _RowReader:
 
     path: Path
     header: tuple
-    keys: dict[str, int]  # key -> 0-based column index (the first of repeated headers)
+    keys: dict[str, int]  # key -> 0-based column index
     codebook: Codebook
 
     @classmethod
-    def of(cls, sheet_path: Path, header: tuple, codebook: Codebook) -> _RowReader:
-        keys: dict[str, int] = {}
-        for i, h in enumerate(header):
-            key = header_key(h)
-            if key is not None and key not in keys:
-                keys[key] = i
-        if "case_id" not in keys:
-            raise _no_id_column(sheet_path)
-        return cls(sheet_path, header, keys, codebook)
+    def of(cls, sheet_path: Path, rows: list[tuple], codebook: Codebook) -> _RowReader:
+        def has_values(col: int) -> bool:
+            return any(len(r) >= col and not _empty(r[col - 1]) for r in rows[1:])
+
+        found = header_keys(rows[0], sheet_path, codebook, has_values)
+        keys = {key: col - 1 for key, col in found.items()}
+        return cls(sheet_path, rows[0], keys, codebook)
 
     def cell(self, row: tuple, key: str) -> Any:
         i = self.keys.get(key)
@@ -535,17 +745,23 @@ class _RowReader:
 
     def record(self, row: tuple, r: int, case_id: str) -> dict[str, Any]:
         """The analysts' edits of one row (see :func:`read_sheet`)."""
-        rec: dict[str, Any] = {"case_id": case_id, "removed": self.cell(row, "status") == REMOVED}
+        status = _str(self.cell(row, "status")) or ""
+        rec: dict[str, Any] = {
+            "case_id": case_id,
+            "removed": status == REMOVED or status.startswith(MERGED),
+        }
         for a in ("a1", "a2"):
             rec |= self.analyst(row, r, a)
         rec["a1_comment"] = _str(self.cell(row, "a1:comment"))
         rec["quote_approved"] = self.tick(row, r, "a1:quote_ok")
         quote = _str(self.cell(row, "a1:quote"))
         rec["quote"] = quote.strip() if quote and quote.strip() else None
+        corrected = _str(self.cell(row, "corrected"))
+        rec["corrected"] = corrected.strip() if corrected and corrected.strip() else None
         return rec
 
 
-_TEXT_COLUMNS = ("case_id", "a1_category", "a2_category", "a1_comment", "quote")
+_TEXT_COLUMNS = ("case_id", "a1_category", "a2_category", "a1_comment", "quote", "corrected")
 
 
 def _sheet_frame(records: list[dict[str, Any]], codebook: Codebook) -> pd.DataFrame:
@@ -554,7 +770,7 @@ def _sheet_frame(records: list[dict[str, Any]], codebook: Codebook) -> pd.DataFr
     for a in ("a1", "a2"):
         columns += [f"{a}_{c}" for c in codebook.cause_ids]
         columns += [f"{a}_none", f"{a}_category", f"{a}_coded"]
-    columns += ["a1_comment", "quote_approved", "quote"]
+    columns += ["a1_comment", "quote_approved", "quote", "corrected"]
     df = pd.DataFrame.from_records(records, columns=columns)
     bool_cols = [c for c in columns if c not in _TEXT_COLUMNS]
     df[bool_cols] = df[bool_cols].astype(bool)
@@ -570,12 +786,17 @@ def read_sheet(sheet_path: Path, codebook: Codebook) -> pd.DataFrame:
     ``{a}_{cause}`` (bool) for every cause of the codebook, ``{a}_none`` (bool, explicitly
     "inga orsaker"), ``{a}_category`` (category id or NA), ``{a}_coded`` (bool: at least one
     cause or "inga orsaker"); and a1_comment, quote_approved (bool), quote (the approved
-    excerpt as pasted, NA when empty). A value that is not understood raises an InputError
-    naming the sheet, row and column (never the value).
+    excerpt as pasted, NA when empty), corrected (the analysts' "Korrigerad text", NA when
+    empty). A value that is not understood, a header that would lose codes, or a case id the
+    program never wrote raises an InputError naming the sheet, row and column (never the
+    value).
     """
     sheet_path = Path(sheet_path)
-    rows = _sheet_rows(sheet_path)
-    reader = _RowReader.of(sheet_path, rows[0], codebook)
+    if any(lock.exists() for lock in lock_files(sheet_path)):
+        log.warning("kodningsarket är öppet i Excel eller LibreOffice: det som inte är sparat "
+                    "kommer inte med; spara, stäng och kör igen")  # fmt: skip
+    rows, known = _sheet_rows(sheet_path)
+    reader = _RowReader.of(sheet_path, rows, codebook)
     records = []
     seen: set[str] = set()
     for r, row in enumerate(rows[1:], start=2):
@@ -589,6 +810,8 @@ def read_sheet(sheet_path: Path, codebook: Codebook) -> pd.DataFrame:
                 f"bladet {SHEET}: ärende-id:t på rad {r} förekommer två gånger",
                 "Slå ihop raderna",
             )
+        if known is not None and case_id not in known:
+            raise guard.unknown_id_error(sheet_path, r, reader.keys["case_id"] + 1)
         seen.add(case_id)
         records.append(reader.record(row, r, case_id))
     return _sheet_frame(records, codebook)

@@ -29,9 +29,16 @@ def make_case_id(term: str, organisation: str, system: str, source_id: str) -> s
     return f"{term}-{digest[:10]}"
 
 
+# The free-text fields that reach cases.parquet; each is de-identified. Every other
+# column of the cases is a controlled value (ids from config/, dates, flags, a deviation
+# type that matched organisations.yaml, a validated org__system file name); everything
+# else a reader found is dropped before this point (see config/sources.yaml).
+FREE_TEXT_FIELDS = ("description", "action", "status")
+
+
 def redact_column(values: pd.Series) -> pd.Series:
-    """``samverkan.privacy.redaction.redact`` once per distinct non-empty text."""
-    from samverkan.privacy.redaction import redact  # heavy to import: only when needed
+    """``samverkan.privacy.redact`` once per distinct non-empty text."""
+    from samverkan.privacy import redact  # heavy to import: only when needed
 
     uniq = {t: redact(t) for t in pd.unique(values.dropna())}
     return values.map(uniq, na_action="ignore").astype("string")
@@ -47,8 +54,8 @@ def _deidentified(candidates: pd.DataFrame, term: Term, config: SourceConfig) ->
     """Candidates with redacted description and action, case ids and the link columns."""
     df = candidates.reset_index(drop=True)
     df["action"] = clean_action(df["action"], config)
-    df["description"] = redact_column(df["description"])
-    df["action"] = redact_column(df["action"])
+    for col in FREE_TEXT_FIELDS:
+        df[col] = redact_column(df[col])
     df["case_id"] = [
         make_case_id(term.code, o, s, str(i))
         for o, s, i in zip(df["organisation"], df["system"], df["source_id"], strict=True)
@@ -56,6 +63,7 @@ def _deidentified(candidates: pd.DataFrame, term: Term, config: SourceConfig) ->
     df["term"] = term.code
     df["reported_by_both"] = False
     df["linked_file"] = pd.array([None] * len(df), dtype="string")
+    df["linked_case_id"] = pd.array([None] * len(df), dtype="string")
     return df
 
 
@@ -65,7 +73,9 @@ def build_cases(
     """Candidates of all files -> the cases table and the cross-file duplicates per file."""
     if candidates.empty:
         return empty_cases(config.vocab), Counter()
-    df, dropped = link_reported_by_both(_deidentified(candidates, term, config), rule)
+    df, dropped = link_reported_by_both(
+        _deidentified(candidates, term, config), rule, config.stop_words
+    )
     df["direction"] = direction_after_linking(df, config)
     df["has_action"] = df["action"].notna() & (df["action"].str.strip() != "")
     df = df.sort_values(["received", "case_id"], kind="stable")

@@ -6,9 +6,12 @@ once from params.yaml ``ingest.duplicates`` and recorded in the ingest's ``inges
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,47 +23,93 @@ from samverkan.project.errors import InputError
 logger = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\w{2,}")
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-def _setting(duplicates: Mapping[str, Any], key: str, kind: type) -> int | float:
+METHODS = ("jaccard", "ngram")
+NGRAM = 4  # character n-grams of the lemmatised content words
+PERSON_MATCH = 3.0  # the score of a pair with the same person pseudonym: ranked first
+
+
+def _setting(duplicates: Mapping[str, Any], key: str, kind: type, default: Any = None) -> Any:
     """One value of params.yaml ``ingest.duplicates`` as ``kind``; InputError when bad."""
     try:
-        return kind(duplicates[key])
-    except (KeyError, TypeError, ValueError):
+        value = duplicates[key] if default is None else duplicates.get(key, default)
+        return kind(value)
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise InputError(
             "params.yaml",
             f"ingest.duplicates.{key} saknas eller är inte ett tal",
-            "Ange max_days_apart (heltal) och min_text_similarity (tal mellan 0 och 1)",
+            "Ange max_days_apart (heltal), min_text_similarity (tal mellan 0 och 1) och "
+            f"eventuellt method ({' eller '.join(METHODS)}) och min_ngram_similarity",
         ) from None
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(
+            "params.yaml",
+            "ingest.duplicates.link_by_person_id ska vara true eller false",
+            "Skriv link_by_person_id: true eller false",
+        )
+    return value
 
 
 @dataclass(frozen=True)
 class DuplicateRule:
-    """The thresholds of the linking rule (params.yaml ``ingest.duplicates``)."""
+    """The thresholds of the linking rule (params.yaml ``ingest.duplicates``).
+
+    ``method`` "jaccard" (the default): word-set Jaccard of the descriptions at least
+    ``min_text_similarity``; "ngram": cosine of IDF-weighted character 4-grams of the
+    lemmatised content words at least ``min_ngram_similarity`` (survives paraphrase).
+    With ``link_by_person_id``, two rows carrying a keyed pseudonym of the person's
+    identity number (``ingest.pseudonym``) are linked when it is the same and never when
+    it differs, whatever their texts.
+    """
 
     max_days_apart: int
     min_text_similarity: float
+    method: str = "jaccard"
+    min_ngram_similarity: float = 0.08
+    # link by a keyed pseudonym of the identity number where exports carry one
+    link_by_person_id: bool = False
 
     @classmethod
     def from_params(cls, duplicates: Mapping[str, Any]) -> DuplicateRule:
-        """From params.yaml ``ingest.duplicates``; InputError for a missing or bad value."""
+        """From params.yaml ``ingest.duplicates``; InputError for a missing or bad value.
+        ``method``, ``min_ngram_similarity`` and ``link_by_person_id`` are optional
+        (jaccard, 0.08, false: the rule before they existed)."""
         rule = cls(
             max_days_apart=int(_setting(duplicates, "max_days_apart", int)),
             min_text_similarity=float(_setting(duplicates, "min_text_similarity", float)),
+            method=str(_setting(duplicates, "method", str, "jaccard")),
+            min_ngram_similarity=float(_setting(duplicates, "min_ngram_similarity", float, 0.08)),
+            link_by_person_id=_flag(duplicates.get("link_by_person_id", False)),
         )
-        if rule.max_days_apart < 0 or not 0 <= rule.min_text_similarity <= 1:
+        if (
+            rule.max_days_apart < 0
+            or not 0 <= rule.min_text_similarity <= 1
+            or not 0 <= rule.min_ngram_similarity <= 1
+            or rule.method not in METHODS
+        ):
             raise InputError(
                 "params.yaml",
                 "ingest.duplicates har ett värde utanför det tillåtna",
-                "Ange max_days_apart som 0 eller mer och min_text_similarity mellan 0 och 1",
+                "Ange max_days_apart som 0 eller mer, min_text_similarity och "
+                f"min_ngram_similarity mellan 0 och 1 och method som {' eller '.join(METHODS)}",
             )
         return rule
 
-    def as_dict(self) -> dict[str, int | float]:
-        return {
+    def as_dict(self) -> dict[str, int | float | str]:
+        out: dict[str, int | float | str] = {
             "max_days_apart": self.max_days_apart,
             "min_text_similarity": self.min_text_similarity,
         }
+        if self.method != "jaccard":  # the default rule is recorded as before
+            out |= {"method": self.method, "min_ngram_similarity": self.min_ngram_similarity}
+        if self.link_by_person_id:
+            out["link_by_person_id"] = True
+        return out
 
 
 def _tokens(text: object) -> frozenset[str]:
@@ -89,13 +138,48 @@ def _pairs_in_window(date: np.ndarray, max_days_apart: int) -> tuple[np.ndarray,
     return order[first], order[first + 1 + offsets]
 
 
+class NgramSimilarity:
+    """Cosine similarity of IDF-weighted character n-grams of the lemmatised content words
+    of a term's descriptions (IDF over those same descriptions; simplemma for Swedish
+    lemmas, ``stop_words`` from config/sources.yaml ``linking.stop_words``)."""
+
+    def __init__(self, texts: list[object], stop_words: frozenset[str]) -> None:
+        import simplemma
+
+        lemma = functools.lru_cache(maxsize=None)(lambda w: simplemma.lemmatize(w, lang="sv"))
+        self.grams: list[Counter[str]] = []
+        for text in texts:
+            words = [] if text is None or text is pd.NA else _WORD.findall(str(text).casefold())
+            grams: Counter[str] = Counter()
+            for w in (f" {lemma(w)} " for w in words if w not in stop_words):
+                grams.update(w[k : k + NGRAM] for k in range(max(1, len(w) - NGRAM + 1)))
+            self.grams.append(grams)
+        df = Counter(g for grams in self.grams for g in grams)
+        n = len(texts)
+        idf = {g: math.log((n + 1) / (c + 1)) + 1 for g, c in df.items()}
+        self.vectors = [{g: c * idf[g] for g, c in grams.items()} for grams in self.grams]
+        self.norms = [math.sqrt(sum(v * v for v in vec.values())) for vec in self.vectors]
+
+    def score(self, i: int, j: int) -> float:
+        a, b = self.vectors[i], self.vectors[j]
+        if not self.norms[i] or not self.norms[j]:
+            return 0.0
+        if len(a) > len(b):
+            a, b = b, a
+        return sum(v * b.get(g, 0.0) for g, v in a.items()) / (self.norms[i] * self.norms[j])
+
+
 def _candidate_pairs(
     df: pd.DataFrame, date: np.ndarray, tokens: list[frozenset[str]], rule: DuplicateRule
-) -> tuple[np.ndarray, np.ndarray]:
-    """Row pairs meeting conditions (1)-(3) of the linking rule, vectorised.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, mirrored) of the row pairs meeting conditions (1)-(3) of the linking rule,
+    vectorised. Blocking: the date window first (sorted dates, never all pairs), then
+    different files and opposite sides or named mirrored parties. ``mirrored``: each
+    row's own party is the other's receiving party (or unknown).
 
-    Also drops pairs whose token counts alone rule out the similarity threshold (Jaccard
-    is at most min(|A|, |B|) / max(|A|, |B|)).
+    With the jaccard method, also drops pairs whose token counts alone rule out the
+    similarity threshold (Jaccard is at most min(|A|, |B|) / max(|A|, |B|)), unless both
+    rows carry a person pseudonym.
     """
     i, j = _pairs_in_window(date, rule.max_days_apart)
     file_code = pd.factorize(df["source_file"])[0]
@@ -104,25 +188,77 @@ def _candidate_pairs(
     recv = df["receiver_party"].to_numpy()
     named = (own[i] != "okand") & (recv[j] == own[i]) & (recv[i] == own[j])
     keep = (file_code[i] != file_code[j]) & ((kind[i] != kind[j]) | named)
-    size = np.array([len(t) for t in tokens], dtype=float)
-    small, large = np.minimum(size[i], size[j]), np.maximum(size[i], size[j])
-    keep &= (small > 0) & (small >= rule.min_text_similarity * large)
-    return i[keep], j[keep]
+    person = _person_keys(df)
+    both = np.array(
+        [person[a] is not None and person[b] is not None for a, b in zip(i, j, strict=True)]
+    )
+    if rule.method == "jaccard" and len(i):
+        size = np.array([len(t) for t in tokens], dtype=float)
+        small, large = np.minimum(size[i], size[j]), np.maximum(size[i], size[j])
+        keep &= ((small > 0) & (small >= rule.min_text_similarity * large)) | both
+    mirrored = _mirrored(own[i], recv[j]) & _mirrored(own[j], recv[i])
+    return i[keep], j[keep], mirrored[keep]
+
+
+def _mirrored(own: np.ndarray, receiver: np.ndarray) -> np.ndarray:
+    """One row's own party is the other's receiving party, or either is unknown."""
+    return (own == receiver) | (own == "okand") | (receiver == "okand")
+
+
+def _person_keys(df: pd.DataFrame) -> list[str | None]:
+    """The keyed person pseudonym of each row (None where the export had none)."""
+    if "_person_key" not in df:
+        return [None] * len(df)
+    return [None if pd.isna(v) else str(v) for v in df["_person_key"]]
+
+
+def _text_scorer(
+    df: pd.DataFrame, tokens: list[frozenset[str]], rule: DuplicateRule, stop_words: frozenset[str]
+) -> Callable[[int, int, bool], float | None]:
+    """score(i, j, mirrored) of two descriptions, None below the rule's threshold.
+
+    jaccard: the Jaccard similarity. ngram: 1 + Jaccard for a near-copy (Jaccard at
+    least min_text_similarity, ranked first: every link of the jaccard rule is kept),
+    else, for mirrored parties only, the ``NgramSimilarity`` when at least
+    min_ngram_similarity.
+    """
+    ngram = (
+        NgramSimilarity(df["description"].tolist(), stop_words) if rule.method == "ngram" else None
+    )
+
+    def score(i: int, j: int, mirrored: bool) -> float | None:
+        sim = jaccard(tokens[i], tokens[j])
+        if sim >= rule.min_text_similarity:
+            return sim if ngram is None else 1.0 + sim
+        if ngram is None or not mirrored:
+            return None
+        cos = ngram.score(i, j)
+        return cos if cos >= rule.min_ngram_similarity else None
+
+    return score
 
 
 def _similar_pairs(
-    df: pd.DataFrame, date: np.ndarray, tokens: list[frozenset[str]], rule: DuplicateRule
+    df: pd.DataFrame,
+    date: np.ndarray,
+    tokens: list[frozenset[str]],
+    rule: DuplicateRule,
+    stop_words: frozenset[str] = frozenset(),
 ) -> list[tuple[float, str, int, int]]:
-    """(-similarity, smaller case_id, i, j) of the pairs meeting all four conditions,
-    sorted: most similar first, ties by case_id."""
-    i_idx, j_idx = _candidate_pairs(df, date, tokens, rule)
+    """(-score, smaller case_id, i, j) of the pairs meeting all four conditions, sorted:
+    the same person first, then the highest text score, ties by case_id. Two different
+    person pseudonyms are never linked."""
+    i_idx, j_idx, mirrored = _candidate_pairs(df, date, tokens, rule)
     case_ids = df["case_id"].astype(str).tolist()
-    sizes = [len(t) for t in tokens]
+    person = _person_keys(df)
+    text = _text_scorer(df, tokens, rule, stop_words)
     pairs: list[tuple[float, str, int, int]] = []
-    for i, j in zip(i_idx.tolist(), j_idx.tolist(), strict=True):
-        common = len(tokens[i] & tokens[j])  # jaccard(), inlined: this loop is the hot spot
-        sim = common / (sizes[i] + sizes[j] - common)
-        if sim >= rule.min_text_similarity:
+    for i, j, m in zip(i_idx.tolist(), j_idx.tolist(), mirrored.tolist(), strict=True):
+        if person[i] is not None and person[j] is not None:
+            sim = PERSON_MATCH if person[i] == person[j] else None
+        else:
+            sim = text(i, j, m)
+        if sim is not None:
             pairs.append((-sim, min(case_ids[i], case_ids[j]), i, j))
     pairs.sort()
     return pairs
@@ -142,6 +278,8 @@ def _merge(df: pd.DataFrame, keep: int, other: int, files: np.ndarray, own: np.n
     """Mark ``keep`` as reported by both and fill its gaps from ``other`` (in place)."""
     df.at[keep, "reported_by_both"] = True
     df.at[keep, "linked_file"] = files[other]
+    # the case id of the other party's report, so an analyst's codes on it can follow
+    df.at[keep, "linked_case_id"] = df.at[other, "case_id"]
     if df.at[keep, "receiver_party"] == "okand":
         df.at[keep, "receiver_party"] = own[other]
     if pd.isna(df.at[keep, "action"]) and not pd.isna(df.at[other, "action"]):
@@ -151,7 +289,7 @@ def _merge(df: pd.DataFrame, keep: int, other: int, files: np.ndarray, own: np.n
 
 
 def link_reported_by_both(
-    cases: pd.DataFrame, rule: DuplicateRule
+    cases: pd.DataFrame, rule: DuplicateRule, stop_words: frozenset[str] = frozenset()
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Link incidents reported by both parties; return (kept cases, dropped-row file names).
 
@@ -161,10 +299,14 @@ def link_reported_by_both(
         receiving party is the other row's own (reporting-side) party;
     (3) their event dates (fallback: received dates) lie at most ``rule.max_days_apart``
         days apart; and
-    (4) the token-set Jaccard similarity of their de-identified descriptions (case-folded
-        word tokens of two or more letters) is at least ``rule.min_text_similarity``.
+    (4) both rows carry the same keyed person pseudonym (``_person_key``, from an
+        export's identity-number column); or, when either has none, their de-identified
+        descriptions are similar: with ``rule.method`` "jaccard" the token-set Jaccard
+        similarity (case-folded word tokens of two or more letters) is at least
+        ``rule.min_text_similarity``; with "ngram" the ``NgramSimilarity`` is at least
+        ``rule.min_ngram_similarity``. Two different pseudonyms are never linked.
     Each case is linked at most once: candidate pairs are taken in order of falling
-    similarity (ties: by case_id), skipping cases already linked.
+    score (the same person first; ties: by case_id), skipping cases already linked.
 
     The reporter's row is kept: the row whose own organisation reported the incident (not
     an incoming row); if both or neither did, the row received first (ties: file name).
@@ -183,7 +325,7 @@ def link_reported_by_both(
     used: set[int] = set()
     drop: list[int] = []
     df["reported_by_both"] = df["reported_by_both"].astype(bool)
-    for _, _, i, j in _similar_pairs(df, date, tokens, rule):
+    for _, _, i, j in _similar_pairs(df, date, tokens, rule, stop_words):
         if i in used or j in used:
             continue
         used.update((i, j))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -46,6 +48,35 @@ def quarantine_table(results: list[FileResult]) -> pd.DataFrame:
     return quarantine
 
 
+# Characters a spreadsheet program reads as the start of a formula (OWASP CSV injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters other than tab, line feed and carriage return (which Excel shows
+# as line breaks inside a quoted cell); removed from every quarantine cell
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell as text no spreadsheet evaluates: control characters removed, and a cell
+    beginning with ``=``, ``+``, ``-``, ``@``, tab or CR prefixed with an apostrophe."""
+    if not isinstance(value, str):
+        return value
+    text = _CONTROL.sub("", value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def safe_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """The quarantine table with every cell made ``spreadsheet_safe`` (as text)."""
+    out = quarantine.astype(object).where(quarantine.notna(), None)
+    return out.map(spreadsheet_safe)
+
+
+def make_private(folder: Path) -> None:
+    """Create ``folder`` (and its parents) and make it 0700: it holds personal data."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, PRIVATE_DIR)
+
+
 def settings_record(rule: DuplicateRule, reassign_out_of_term: bool) -> str:
     """The text of ingest.json: the settings this ingest used, for the report stages."""
     record = {"duplicates": rule.as_dict(), "reassign_out_of_term": bool(reassign_out_of_term)}
@@ -61,12 +92,16 @@ def write_outputs(
     quarantine: pd.DataFrame,
     settings: str,
 ) -> None:
-    """Quarantine first (its own folder), then cases, reconciliation and ingest.json:
-    all three or none (temporary files renamed at the end)."""
-    write_atomic(
+    """Quarantine first (its own folder, 0700, the file 0600, every cell
+    ``spreadsheet_safe``), then cases, reconciliation and ingest.json: all three or none
+    (temporary files renamed at the end)."""
+    make_private(quarantine_dir)
+    safe = safe_quarantine(quarantine)
+    target = write_atomic(
         quarantine_dir / QUARANTINE_FILE,
-        lambda p: quarantine.to_csv(p, index=False, sep=";", encoding="utf-8-sig"),
+        lambda p: safe.to_csv(p, index=False, sep=";", encoding="utf-8-sig"),
     )
+    os.chmod(target, PRIVATE_FILE)
     with (
         atomic_path(out_dir / CASES_FILE) as tmp_cases,
         atomic_path(out_dir / RECONCILIATION_FILE) as tmp_recon,

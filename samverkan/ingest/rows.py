@@ -1,9 +1,12 @@
 """One file's rows: collaboration rows, the term they belong to, quarantine, duplicates.
 
 Per row, in this order: a row whose type is not a collaboration type is *excluded*; a
-collaboration row without a usable date, without a description or dated outside the term
-is *quarantined* (reason in Swedish); a row whose source id already occurred in the same
-file is a *duplicate*; the rest are candidates for the term's cases.
+collaboration row without a date, with a filled date cell that is no date (an impossible
+day such as 2026-02-30 or text such as "snart": never replaced by the other date),
+without a description or dated outside the term is *quarantined* (reason in Swedish); a
+row whose source id already occurred in the same file is a *duplicate*; the rest are
+candidates for the term's cases. Every row the reader returned is counted in exactly one
+of these (read = kept + excluded + duplicates + quarantined).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 from samverkan.ingest.parties import assign_parties, involves_child
 from samverkan.ingest.sources import ExportTable, SourceConfig, form_source_key
 from samverkan.ingest.sources.catalog import map_text, normalise_category_value
+from samverkan.ingest.sources.dates import impossible_dates
 from samverkan.project.terms import Term
 
 logger = logging.getLogger(__name__)
@@ -86,22 +90,44 @@ def _join_reasons(*parts: np.ndarray) -> pd.Series:
     return pd.Series(out, dtype=object)
 
 
+def _date_column_reasons(rows: pd.DataFrame) -> np.ndarray:
+    """Per row: each filled date cell that is no date, named by its column.
+
+    A registration date that cannot be read is never replaced by the event date: the row
+    goes to quarantine, so a typo (``2026-02-30``) is corrected at the source.
+    """
+    parts = []
+    for text, parsed, label in (
+        ("received_text", "received", "registreringsdatum"),
+        ("event_text", "event_date", "händelsedatum"),
+    ):
+        bad = rows[text].notna() & rows[parsed].isna()
+        impossible = impossible_dates(rows[text]) & bad
+        parts.append(
+            np.select(
+                [impossible.to_numpy(), bad.to_numpy()],
+                [f"{label} finns inte i kalendern", f"{label} kan inte tolkas"],
+                default="",
+            )
+        )
+    return _join_reasons(*parts).to_numpy()
+
+
 def quarantine_reasons(rows: pd.DataFrame, term: Term, reassign: bool) -> pd.Series:
     """The Swedish reason each row cannot be used ("" when it can).
 
-    "datum saknas": neither date column has text; "datum kan inte tolkas": there is date
-    text but neither date can be read; "beskrivning saknas"; "<registreringsdatum|
-    händelsedatum> utanför terminen T" for the date that decided (see ``term_dates``),
-    unless ``reassign``. Several reasons are joined with "; ".
+    "datum saknas": neither date column has text; "<registreringsdatum|händelsedatum>
+    finns inte i kalendern" (31 April) or "... kan inte tolkas": a filled date cell that
+    is no date (see ``_date_column_reasons``); "beskrivning saknas";
+    "<registreringsdatum|händelsedatum> utanför terminen T" for the date that decided
+    (see ``term_dates``), unless ``reassign``. Several reasons are joined with "; ".
     """
     has_rec = rows["received_text"].notna()
     has_evt = rows["event_text"].notna()
     term_date = term_dates(rows)
-    date_reason = np.select(
-        [~has_rec & ~has_evt, term_date.isna()], [REASON_NO_DATE, REASON_BAD_DATE], default=""
-    )
+    date_reason = np.where(~has_rec & ~has_evt, REASON_NO_DATE, _date_column_reasons(rows))
     desc_reason = np.where(rows["description"].isna(), REASON_NO_DESCRIPTION, "")
-    outside = term_date.notna() & _outside(term_date, term)
+    outside = term_date.notna() & _outside(term_date, term) & (date_reason == "")
     which = np.where(rows["received"].notna(), "registreringsdatum", "händelsedatum")
     term_reason = np.where(
         outside & (not reassign),
@@ -159,10 +185,11 @@ def process_file(
     date and description) as an earlier usable row of the file; the first one is kept.
     """
     rows = table.rows
-    collab = is_collaboration(
-        rows["source_type"], config.organisations[organisation].systems[system]
-    )
+    allowed = config.organisations[organisation].systems[system]
+    collab = is_collaboration(rows["source_type"], allowed)
     rows = rows[collab]
+    if allowed is None:  # a type not checked against organisations.yaml is free text
+        rows = rows.assign(source_type=pd.array([None] * len(rows), dtype="string"))
     reasons = quarantine_reasons(rows, term, reassign)
     bad = reasons != ""
     good = keyed_rows(rows[~bad])

@@ -1,18 +1,23 @@
 """The ingest stage: a term's raw exports -> cases, reconciliation and quarantine.
 
 ``ingest_term`` reads every ``<organisation>__<system>.<csv|xlsx>`` in the term's raw
-folder (``files``), keeps the rows whose deviation type marks a collaboration case (per
-organisation and system, config/organisations.yaml), quarantines rows it cannot use and
-drops same-file duplicates (``rows``), finds reporter and receiver (``parties``),
-de-identifies the free text with ``samverkan.privacy.redaction.redact`` and links
-incidents reported by both parties (``cases``, ``linking``), and writes (``outputs``):
+folder and refuses anything else there with one line (``files``), replaces identity
+numbers by keyed pseudonyms right after reading (``pseudonym``), keeps the rows whose
+deviation type marks a collaboration case (per organisation and system,
+config/organisations.yaml), quarantines rows it cannot use and drops same-file
+duplicates (``rows``), finds reporter and receiver (``parties``), de-identifies the free
+text (description, action, status) with ``samverkan.privacy.redact`` and links incidents
+reported by both parties (``cases``, ``linking``), and writes (``outputs``):
 
 - ``out_dir/cases.parquet`` (validated by ``cases_schema``), ``out_dir/reconciliation.csv``
   (one row per file plus ``TOTALT``; read = kept + excluded + duplicates + quarantined)
   and ``out_dir/ingest.json`` (the duplicate rule and reassign_out_of_term it used), all
   or none (temporary files renamed at the end);
 - ``quarantine_dir/quarantine.csv``: the unusable rows with their reason in Swedish. It
-  holds personal data and lives beside the raw data, never under data/processed/.
+  holds personal data and lives beside the raw data, never under data/processed/; the
+  folder is 0700, the file 0600, and every cell is inert in a spreadsheet program.
+
+The summary per file is logged (INFO, Swedish) under the validated file names.
 """
 
 from __future__ import annotations
@@ -27,11 +32,13 @@ from samverkan.ingest.cases import build_cases, make_case_id
 from samverkan.ingest.files import find_export_files
 from samverkan.ingest.linking import DuplicateRule
 from samverkan.ingest.outputs import (
+    TOTAL_ROW,
     quarantine_table,
     reconciliation,
     settings_record,
     write_outputs,
 )
+from samverkan.ingest.pseudonym import Pseudonymiser, secret_path
 from samverkan.ingest.rows import FileResult, process_file
 from samverkan.ingest.sources import SourceConfig, load_source_config, read_export
 from samverkan.project.errors import InputError
@@ -61,28 +68,31 @@ def _term(term: str, raw_dir: Path) -> Term:
 
 
 def _read_files(
-    raw_dir: Path, term: Term, config: SourceConfig, reassign: bool
+    raw_dir: Path, term: Term, config: SourceConfig, reassign: bool, pseudo: Pseudonymiser
 ) -> list[FileResult]:
-    """Read and classify every export of the term; the first unusable file raises."""
+    """Read and classify every export of the term; the first unusable file raises.
+    Identity numbers become keyed pseudonyms right after reading (``pseudonym``)."""
     results = []
     for path, org, system in find_export_files(raw_dir, config):
-        table = read_export(path, system, config)
+        table = pseudo.apply(read_export(path, system, config), f"{org}__{system}")
         results.append(process_file(table, path, org, system, term, config, reassign=reassign))
     return results
 
 
-def _log_totals(term: Term, files: int, recon: pd.DataFrame) -> None:
-    total = recon.iloc[-1]
-    logger.debug(
-        "%s: %d files, %d rows read, %d cases, %d excluded, %d duplicates, %d quarantined",
-        term.code,
-        files,
-        total["read"],
-        total["kept"],
-        total["excluded"],
-        total["duplicates"],
-        total["quarantined"],
-    )
+def _log_totals(term: Term, recon: pd.DataFrame) -> None:
+    """The ingest summary per file and in total, in Swedish (INFO: shown in the terminal).
+    File names are the validated ``<organisation>__<system>`` names, never raw ones."""
+    for _, r in recon.iterrows():
+        logger.info(
+            "%s %s: %d rader lästa, %d fall, %d andra avvikelsetyper, %d dubbletter, %d i karantän",
+            term.code,
+            "totalt" if r["file"] == TOTAL_ROW else r["file"],
+            r["read"],
+            r["kept"],
+            r["excluded"],
+            r["duplicates"],
+            r["quarantined"],
+        )
 
 
 def ingest_term(
@@ -94,6 +104,7 @@ def ingest_term(
     config_dir: Path,
     duplicates: DuplicateRule,
     reassign_out_of_term: bool = False,
+    secret_file: Path | None = None,
 ) -> IngestResult:
     """Ingest one term: read every export in ``raw_dir``, write cases, reconciliation,
     ingest.json and quarantine. Any unusable file raises InputError before anything is
@@ -103,11 +114,15 @@ def ingest_term(
     (``DuplicateRule.from_params(params["ingest"]["duplicates"])``). With
     ``reassign_out_of_term`` on, rows dated outside the term are kept in it instead of
     being quarantined (the analyst has decided they belong to this term's delivery).
+    ``secret_file``: the key of person pseudonyms (default: ``pseudonym.secret_path``).
     """
     raw_dir, out_dir, quarantine_dir = Path(raw_dir), Path(out_dir), Path(quarantine_dir)
     t = _term(term, raw_dir)
     config = load_source_config(config_dir)
-    results = _read_files(raw_dir, t, config, reassign_out_of_term)
+    pseudo = Pseudonymiser(
+        secret_path(Path(config_dir), secret_file), enabled=duplicates.link_by_person_id
+    )
+    results = _read_files(raw_dir, t, config, reassign_out_of_term, pseudo)
     frames = [r.candidates for r in results]
     candidates = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     cases, linked = build_cases(candidates, t, config, duplicates)
@@ -121,5 +136,5 @@ def ingest_term(
         quarantine=quarantine,
         settings=settings_record(duplicates, reassign_out_of_term),
     )
-    _log_totals(t, len(results), recon)
+    _log_totals(t, recon)
     return IngestResult(cases=cases, reconciliation=recon, quarantine=quarantine)

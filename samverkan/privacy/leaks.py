@@ -1,17 +1,31 @@
 """The leak scanner: proves that no personal data left the raw zone.
 
 Scans every file the pipeline writes (parquet, CSV/TSV, JSON, HTML and SVG, PDF text,
-notebooks with their outputs and metadata, spreadsheets, logs and other text) for
-identity numbers (personnummer and samordningsnummer with a valid check digit, any
-separator), phone numbers, e-mail addresses, and every name and number that occurs in
-the current raw exports (:func:`known_identifiers_from_raw`).
+notebooks with their outputs and metadata, the analysts' workbooks cell by cell with
+their comments and other parts, zip archives such as the REFI-QDA .qdpx member by
+member, logs and other text) and the files' names, for identity numbers (personnummer,
+samordningsnummer and interim numbers with a valid check digit, in any separator form:
+"ÅÅ.MM.DD-NNNN", "ÅÅ MM DD-NNNN"), phone numbers (also "07N.NNN.NN.NN", or with a letter
+O for a zero), e-mail addresses (also written out: "snabel-a", "(at)", "punkt"), and
+every name and number that occurs in the current raw exports
+(:func:`known_identifiers_from_raw`). Every text is passed through
+:func:`samverkan.privacy.normalise.normalise` first, as the de-identification does, so
+fullwidth digits and zero-width, soft-hyphen or bidirectional characters hide nothing.
+A file, or a part of one, that cannot be read is a finding of its own (kind
+"kunde inte kontrolleras"), never skipped in silence; an empty file holds nothing.
 
 A finding carries only a masked form of what was found, so the scanner's own output
-does not leak. Locations are 1-based: ``rad`` is the data row of a table (for CSV the
-line of the file, header = rad 1), ``cell``/``output`` count notebook cells and outputs
-from 1, ``sida`` is the PDF page.
+does not leak (a file name that holds personal data is shown masked too). Locations are
+1-based: ``rad`` is the data row of a table (for CSV the line of the file, header = rad
+1), ``cell``/``output`` count notebook cells and outputs from 1, ``sida`` is the PDF
+page, ``del`` names the member of an archive.
 
-Settings (identifying column headers, stop words, thresholds) are in config/leaks.yaml.
+The identity-number detection is this module's own (:func:`identity_numbers`): stricter
+than the de-identification's (a valid check digit is required, since every finding stops
+``make report``), and wider in the separator forms it reads.
+
+Settings (identifying column headers, stop words, thresholds, what the git hooks look for
+where) are in config/leaks.yaml.
 """
 
 from __future__ import annotations
@@ -21,7 +35,6 @@ import binascii
 import bisect
 import csv
 import datetime as dt
-import fnmatch
 import functools
 import io
 import itertools
@@ -29,39 +42,42 @@ import json
 import logging
 import re
 import subprocess
-import tempfile
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import phonenumbers
 from personnummer import personnummer as pnr
 
-from samverkan.project.errors import InputError
+from samverkan.privacy.normalise import normalise
+from samverkan.project.errors import InputError, display_path
 from samverkan.project.paths import ProjectPaths, config_dir
 from samverkan.project.settings import load_yaml
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("personnummer", "telefon", "e-post", "namn från rådata", "nummer från rådata")
+DATA_KINDS = ("personnummer", "telefon", "e-post", "namn från rådata", "nummer från rådata")
+UNREADABLE = "kunde inte kontrolleras"
+KINDS = (*DATA_KINDS, UNREADABLE)
 
 _CHUNK_CHARS = 1_000_000  # text scanned per regex pass
 
 # --- patterns (compiled once) ------------------------------------------------------------
 
-# 10 or 12 digits, optional separator before the four last digits.
-_PNR_RE = re.compile(r"(?<![\d])(\d{8}|\d{6})([-+ \u00a0]?)(\d{4})(?![\d])")
 _EMAIL_RE = re.compile(
     r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?![\w-])"
 )
 # A phone number candidate: starts with + , 00 or 0, then 6 to 14 more digits with the
-# separators people write. Validated with phonenumbers.
-_PHONE_RE = re.compile(r"(?<![\w+])(?:\+|00|0)\s?\(?\d(?:[ \u00a0\-/()]{0,2}\d){5,14}(?![\w])")
+# separators people write (spaces, dashes, slashes, brackets, dots: "07N.NNN.NN.NN").
+# Validated with phonenumbers.
+_PHONE_RE = re.compile(
+    r"(?<![\w+])(?<!\d[.,:])(?:\+|00|0)\s?\(?\d(?:[ \u00a0\-/().\u2013]{0,2}\d){5,14}(?![\w])"
+)
 # A run of digit groups separated by single separators (for numbers from the raw data).
 _DIGIT_RUN_RE = re.compile(r"\d+(?:[ \u00a0\-+/.]\d+)*")
 _DIGIT_GROUP_RE = re.compile(r"\d+")
@@ -79,61 +95,16 @@ _DATA_URI_RE = re.compile(
     re.IGNORECASE,
 )
 
-_TEXT_SUFFIXES = {
-    ".log",
-    ".txt",
-    ".md",
-    ".markdown",
-    ".rst",
-    ".yaml",
-    ".yml",
-    ".toml",
-    ".ini",
-    ".cfg",
-    ".tex",
-    ".py",
-    ".r",
-    ".sql",
-    ".dvc",
-    ".lock",
-    ".tsv",
-    ".css",
-    ".js",
-    ".qdc",
-}
-_HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".svg", ".xml"}
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".svg", ".xml", ".qdc", ".qde", ".rels", ".vml"}
 _CSV_SUFFIXES = {".csv", ".tsv"}
-_SKIP_SUFFIXES = {
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".gif",
-    ".bmp",
-    ".ico",
-    ".webp",
-    ".tif",
-    ".tiff",
-    ".woff",
-    ".woff2",
-    ".ttf",
-    ".otf",
-    ".eot",
-    ".zip",
-    ".gz",
-    ".bz2",
-    ".xz",
-    ".7z",
-    ".pkl",
-    ".pickle",
-    ".npy",
-    ".npz",
-    ".so",
-    ".pyc",
-    ".db",
-    ".sqlite",
-    ".xls",
-    ".qdpx",
-}
+_COMPRESSED_SUFFIXES = {".gz", ".bz2", ".xz"}
+# Formats that hold no text the scanner can read: a file of these kinds is a finding of
+# its own ("kunde inte kontrolleras"), never skipped in silence.
+_BINARY_SUFFIXES = {
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".tif", ".tiff",
+    ".woff", ".woff2", ".ttf", ".otf", ".eot", ".7z", ".rar", ".pkl", ".pickle", ".npy",
+    ".npz", ".so", ".pyc", ".db", ".sqlite", ".xls", ".doc", ".ppt", ".bin", ".exe",
+}  # fmt: skip
 
 
 # --- public types ------------------------------------------------------------------------
@@ -188,6 +159,8 @@ class LeakSettings:
     fallback_names: frozenset[str] = field(default_factory=frozenset)
     name_context_words: frozenset[str] = field(default_factory=frozenset)
     street_suffixes: tuple[str, ...] = ()
+    code_suffixes: frozenset[str] = field(default_factory=frozenset)
+    data_folders: tuple[str, ...] = ()
 
 
 def _norm_header(text: str) -> str:
@@ -245,12 +218,26 @@ def load_settings(path: Path | None = None) -> LeakSettings:
         match_genitive=bool(data.get("match_genitive", True)),
         allowed_email_domains=folded("allowed_email_domains"),
         html_skip_attributes=folded("html_skip_attributes"),
-        staged_exclude=tuple(words("staged_exclude")),
+        staged_exclude=_exclusions(words("staged_exclude"), path),
         stop_words=folded("stop_words") | _organisation_words(path.parent),
         name_context_words=folded("name_context_words"),
         street_suffixes=tuple(w.casefold() for w in words("street_suffixes")),
         fallback_names=folded("fallback_first_names") | folded("fallback_surnames"),
+        code_suffixes=folded("code_suffixes"),
+        data_folders=tuple(w.strip("/") for w in words("data_folders")),
     )
+
+
+def _exclusions(patterns: list[str], path: Path) -> tuple[str, ...]:
+    """``staged_exclude``: each an exact file or a narrow glob, else an InputError."""
+    for pattern in patterns:
+        if not _narrow_exclusion(pattern):
+            raise InputError(
+                path,
+                f"undantaget '{pattern}' i staged_exclude är för brett",
+                "Ange en fil eller en mapp minst två nivåer ner, t.ex. tests/fixtures/ingest/**",
+            )
+    return tuple(patterns)
 
 
 # --- masking -----------------------------------------------------------------------------
@@ -289,14 +276,6 @@ def _valid_date(digits: str) -> bool:
     return True
 
 
-def _is_personnummer(date: str, sep: str, serial: str) -> bool:
-    candidate = f"{date}{'+' if sep == '+' else '-'}{serial}"
-    try:
-        return bool(pnr.valid(candidate))
-    except Exception:  # the package raises on some malformed input
-        return False
-
-
 def _pnr_variants(date: str, sep: str, serial: str) -> set[str]:
     """The 10- and 12-digit forms of an identity number (digits only)."""
     variants = {date + serial, date[-6:] + serial}
@@ -310,6 +289,222 @@ def _pnr_variants(date: str, sep: str, serial: str) -> set[str]:
     return variants
 
 
+# --- identity numbers in any separator form ----------------------------------------------
+
+# A run of digit groups that may hold an identity number (after normalise()): the groups
+# are joined by one space, no-break space or dot, or by a dash or plus with at most one
+# space on either side ("ÅÅ.MM.DD-NNNN", "ÅÅ MM DD-NNNN", "ÅÅÅÅMMDD – NNNN"); not the
+# fraction of a decimal number or of a clock time ("09:13:45.7601154821").
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_DASH_CLASS = "\\" + _DASHES  # inside [...]: the hyphen escaped
+_ID_RUN_RE = re.compile(
+    rf"(?<!\d)(?<!\d[.,:])\d+(?:(?:[ \u00a0]?[+{_DASH_CLASS}][ \u00a0]?|[ \u00a0.])\d+)*(?!\d)"
+)
+# Where a separator may stand inside the digits of an identity number: between century,
+# year, month and day, and before the serial number (10 digits YYMMDDNNNC, 12 CCYYMMDDNNNC).
+_ID_CUTS = {10: frozenset({2, 4, 6}), 12: frozenset({2, 4, 6, 8})}
+# An interim number (tillfälligt personnummer): a letter as the first digit of the serial.
+_INTERIM_RE = re.compile(
+    rf"(?<![\d.])((?:18|19|20)?\d{{6}})(?:[ \u00a0]?[+{_DASH_CLASS}][ \u00a0]?|[ \u00a0])?"
+    r"([TRSUWXJKLMN])(\d{3})(?![\w])"
+)
+
+
+@dataclass(frozen=True)
+class _IdentityNumber:
+    """An identity-number-shaped span: date digits (6 or 8), serial (4), separator."""
+
+    start: int
+    end: int
+    date: str
+    serial: str
+    sep: str
+
+
+def _luhn_ok(digits: str) -> bool:
+    """The check digit (the last of 10) of an identity number, by the Luhn algorithm."""
+    total = 0
+    for i, ch in enumerate(digits[:9]):
+        product = int(ch) * (2 if i % 2 == 0 else 1)
+        total += product - 9 if product > 9 else product
+    return (10 - total % 10) % 10 == int(digits[9])
+
+
+def _separators_fit(seps: list[str], cuts: list[int], size: int) -> bool:
+    """Separators at ``cuts`` (digit positions) of a ``size``-digit number fit an
+    identity number: only where parts meet; ``+`` only before the serial; dashes inside
+    the date only when the serial is dashed too ("ÅÅÅÅ-MM-DD-NNNN", not "ÅÅÅÅ-MM-DD NNNN")."""
+    serial_cut = size - 4
+    if not set(cuts) <= _ID_CUTS[size]:
+        return False
+    date_seps = [s.strip() for s, c in zip(seps, cuts, strict=True) if c != serial_cut]
+    serial_sep = next((s.strip() for s, c in zip(seps, cuts, strict=True) if c == serial_cut), "")
+    if "+" in date_seps:
+        return False
+    dashed_date = any(s and s in _DASHES for s in date_seps)
+    return not dashed_date or (serial_sep != "" and serial_sep in _DASHES + "+")
+
+
+def _window_number(
+    groups: list[re.Match[str]], seps: list[str], i: int, j: int
+) -> tuple[str, str, str] | None:
+    """The identity-number shape of groups i..j of a run, or None."""
+    digits = "".join(g.group() for g in groups[i : j + 1])
+    size = len(digits)
+    if size not in _ID_CUTS:
+        return None
+    cuts = list(itertools.accumulate(len(g.group()) for g in groups[i:j]))
+    if not _separators_fit(seps[i:j], cuts, size):
+        return None
+    serial_cut = size - 4
+    sep = next((s.strip() for s, c in zip(seps[i:j], cuts, strict=True) if c == serial_cut), "")
+    if size == 12 and digits[:2] not in ("18", "19", "20"):
+        return None
+    return digits[:serial_cut], digits[serial_cut:], sep
+
+
+def _best_window(
+    groups: list[re.Match[str]], seps: list[str], i: int, accept: Callable[[str, str], bool]
+) -> tuple[int, tuple[str, str, str]] | None:
+    """The longest window of groups from ``i`` shaped like an identity number whose date
+    and serial ``accept`` takes, as (last group, (date, serial, separator)). A window
+    inside the run begins and ends at a space: "3.7601154821" is a decimal number."""
+    if i > 0 and seps[i - 1].strip():
+        return None
+    best = None
+    total = 0
+    for j in range(i, len(groups)):
+        total += len(groups[j].group())
+        if total > 12:
+            break
+        ends_clear = j == len(groups) - 1 or not seps[j].strip()
+        shape = _window_number(groups, seps, i, j) if ends_clear else None
+        if shape and accept(shape[0], shape[1]):
+            best = (j, shape)
+    return best
+
+
+def _identity_shapes(text: str, accept: Callable[[str, str], bool]) -> Iterator[_IdentityNumber]:
+    """Every span shaped like an identity number (a date and four digits, in any of the
+    separator forms above) whose date and serial ``accept`` takes."""
+    for run in _ID_RUN_RE.finditer(text):
+        groups = list(_DIGIT_GROUP_RE.finditer(run.group()))
+        seps = [run.group()[a.end() : b.start()] for a, b in itertools.pairwise(groups)]
+        i = 0
+        while i < len(groups):
+            best = _best_window(groups, seps, i, accept)
+            if best is None:
+                i += 1
+                continue
+            j, (date, serial, sep) = best
+            start, end = run.start() + groups[i].start(), run.start() + groups[j].end()
+            yield _IdentityNumber(start, end, date, serial, sep)
+            i = j + 1
+
+
+def _valid_identity(date: str, serial: str) -> bool:
+    """A real date (day + 60 for a samordningsnummer), serial not 000, valid check digit."""
+    return _valid_date(date) and serial[:3] != "000" and _luhn_ok(date[-6:] + serial)
+
+
+def identity_numbers(text: str) -> list[tuple[int, int]]:
+    """Spans of identity numbers (personnummer, samordningsnummer, interim numbers) with a
+    valid check digit, in any separator form, in text already passed through normalise()."""
+    spans = [(n.start, n.end) for n in _identity_shapes(text, _valid_identity)]
+    for m in _INTERIM_RE.finditer(text):
+        date = m.group(1)
+        short = date[-6:] + "1" + m.group(3)  # the letter counts as 1 in the check digit
+        overlaps = any(s < m.end() and m.start() < e for s, e in spans)
+        if not overlaps and _valid_date(date) and _luhn_ok(short):
+            spans.append(m.span())
+    return sorted(spans)
+
+
+# Identifiers the machine writes: UUIDs (REFI-QDA guids, run ids), hashes (hex strings
+# of 16 or more characters with a letter a-f) and case ids (2024HT- and 10 hex digits,
+# which are now and then all digits: 2024HT-0701234591). Their digits are never personal
+# data, and now and then a run of them is shaped like a phone or an identity number.
+_HEX_TOKEN_RE = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
+    r"|\d{4}(?:VT|HT)-[0-9a-f]{10}"
+    r"|(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{16,})(?![0-9A-Za-z])"
+)
+
+
+def _blank_hex_tokens(text: str) -> str:
+    """``text`` with UUIDs and hashes replaced by spaces (positions unchanged)."""
+    if not _HEX_TOKEN_RE.search(text):
+        return text
+    return _HEX_TOKEN_RE.sub(lambda m: " " * len(m.group()), text)
+
+
+# --- phones with a letter O for a zero, e-mail addresses written out ---------------------
+
+# A phone-like run in which a letter O or o stands for a zero ("O7N-NNN NN NN"): replaced
+# by 0 (same length, so positions stay) before the phone pattern is tried.
+_CONFUSED_PHONE_RE = re.compile(
+    r"(?<![^\W\d_])(?:\+|[0Oo])[0-9Oo](?:[ \u00a0\-/().\u2013]{0,2}[0-9Oo]){5,14}(?![^\W\d_])"
+)
+_AT_WORD = r"(?:\s*[(\[{]\s*(?:at|snabel-?a)\s*[)\]}]\s*|\s+(?:snabel-?a)\s+)"
+_DOT_WORD = r"(?:\s*[(\[{]\s*(?:punkt|dot)\s*[)\]}]\s*|\s+(?:punkt|dot)\s+)"
+# An e-mail address written out, with "snabel-a", "(at)" or "[at]" for the @ and "punkt"
+# or "(dot)" for a dot. The bare word "at" (English prose: "addresses at example.com")
+# counts only between an address-like name with a dot or underscore and a domain of a
+# common top-level domain ("förnamn.efternamn at" a domain ending ".se").
+_EMAIL_WORDS_RE = re.compile(
+    rf"(?<![\w.+-])[\w.+-]{{1,64}}{_AT_WORD}[\w-]{{1,63}}(?:(?:\.|{_DOT_WORD})[\w-]{{1,63}})*?"
+    rf"(?:\.|{_DOT_WORD})[^\W\d_]{{2,24}}(?![\w-])",
+    re.IGNORECASE,
+)
+_EMAIL_AT_RE = re.compile(
+    rf"(?<![\w.+-])[\w+-]{{1,32}}[._][\w.+-]{{1,32}}\s+at\s+[\w-]{{1,63}}(?:(?:\.|{_DOT_WORD})[\w-]{{1,63}})*?"
+    rf"(?:\.|{_DOT_WORD})(?:se|nu|com|org|net|dk|no|fi|eu|info|io)(?![\w-])",
+    re.IGNORECASE,
+)
+_EMAIL_HINT_RE = re.compile(r"[@(\[{]|snabel|\sat\s", re.IGNORECASE)
+
+
+def _unconfuse_digits(text: str) -> str:
+    """``text`` with every letter O in a phone-like run of digits made a zero (positions
+    unchanged); runs without at least five real digits are left as they are."""
+    if "o" not in text and "O" not in text:
+        return text
+
+    def fix(m: re.Match[str]) -> str:
+        run = m.group()
+        if sum(c.isdigit() for c in run) < 5:
+            return run
+        return run.replace("O", "0").replace("o", "0")
+
+    return _CONFUSED_PHONE_RE.sub(fix, text)
+
+
+def _email_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, address as found) of e-mail addresses, plain or written out."""
+    if not _EMAIL_HINT_RE.search(text):
+        return
+    if "@" in text:
+        for m in _EMAIL_RE.finditer(text):
+            yield m.start(), m.end(), m.group()
+    for pattern in (_EMAIL_WORDS_RE, _EMAIL_AT_RE):
+        for m in pattern.finditer(text):
+            yield m.start(), m.end(), m.group()
+
+
+def _email_domain(address: str) -> str:
+    """The domain of an address as found, with written-out separators made plain."""
+    domain = re.split(rf"@|{_AT_WORD}|\s+at\s+", address, maxsplit=1, flags=re.I)[-1]
+    return re.sub(_DOT_WORD, ".", domain, flags=re.I).strip().casefold()
+
+
+def _mask_written_email(address: str) -> str:
+    """The masked form of an address, plain or written out."""
+    if "@" in address:
+        return _mask_email(address)
+    tld = _WORD_RE.findall(address)[-1]
+    return f"{address[:1]}***@***.{tld}"
+
+
 def _phone_variants(number: phonenumbers.PhoneNumber) -> set[str]:
     national = phonenumbers.national_significant_number(number)
     code = str(number.country_code)
@@ -317,6 +512,14 @@ def _phone_variants(number: phonenumbers.PhoneNumber) -> set[str]:
     if number.country_code == 46:
         variants.add("0" + national)
     return variants
+
+
+def _is_cell_row(text: str) -> bool:
+    """True for single digits separated by spaces, as a row of table cells reads in PDF
+    text ("0 5 0 13 6 0 0 24"): people write phones in groups of two to four digits. (A
+    phone written digit by digit is removed by redaction before it can reach an output.)"""
+    groups = text.split()
+    return len(groups) >= 4 and sum(len(g) == 1 for g in groups) >= 3
 
 
 def _is_digit_sequence(text: str) -> bool:
@@ -341,9 +544,16 @@ def _parse_phone(text: str) -> phonenumbers.PhoneNumber | None:
 class _Scanner:
     """Finds personal data in text; holds the compiled state for one scan."""
 
-    def __init__(self, known: KnownIdentifiers | None, settings: LeakSettings) -> None:
+    def __init__(
+        self,
+        known: KnownIdentifiers | None,
+        settings: LeakSettings,
+        kinds: Iterable[str] = DATA_KINDS,
+    ) -> None:
         self.known = known or KnownIdentifiers()
         self.settings = settings
+        # identity numbers are always looked for; ``kinds`` says what else
+        self.kinds = frozenset(kinds) | {"personnummer"}
         self.number_lengths = sorted({len(n) for n in self.known.numbers})
         self.max_number_len = max(self.number_lengths, default=0)
         self.phrase_starts: dict[str, list[tuple[str, ...]]] = {}
@@ -359,35 +569,42 @@ class _Scanner:
 
     # Each detector returns (start, end, kind, masked).
     def scan(self, text: str) -> list[tuple[int, int, str, str]]:
+        """The personal data in ``text`` (already passed through normalise())."""
         hits: list[tuple[int, int, str, str]] = []
         taken: list[tuple[int, int]] = []
 
         def overlaps(start: int, end: int) -> bool:
             return any(s < end and start < e for s, e in taken)
 
-        for m in _PNR_RE.finditer(text):
-            if _is_personnummer(m.group(1), m.group(2), m.group(3)):
-                hits.append((m.start(), m.end(), "personnummer", _mask_number(m.group())))
-                taken.append(m.span())
-        if "@" in text:
-            for m in _EMAIL_RE.finditer(text):
-                domain = m.group().rpartition("@")[2].casefold()
-                if domain in self.settings.allowed_email_domains:
-                    taken.append(m.span())
-                    continue
-                hits.append((m.start(), m.end(), "e-post", _mask_email(m.group())))
-                taken.append(m.span())
+        digits = _blank_hex_tokens(text)  # the numbers people write, not machine ids
+        for start, end in identity_numbers(digits):
+            hits.append((start, end, "personnummer", _mask_number(text[start:end])))
+            taken.append((start, end))
+        if "e-post" in self.kinds:
+            self._scan_emails(text, hits, taken, overlaps)
+        if "telefon" in self.kinds:
+            self._scan_phones(_unconfuse_digits(digits), hits, taken, overlaps)
+        if self.known.numbers and "nummer från rådata" in self.kinds:
+            self._scan_numbers(digits, hits, taken, overlaps)
+        if (self.known.names or self.known.phrases) and "namn från rådata" in self.kinds:
+            self._scan_names(text, hits, taken)
+        return hits
+
+    def _scan_emails(self, text, hits, taken, overlaps) -> None:
+        for start, end, address in _email_spans(text):
+            if overlaps(start, end):
+                continue
+            taken.append((start, end))
+            if _email_domain(address) not in self.settings.allowed_email_domains:
+                hits.append((start, end, "e-post", _mask_written_email(address)))
+
+    def _scan_phones(self, text, hits, taken, overlaps) -> None:
         for m in _PHONE_RE.finditer(text):
-            if overlaps(*m.span()) or _is_digit_sequence(m.group()):
+            if overlaps(*m.span()) or _is_digit_sequence(m.group()) or _is_cell_row(m.group()):
                 continue
             if _parse_phone(m.group()) is not None:
                 hits.append((m.start(), m.end(), "telefon", _mask_number(m.group())))
                 taken.append(m.span())
-        if self.known.numbers:
-            self._scan_numbers(text, hits, taken, overlaps)
-        if self.known.names or self.known.phrases:
-            self._scan_names(text, hits, taken)
-        return hits
 
     def _scan_numbers(self, text, hits, taken, overlaps) -> None:
         numbers = self.known.numbers
@@ -483,10 +700,30 @@ def _merge_adjacent(spans: list[tuple[int, int]], text: str) -> list[list[int]]:
 
 # --- reading files into (location, text) segments ----------------------------------------
 
-Segments = Iterator[tuple[str, str]]
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """A part of a file that cannot be read as text: a finding of its own."""
+
+    reason: str
+
+
+Segments = Iterator[tuple[str, "str | _Unreadable"]]
+
+_WHOLE_FILE = "hela filen"
+_MAX_DEPTH = 3  # archives inside archives
+_MAX_MEMBER_BYTES = 256_000_000  # the uncompressed size of one archive member
+_ZIP_MAGIC = b"PK\x03\x04"
+# Members of an Office file that hold no text anyone typed: printer driver settings, and
+# the theme (a list of font names in many scripts, some of which are also given names).
+_NO_TEXT_MEMBER_RE = re.compile(
+    r"(?:^|/)(?:printerSettings\d*\.bin|theme/theme\d*\.xml)$", re.IGNORECASE
+)
 
 
 def _decode(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", errors="replace")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -496,7 +733,20 @@ def _decode(data: bytes) -> str:
 
 
 def _looks_binary(data: bytes) -> bool:
-    return b"\x00" in data[:8192]
+    return data[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" in data[:8192]
+
+
+def _prefixed(prefix: str, segments: Segments) -> Segments:
+    for location, text in segments:
+        yield (f"{prefix}, {location}" if location != _WHOLE_FILE else prefix), text
+
+
+def _guarded(location: str, segments: Iterable[tuple[str, Any]]) -> Segments:
+    """``segments``, and a part that cannot be read where reading them fails half-way."""
+    try:
+        yield from segments
+    except Exception as exc:  # a broken file (or member) is a finding, never a crash
+        yield location, _Unreadable(f"kunde inte läsas ({type(exc).__name__})")
 
 
 def _text_segments(text: str) -> Segments:
@@ -571,32 +821,56 @@ def _data_uri_payload(match: re.Match[str]) -> tuple[str, str | None]:
 
 
 class _MarkupCollector(HTMLParser):
-    """Collects text and attribute values (with line numbers) from HTML, SVG or XML."""
+    """Collects text and attribute values (with line numbers) from HTML, SVG or XML;
+    elements named in ``skip_tags`` (local names, lower case) are left out whole."""
 
-    def __init__(self, skip_attributes: frozenset[str]) -> None:
+    def __init__(
+        self, skip_attributes: frozenset[str], skip_tags: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__(convert_charrefs=True)
         self.skip = skip_attributes
+        self.skip_tags = skip_tags
+        self.skipping: list[str] = []
         self.items: list[tuple[int, str]] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
-        for name, value in attrs:
-            if value and name.casefold() not in self.skip:
-                self.items.append((line, value))
+    def _add(self, value: str | None) -> None:
+        if value and value.strip() and not self.skipping:
+            self.items.append((self.getpos()[0], value))
 
-    handle_startendtag = handle_starttag
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag.rpartition(":")[2] in self.skip_tags:
+            self.skipping.append(tag)
+        for name, value in attrs:
+            name = name.casefold()
+            if name not in self.skip and name.rpartition(":")[2] not in self.skip:
+                self._add(value)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
 
     def handle_data(self, data: str) -> None:
-        if data.strip():
-            self.items.append((self.getpos()[0], data))
+        self._add(data)
 
-    def handle_comment(self, data: str) -> None:
-        if data.strip():
-            self.items.append((self.getpos()[0], data))
+    handle_comment = handle_data
+
+    def unknown_decl(self, data: str) -> None:
+        if data.startswith("CDATA["):  # XML character data
+            self._add(data[6:])
 
 
-def _markup_segments(text: str, skip: frozenset[str], prefix: str = "", depth: int = 0) -> Segments:
-    collector = _MarkupCollector(skip)
+def _markup_segments(
+    text: str,
+    skip: frozenset[str],
+    prefix: str = "",
+    depth: int = 0,
+    skip_tags: frozenset[str] = frozenset(),
+) -> Segments:
+    collector = _MarkupCollector(skip, skip_tags)
     collector.feed(text)
     collector.close()
     for line, value in collector.items:
@@ -683,11 +957,11 @@ def _notebook_segments(text: str, skip: frozenset[str]) -> Segments:
                 yield f"{out_where}, metadata, {sub}", value
 
 
-def _parquet_segments(path: Path) -> Segments:
+def _parquet_segments(data: bytes) -> Segments:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
+    table = pq.read_table(pa.BufferReader(data))
     metadata = table.schema.metadata or {}
     for key, value in metadata.items():
         if key != b"pandas":
@@ -713,34 +987,128 @@ def _parquet_segments(path: Path) -> Segments:
                 yield f"rad {row}, kolumn {name}", convert(value)
 
 
-def _xlsx_segments(path: Path) -> Segments:
-    from openpyxl import load_workbook
+def _sheet_cells(workbook: Any, formulas: list[tuple[str, str]] | None) -> Segments:
+    """Sheet names and every cell (formulas as written; ``formulas`` collects where they
+    are, so that their stored results can be read too)."""
     from openpyxl.utils import get_column_letter
 
-    workbook = load_workbook(path, read_only=True, data_only=False)
+    for sheet in workbook.worksheets:
+        yield f"blad {sheet.title}", str(sheet.title)
+        for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None or isinstance(value, (float, bool, dt.date, dt.time)):
+                    continue
+                text = str(value)
+                where = f"blad {sheet.title}, cell {get_column_letter(c)}{r}"
+                if formulas is not None and text.startswith("="):
+                    formulas.append((sheet.title, f"{get_column_letter(c)}{r}"))
+                if text.strip():
+                    yield where, text
+
+
+def _formula_results(data: bytes, formulas: list[tuple[str, str]]) -> Segments:
+    """The results Excel stored for the formula cells (what the analyst saw)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
     try:
-        for sheet in workbook.worksheets:
-            yield f"blad {sheet.title}", str(sheet.title)
-            for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                for c, value in enumerate(row, start=1):
-                    if value is None or isinstance(value, (float, bool, dt.date, dt.time)):
-                        continue
-                    text = str(value)
-                    if text.strip():
-                        yield f"blad {sheet.title}, cell {get_column_letter(c)}{r}", text
-        props = workbook.properties
-        for attr in ("creator", "lastModifiedBy", "title", "subject", "description", "keywords"):
-            value = getattr(props, attr, None)
-            if value:
-                yield "dokumentinfo", str(value)
+        for title, cell in formulas:
+            value = workbook[title][cell].value
+            if value is not None and not isinstance(value, (float, bool, dt.date, dt.time)):
+                yield f"blad {title}, cell {cell} (resultat)", str(value)
     finally:
         workbook.close()
 
 
-def _pdf_segments(path: Path) -> Segments:
+def _xlsx_segments(data: bytes, settings: LeakSettings, depth: int) -> Segments:
+    """Every cell of every sheet (by openpyxl, with its address), the stored results of
+    formulas, then every other part of the file: comments, defined names, headers and
+    footers, hyperlinks, document properties (each part of the zip, by its name)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    formulas: list[tuple[str, str]] = []
+    try:
+        yield from _sheet_cells(workbook, formulas)
+        for name, defined in _defined_names(workbook):
+            yield f"definierat namn {name}", defined
+    finally:
+        workbook.close()
+    if formulas:
+        yield from _formula_results(data, formulas)
+    yield from _zip_segments(data, settings, depth, xlsx=True)
+
+
+def _defined_names(workbook: Any) -> Iterator[tuple[str, str]]:
+    names = getattr(workbook, "defined_names", None) or {}
+    for name, defined in dict(names).items():
+        yield str(name), f"{name} {getattr(defined, 'attr_text', '') or ''}"
+
+
+# The parts of an xlsx whose text openpyxl already gave with cell addresses: the cell
+# data of each sheet and the shared strings, and the sheet list of the workbook.
+_XLSX_CELL_PARTS = {
+    "xl/worksheets/": frozenset({"sheetdata"}),
+    "xl/workbook.xml": frozenset({"sheets", "definednames"}),
+}
+
+
+def _zip_member_skip_tags(name: str, xlsx: bool) -> frozenset[str] | None:
+    """Elements of an xlsx part to leave out (scanned with addresses already); None when
+    the whole part is left out (the shared strings: every one is in a cell)."""
+    if not xlsx:
+        return frozenset()
+    if name == "xl/sharedStrings.xml":
+        return None
+    for prefix, tags in _XLSX_CELL_PARTS.items():
+        if name.startswith(prefix) and name.endswith(".xml"):
+            return tags
+    return frozenset()
+
+
+def _zip_segments(data: bytes, settings: LeakSettings, depth: int, xlsx: bool = False) -> Segments:
+    """Every member of a zip archive (REFI-QDA .qdpx, .zip, OpenDocument, Office files),
+    by its name: the name itself, then its content read by its own kind."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            name = info.filename
+            where = f"del {name}"
+            yield f"{where} (namn)", name
+            skip_tags = _zip_member_skip_tags(name, xlsx)
+            if skip_tags is None or _NO_TEXT_MEMBER_RE.search(name):
+                continue
+            if info.flag_bits & 0x1:
+                yield where, _Unreadable("krypterad del")
+            elif info.file_size > _MAX_MEMBER_BYTES or depth >= _MAX_DEPTH:
+                yield where, _Unreadable("för stor eller för djupt packad del")
+            else:
+                member = archive.read(info)
+                inner = _blob_segments(name, member, settings, depth + 1, skip_tags)
+                yield from _prefixed(where, _guarded(_WHOLE_FILE, inner))
+
+
+def _decompressed(data: bytes, suffix: str) -> bytes:
+    """The content of a .gz, .bz2 or .xz file (at most _MAX_MEMBER_BYTES)."""
+    import bz2
+    import gzip
+    import lzma
+
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[suffix]
+    with opener(io.BytesIO(data)) as stream:
+        content = stream.read(_MAX_MEMBER_BYTES + 1)
+    if len(content) > _MAX_MEMBER_BYTES:
+        raise ValueError("too large")
+    return content
+
+
+def _pdf_segments(data: bytes) -> Segments:
     from pypdf import PdfReader
 
-    reader = PdfReader(path)
+    reader = PdfReader(io.BytesIO(data))
     for key, value in (reader.metadata or {}).items():
         if value:
             yield f"dokumentinfo {str(key).lstrip('/')}", str(value)
@@ -748,45 +1116,73 @@ def _pdf_segments(path: Path) -> Segments:
         text = page.extract_text() or ""
         if text.strip():
             yield f"sida {number}", text
+        for annotation in page.get("/Annots") or []:
+            obj = annotation.get_object()
+            for key in ("/Contents", "/T", "/TU"):
+                if obj.get(key):
+                    yield f"sida {number}, anteckning", str(obj[key])
+            uri = (obj.get("/A") or {}).get("/URI")
+            if uri:
+                yield f"sida {number}, länk", str(uri)
 
 
-def _file_segments(path: Path, settings: LeakSettings) -> Segments | None:
-    """The segments of one file, or None when its format cannot be read as text."""
-    suffix = path.suffix.casefold()
+def _blob_segments(
+    name: str,
+    data: bytes,
+    settings: LeakSettings,
+    depth: int = 0,
+    skip_tags: frozenset[str] = frozenset(),
+) -> Segments:
+    """The segments of one file's (or archive member's) content, by its kind (name and
+    first bytes); what cannot be read as text is one unreadable part."""
+    suffix = PurePosixPath(name).suffix.casefold()
+    if not data.strip():
+        return  # empty: nothing in it can identify anyone
+    if suffix in _COMPRESSED_SUFFIXES and depth < _MAX_DEPTH:
+        inner = _decompressed(data, suffix)
+        yield from _blob_segments(name[: -len(suffix)], inner, settings, depth + 1)
+    elif data[:4] == _ZIP_MAGIC:
+        if suffix in {".xlsx", ".xlsm"}:
+            yield from _xlsx_segments(data, settings, depth)
+        else:
+            yield from _zip_segments(data, settings, depth)
+    elif data[:4] == b"PAR1":
+        yield from _parquet_segments(data)
+    elif data[:5] == b"%PDF-":
+        yield from _pdf_segments(data)
+    elif _looks_binary(data) or suffix in _BINARY_SUFFIXES:
+        kind = suffix.lstrip(".") or "okänt"
+        yield _WHOLE_FILE, _Unreadable(f"binärt format ({kind}) kan inte läsas som text")
+    else:
+        yield from _text_kind_segments(_decode(data), suffix, settings, skip_tags)
+
+
+def _text_kind_segments(
+    text: str, suffix: str, settings: LeakSettings, skip_tags: frozenset[str]
+) -> Segments:
     skip = settings.html_skip_attributes
-    if suffix in _SKIP_SUFFIXES:
-        return None
-    if suffix == ".parquet":
-        return _parquet_segments(path)
-    if suffix in {".xlsx", ".xlsm"}:
-        return _xlsx_segments(path)
-    if suffix == ".pdf":
-        return _pdf_segments(path)
-    data = path.read_bytes()
-    if _looks_binary(data):
-        if data[:4] == b"PAR1":
-            return _parquet_segments(path)
-        return None
-    text = _decode(data)
     if suffix == ".ipynb":
-        return _notebook_segments(text, skip)
-    if suffix in _CSV_SUFFIXES:
-        return _csv_segments(text, suffix)
-    if suffix == ".json":
-        return _json_segments(text)
-    if suffix in _HTML_SUFFIXES:
-        return _markup_segments(text, skip)
-    return _text_segments(text)
+        yield from _notebook_segments(text, skip)
+    elif suffix in _CSV_SUFFIXES:
+        yield from _csv_segments(text, suffix)
+    elif suffix == ".json":
+        yield from _json_segments(text)
+    elif suffix in _HTML_SUFFIXES or text.lstrip()[:5] == "<?xml":
+        yield from _markup_segments(text, skip, skip_tags=skip_tags)
+    else:
+        yield from _text_segments(text)
 
 
 # --- scanning ----------------------------------------------------------------------------
 
 
 def _scan_segments(
-    label: str, segments: Iterable[tuple[str, str]], scanner: _Scanner
-) -> list[Finding]:
-    """Scan segments in large joined chunks (one regex pass per chunk)."""
+    label: str, segments: Iterable[tuple[str, Any]], scanner: _Scanner
+) -> tuple[list[Finding], list[tuple[str, str]]]:
+    """Scan segments (normalised first) in large joined chunks (one regex pass per chunk).
+    Returns the findings and the parts that could not be read (location, reason)."""
     findings: list[Finding] = []
+    unreadable: list[tuple[str, str]] = []
     seen: set[Finding] = set()
     locations: list[str] = []
     starts: list[int] = []
@@ -810,6 +1206,10 @@ def _scan_segments(
         size = 0
 
     for location, text in segments:
+        if isinstance(text, _Unreadable):
+            unreadable.append((location, text.reason))
+            continue
+        text = normalise(text) if text else text
         if not text:
             continue
         locations.append(location)
@@ -819,20 +1219,44 @@ def _scan_segments(
         if size >= _CHUNK_CHARS:
             flush()
     flush()
-    return findings
+    return findings, unreadable
 
 
-def _iter_files(paths: Sequence[Path]) -> Iterator[Path]:
+def _iter_files(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+    """Every file under ``paths`` with the part of its path that names it inside the
+    folder given (whose words are scanned as well), or its name for a file given."""
     for path in paths:
         path = Path(path)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and ".git" not in child.relative_to(path).parts:
-                    yield child
+                relative = child.relative_to(path)
+                if ".git" in relative.parts:
+                    continue
+                if child.is_file() or (child.is_symlink() and not child.exists()):
+                    yield child, relative.as_posix()
         elif path.is_file():
-            yield path
+            yield path, path.name
         else:
             raise InputError(path, "finns inte", "Ange en befintlig fil eller mapp")
+
+
+def _name_findings(label: str, name: str, scanner: _Scanner) -> list[Finding]:
+    """Personal data in a file's name (its path inside the folder scanned)."""
+    words = re.sub(r"[_/\\]+", " ", name)  # "anna_svensson.csv": the words of a name
+    findings, _ = _scan_segments(label, [("filnamn", words)], scanner)
+    return findings
+
+
+def _masked_label(label: str, name: str, scanner: _Scanner) -> str:
+    """``label`` with whatever personal data its last part ``name`` holds masked."""
+    text = normalise(name)
+    spaced = re.sub(r"[_/\\]", " ", text)
+    hits = sorted(scanner.scan(spaced), reverse=True)
+    if not hits:
+        return label
+    for start, end, _kind, masked in hits:
+        text = text[:start] + masked.replace(" ", "_") + text[end:]
+    return label[: len(label) - len(name)] + text if label.endswith(name) else text
 
 
 def scan_file(
@@ -841,24 +1265,50 @@ def scan_file(
     settings: LeakSettings,
     label: str | None = None,
     skipped: list[str] | None = None,
+    name: str | None = None,
 ) -> list[Finding]:
-    """Scan one file; a file that cannot be read is noted (logged) and gives no finding."""
-    label = label or str(path)
+    """Scan one file: its name (``name``, default its file name: the part of its path
+    inside the folder scanned) and its content, archives and workbooks by member. A file
+    or part that cannot be read is a finding (UNREADABLE), or, when ``skipped`` is given,
+    is appended there instead (the caller counts it as one). An empty file holds nothing."""
+    name = path.name if name is None else name
+    label = _masked_label(label or str(path), name, scanner)
+    findings = _name_findings(label, name, scanner)
+    if _LOCK_FILE_RE.match(path.name):
+        logger.info("Låsfil för ett öppet kalkylblad (inget utdata) hoppas över: %s", label)
+        return findings
+    if path.is_symlink() and not path.exists():
+        logger.info("Länk utan mål (inget innehåll att kontrollera): %s", label)
+        return findings
     try:
-        segments = _file_segments(path, settings)
-        if segments is None:
-            logger.warning("Hoppar över %s: formatet kan inte läsas som text", label)
-            if skipped is not None:
-                skipped.append(label)
-            return []
-        return _scan_segments(label, segments, scanner)
-    except InputError:
-        raise
-    except Exception as exc:  # never crash on one file
-        logger.warning("Hoppar över %s: kunde inte läsas (%s)", label, type(exc).__name__)
-        if skipped is not None:
-            skipped.append(label)
-        return []
+        data = path.read_bytes()
+    except OSError as exc:
+        parts = [(_WHOLE_FILE, f"kunde inte läsas ({type(exc).__name__})")]
+    else:
+        segments = _guarded(_WHOLE_FILE, _blob_segments(path.name, data, settings))
+        content, parts = _scan_segments(label, segments, scanner)
+        findings += content
+    if parts and _is_temporary(path):
+        # a write in progress, or left half-written by a killed run (cleaned at the next
+        # run's start): no output, so a truncated one blocks nothing; what can be read of
+        # it is still scanned above
+        logger.warning("Halvskriven tillfällig fil (inget utdata) hoppas över: %s", label)
+        parts = []
+    return findings + _unreadable_findings(label, parts, skipped)
+
+
+# The lock files Excel (~$kodning.xlsx) and LibreOffice (.~lock.kodning.xlsx#) keep beside
+# a sheet while it is open: the user's account name, no output (and Excel's is binary).
+_LOCK_FILE_RE = re.compile(r"^(?:~\$.+|\.~lock\..+#)$")
+
+
+def _is_temporary(path: Path) -> bool:
+    """One of the project's own temporary files (samverkan.project.atomic)."""
+    try:
+        from samverkan.project.atomic import is_temporary
+    except ImportError:  # pragma: no cover - an older atomic.py: every file counts
+        return False
+    return is_temporary(path)
 
 
 def scan_paths(
@@ -868,29 +1318,33 @@ def scan_paths(
     settings: LeakSettings | None = None,
     skipped: list[str] | None = None,
 ) -> list[Finding]:
-    """Scan files and folders (recursively) for personal data.
+    """Scan files and folders (recursively) for personal data, in their content and in
+    their names (the part of the path inside a folder given).
 
     ``known`` holds the names and numbers of the raw data (None: only identity numbers,
-    phone numbers and e-mail addresses are looked for). Files that cannot be read are
-    logged and appended to ``skipped`` if given. A path that does not exist is an
-    InputError.
+    phone numbers and e-mail addresses are looked for). A file (or a part of an archive)
+    that cannot be read is a finding of kind UNREADABLE; with ``skipped`` given it is
+    appended there instead. A path that does not exist is an InputError.
     """
     settings = settings or load_settings()
     scanner = _Scanner(known, settings)
     findings: list[Finding] = []
     count = 0
-    for path in _iter_files(paths):
+    for path, name in _iter_files(paths):
         count += 1
-        findings.extend(scan_file(path, scanner, settings, skipped=skipped))
+        findings.extend(scan_file(path, scanner, settings, skipped=skipped, name=name))
     logger.info("Läckkontroll: %d filer genomsökta, %d fynd", count, len(findings))
     return findings
 
 
 def default_paths(root: Path) -> list[Path]:
-    """What ``check-leaks`` scans by default: processed data, reports (with the executed
-    notebooks under reports/*/notebooks) and logs, those that exist."""
+    """What ``check-leaks`` scans by default, those that exist: every output of the
+    pipeline outside the private zones (data/raw, data/quarantine): processed data, the
+    analysts' coding sheets with their backups and the REFI-QDA exports (data/coding),
+    what the group writes for the reports (data/group), the reports with the executed
+    notebooks kept as run records (reports), and the logs."""
     project = ProjectPaths(Path(root))
-    candidates = [project.processed, project.reports, project.logs]
+    candidates = [project.processed, project.coding, project.group, project.reports, project.logs]
     return [p for p in candidates if p.exists()]
 
 
@@ -964,10 +1418,13 @@ def _read_raw_rows(path: Path) -> Iterator[list[str]]:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception:
             raise InputError(
-                path, "kalkylbladet kan inte öppnas", "Spara det på nytt som .xlsx i Excel"
+                display_path(path),
+                "kalkylbladet kan inte öppnas",
+                "Spara det på nytt som .xlsx i Excel",
             ) from None
         try:
             for sheet in workbook.worksheets:
+                yield [str(sheet.title)]  # a sheet named after a person: its name is raw data
                 for row in sheet.iter_rows(values_only=True):
                     yield ["" if v is None else str(v) for v in row]
         finally:
@@ -975,14 +1432,16 @@ def _read_raw_rows(path: Path) -> Iterator[list[str]]:
         return
     data = path.read_bytes()
     if _looks_binary(data):
-        raise InputError(path, "är ingen textfil", "Exportera den på nytt som CSV eller xlsx")
+        raise InputError(
+            display_path(path), "är ingen textfil", "Exportera den på nytt som CSV eller xlsx"
+        )
     text = _decode(data)
     reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text, suffix))
     try:
         yield from reader
     except csv.Error:
         raise InputError(
-            path, "CSV-filen kan inte läsas", "Exportera den på nytt ur systemet"
+            display_path(path), "CSV-filen kan inte läsas", "Exportera den på nytt ur systemet"
         ) from None
 
 
@@ -990,10 +1449,8 @@ def _numbers_in(text: str, min_digits: int) -> set[str]:
     """Identity numbers, phone numbers and (in identifying columns) other numbers, as
     every digits-only form they may be written in."""
     found: set[str] = set()
-    for m in _PNR_RE.finditer(text):
-        date, sep, serial = m.groups()
-        if _is_personnummer(date, sep, serial) or _valid_date(date):
-            found |= _pnr_variants(date, sep, serial)
+    for number in _identity_shapes(text, lambda date, _serial: _valid_date(date)):
+        found |= _pnr_variants(number.date, number.sep, number.serial)
     for m in _PHONE_RE.finditer(text):
         number = _parse_phone(m.group())
         if number is not None:
@@ -1139,8 +1596,21 @@ class _RawIdentifiers:
                 if cell and cell.strip():
                     self.add_cell(cell, j in identifying, j in case_numbers)
 
+    def add_file_name(self, path: Path) -> None:
+        """A raw file named after a person ("anna_svensson.csv"): the listed names among the
+        words of its name, and its numbers, are looked for like any other raw data."""
+        stem = normalise(path.stem)
+        self.numbers |= _numbers_in(stem, self.settings.min_number_digits)
+        stop, word_names = self.settings.stop_words, _name_words()
+        for word in _WORD_RE.findall(stem):
+            folded = word.casefold()
+            if folded in self.name_list and folded not in stop and folded not in word_names:
+                self.names.add(folded)
+
     def add_cell(self, cell: str, identifying: bool, case_number: bool) -> None:
-        """One non-empty cell: numbers everywhere, names by the kind of column."""
+        """One non-empty cell (normalised, as the outputs are when scanned): numbers
+        everywhere, names by the kind of column."""
+        cell = normalise(cell)
         if any(c.isdigit() for c in cell):
             self.numbers |= _numbers_in(cell, self.settings.min_number_digits)
         if identifying or case_number:
@@ -1203,6 +1673,7 @@ def known_identifiers_from_raw(
     collected = _RawIdentifiers(settings, _name_list(settings))
     files = _raw_exports(raw_root)
     for path in files:
+        collected.add_file_name(path)
         collected.add_file(path)
     known = collected.known()
     logger.info("Rådata: %d filer, %s", len(files), known.summary())
@@ -1216,14 +1687,104 @@ def _git(root: Path, *args: str) -> bytes:
     return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True).stdout
 
 
-def _staged_names(root: Path, exclude: Sequence[str]) -> list[str]:
-    """The files staged for commit (added, copied, modified, renamed), minus ``exclude``."""
+def _glob_re(pattern: str) -> re.Pattern[str]:
+    """A path glob as a pattern: ``*`` and ``?`` stay inside one folder, ``**`` spans
+    folders ("tests/fixtures/**" is everything under it, "tests/*.py" only that folder)."""
+    out = []
+    for part in re.split(r"(\*\*/?|\*|\?)", pattern):
+        if part in ("**", "**/"):
+            out.append(".*" if part == "**" else "(?:.*/)?")
+        elif part == "*":
+            out.append("[^/]*")
+        elif part == "?":
+            out.append("[^/]")
+        else:
+            out.append(re.escape(part))
+    return re.compile("".join(out) + r"\Z")
+
+
+def _narrow_exclusion(pattern: str) -> bool:
+    """An exclusion names one file, or a folder at least two levels down ("tests/**" or
+    "*.csv" would exempt far too much)."""
+    parts = pattern.split("/")
+    if not any(ch in pattern for ch in "*?["):
+        return bool(pattern.strip("/"))
+    literal = list(itertools.takewhile(lambda p: not any(ch in p for ch in "*?["), parts))
+    return len(literal) >= 2
+
+
+def _staged_names(root: Path, exclude: Sequence[str] = ()) -> list[str]:
+    """The files staged for commit (added, copied, modified, renamed), minus ``exclude``
+    (used by tests; the guard itself scans excluded files for identity numbers)."""
     names = _git(root, "diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z")
+    patterns = [_glob_re(p) for p in exclude]
     return [
         name
-        for name in names.decode("utf-8", errors="replace").split("\0")
-        if name and not any(fnmatch.fnmatch(name, pattern) for pattern in exclude)
+        for name in names.decode("utf-8", errors="surrogateescape").split("\0")
+        if name and not any(p.match(name) for p in patterns)
     ]
+
+
+@dataclass
+class _StagedRules:
+    """Which kinds of personal data are looked for in which staged file
+    (config/leaks.yaml explains the rule)."""
+
+    known: KnownIdentifiers
+    settings: LeakSettings
+
+    def __post_init__(self) -> None:
+        self.full = _Scanner(self.known, self.settings)
+        code_kinds = [k for k in DATA_KINDS if k != "namn från rådata"]
+        self.code = _Scanner(self.known, self.settings, code_kinds)
+        self.excluded = _Scanner(self.known, self.settings, ["personnummer"])
+        self.patterns = [_glob_re(p) for p in self.settings.staged_exclude]
+
+    def is_excluded(self, name: str) -> bool:
+        return any(p.match(name) for p in self.patterns)
+
+    def is_code(self, name: str) -> bool:
+        path = PurePosixPath(name)
+        if any(name.startswith(folder.rstrip("/") + "/") for folder in self.settings.data_folders):
+            return False
+        suffix = path.suffix.casefold()
+        return suffix in self.settings.code_suffixes or (not suffix and "." not in path.name[1:])
+
+    def scanner_for(self, name: str) -> _Scanner:
+        if self.is_excluded(name):
+            return self.excluded
+        return self.code if self.is_code(name) else self.full
+
+
+def _unreadable_findings(
+    label: str, parts: Sequence[tuple[str, str]], skipped: list[str] | None
+) -> list[Finding]:
+    """Parts that could not be read: findings (or, with ``skipped``, noted there)."""
+    findings = []
+    for location, reason in parts:
+        shown = label if location == _WHOLE_FILE else f"{label} ({location})"
+        logger.info("Kunde inte kontrolleras (räknas som fynd): %s: %s", shown, reason)
+        if skipped is not None:
+            skipped.append(shown)
+        else:
+            findings.append(Finding(label, location, UNREADABLE, reason))
+    return findings
+
+
+def _scan_staged_file(root: Path, name: str, rules: _StagedRules) -> list[Finding]:
+    """The staged content of one file (its members, for archives and workbooks) and its
+    name; a blob that cannot be read out of git is a finding."""
+    label = _masked_label(name, name, rules.full)
+    findings = _name_findings(label, name, rules.full)
+    try:
+        data = _git(root, "show", f":{name}")
+    except subprocess.CalledProcessError:
+        return findings + _unreadable_findings(
+            label, [(_WHOLE_FILE, "kunde inte läsas ur git")], None
+        )
+    segments = _guarded(_WHOLE_FILE, _blob_segments(name, data, rules.settings))
+    content, parts = _scan_segments(label, segments, rules.scanner_for(name))
+    return findings + content + _unreadable_findings(label, parts, None)
 
 
 def scan_staged(
@@ -1232,24 +1793,50 @@ def scan_staged(
     settings: LeakSettings | None = None,
 ) -> list[Finding]:
     """Scan the staged content (the index, not the working tree) of the files staged for
-    commit. ``known`` defaults to the identifiers of root/data/raw."""
+    commit, and their names. ``known`` defaults to the identifiers of root/data/raw.
+
+    Identity numbers are looked for in every staged file, the excluded ones too
+    (``staged_exclude``); names from the raw data only in data and prose, not in code
+    (``code_suffixes``, ``data_folders``)."""
     project = ProjectPaths.at(root)
     root = project.root
     settings = settings or load_settings(config_dir(root) / "leaks.yaml")
     if known is None:
         known = known_identifiers_from_raw(project.raw, settings)
-    names = _staged_names(root, settings.staged_exclude)
-    scanner = _Scanner(known, settings)
+    rules = _StagedRules(known, settings)
+    names = _staged_names(root)
     findings: list[Finding] = []
-    with tempfile.TemporaryDirectory(prefix="samverkan-staged-") as tmp:
-        for name in names:
-            target = Path(tmp) / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                target.write_bytes(_git(root, "show", f":{name}"))
-            except subprocess.CalledProcessError:
-                logger.warning("Hoppar över %s: kunde inte läsas ur git", name)
-                continue
-            findings.extend(scan_file(target, scanner, settings, label=name))
+    for name in names:
+        findings.extend(_scan_staged_file(root, name, rules))
     logger.info("Läckkontroll av %d köade filer: %d fynd", len(names), len(findings))
+    return findings
+
+
+# --- the commit-msg guard ----------------------------------------------------------------
+
+_SCISSORS = "# ------------------------ >8 ------------------------"
+COMMIT_MESSAGE = "incheckningsmeddelandet"
+
+
+def commit_message_text(raw: str) -> str:
+    """What git keeps of a commit message file: the lines above the scissors line of
+    ``git commit -v``, without git's comment lines (starting with #)."""
+    text = raw.split(_SCISSORS, 1)[0]
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+
+
+def scan_commit_message(
+    text: str,
+    root: Path,
+    known: KnownIdentifiers | None = None,
+    settings: LeakSettings | None = None,
+) -> list[Finding]:
+    """Personal data in a commit message: identity numbers, phones, e-mail addresses,
+    names and numbers of the current raw data (root/data/raw)."""
+    project = ProjectPaths.at(root)
+    settings = settings or load_settings(config_dir(project.root) / "leaks.yaml")
+    if known is None:
+        known = known_identifiers_from_raw(project.raw, settings)
+    lines = [(f"rad {i}", line) for i, line in enumerate(text.splitlines(), start=1)]
+    findings, _ = _scan_segments(COMMIT_MESSAGE, lines, _Scanner(known, settings))
     return findings

@@ -1,18 +1,26 @@
 """De-identification of Swedish free text.
 
-``redact(text)`` replaces personal data with bracketed placeholders and leaves every other
-character as it was:
+``redact(text)`` normalises the text first (``samverkan.privacy.normalise``: invisible and
+control characters removed, fullwidth and other digits folded, look-alike letters read as
+Latin), then replaces personal data with bracketed placeholders and leaves every other
+character of the normalised text as it was:
 
 - ``[PERSONNUMMER]``: personal identity numbers and samordningsnummer (10 or 12 digits,
-  separator ``-``, ``+``, space or none; interim numbers with a letter), validated with the
-  ``personnummer`` package; numbers with a wrong check digit too when the context says they
-  are identity numbers or when they are a plausible date followed by four digits;
-- ``[TELEFON]``: phone numbers (``phonenumbers`` plus a pass for Swedish written forms);
-- ``[E-POST]``: e-mail addresses;
-- ``[ADRESS]``: street addresses with a number, apartment numbers (``lgh 1102``), ``c/o``
+  separator ``-``, ``+``, ``.``, space or none, the date also in groups: ``ÅÅ.MM.DD-NNNN``,
+  ``ÅÅ MM DD-NNNN``, ``ÅÅÅÅ-MM-DD-NNNN``; interim numbers with a letter), validated with
+  the ``personnummer`` package; numbers with a wrong check digit too when the context says
+  they are identity numbers or when they are a plausible date followed by ``-``/``+`` and
+  four digits;
+- ``[TELEFON]``: phone numbers (``phonenumbers`` plus a pass for Swedish written forms,
+  also with points between the groups or a letter O for a zero: ``O7N.NNN.NN.NN``);
+- ``[E-POST]``: e-mail addresses, also written out (``namn(at)domän``,
+  ``namn at domän punkt se``, ``namn snabel-a domän``, ``[at]``, ``[dot]``);
+- ``[ADRESS]``: street addresses with a number (also abbreviated: ``Storg. 5 B``,
+  ``Drottningg 12``, ``Kungsv. 3``), post boxes, apartment numbers (``lgh 1102``), ``c/o``
   and postcodes;
 - ``[NAMN]``: first names and surnames, from the name lists and from context (role words
-  and titles, initials, genitives, hyphenated names).
+  and titles, initials, genitives, hyphenated names), and words written in another script
+  than Latin (Cyrillic, Arabic, ...).
 
 Organisation and unit names, places, roles, abbreviations, dates of events and ordinary
 words are kept. The word lists are data files under ``samverkan/privacy/names`` (see the
@@ -37,6 +45,8 @@ from typing import Any
 import pandas as pd
 import phonenumbers
 from personnummer import personnummer as _personnummer
+
+from samverkan.privacy.normalise import is_plain, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -230,10 +240,22 @@ def known_names() -> frozenset[str]:
 _PNR_RE = re.compile(
     r"(?<![\w+\-–/])(?<!\d[.,:])"
     r"(?P<c>18|19|20)?(?P<y>\d{2})(?P<m>[01]\d)(?P<d>[0-9]\d)"
-    r"(?P<sep>[-+–]|[ \u00a0])?"
+    r"(?P<sep>[ \u00a0]?[-+–][ \u00a0]?|[ \u00a0./])?"
     r"(?P<serial>\d{4}|[A-Za-z]\d{3})"
     r"(?![\w\-–/]|[.,]\d)"
 )
+# The date written in groups: "ÅÅ.MM.DD-NNNN", "ÅÅ MM DD-NNNN", "ÅÅÅÅ-MM-DD NNNN" (the same
+# separator between year, month and day; any separator before the serial).
+_PNR_GROUPED_RE = re.compile(
+    r"(?<![\w+\-–/.,:])"
+    r"(?P<c>18|19|20)?(?P<y>\d{2})(?P<g>[.\-/ ])(?P<m>[01]\d)(?P=g)(?P<d>[0-9]\d)"
+    r"(?P<sep>[ ]?[-+–.][ ]?|[ ])"
+    r"(?P<serial>\d{4}|[A-Za-z]\d{3})"
+    r"(?![\w\-–/]|[.,]\d)"
+)
+_GROUPED_HINT_RE = re.compile(r"\d\d[.\-/ ][01]\d[.\-/ ]\d\d")
+# Where an identity number in any form can begin (one leading class: a fast scan).
+_PNR_GATE_RE = re.compile(r"\d\d[.\-/ ]?[01]\d[.\-/ ]?\d\d")
 _PNR_CONTEXT_RE = re.compile(
     r"(?:personnummer|personnr|pers\.?\s?nr|p-?nr|pnr|samordningsnummer|samordningsnr|"
     r"samordnings-?nr|reservnummer|reservnr|födelsenummer|id-?nummer|id-?nr|ssn|född|f\.)",
@@ -248,7 +270,7 @@ _NOT_PNR_CONTEXT_RE = re.compile(
 _PNR_LOOSE_RE = re.compile(
     r"(?P<kw>\b(?:personnummer|personnr|pers\.?\s?nr|p-?nr|pnr|samordningsnummer|samordningsnr|"
     r"reservnummer|reservnr|födelsenummer|ssn)\b\s*[:=.]?\s*(?:är\s+)?)"
-    r"(?P<num>\d[\d\- +–]{6,15}\d[A-Za-z]?)",
+    r"(?P<num>\d[\d\- +–./]{6,17}\d[A-Za-z]?)",
     re.IGNORECASE,
 )
 _SIX_DIGITS_RE = re.compile(r"\d{6}")
@@ -267,8 +289,7 @@ def _plausible_date(month: int, day: int) -> bool:
 
 def _valid_pnr(match: re.Match[str]) -> bool:
     """Check with the ``personnummer`` package (after normalising the separator)."""
-    sep = match.group("sep") or ""
-    sep = "+" if sep == "+" else ("-" if sep else "")
+    sep = "+" if "+" in (match.group("sep") or "") else "-"
     candidate = (match.group("c") or "") + match.group("y") + match.group("m") + match.group("d")
     candidate += sep + match.group("serial")
     try:
@@ -277,14 +298,15 @@ def _valid_pnr(match: re.Match[str]) -> bool:
         return False
 
 
-def _pnr_matches(text: str) -> list[re.Match[str]]:
-    """Matches of the identity-number pattern, tried only where six digits begin.
+def _pnr_matches(text: str, start: int = 0) -> list[re.Match[str]]:
+    """Matches of the identity-number pattern from ``start``, tried only where six digits
+    begin.
 
     The full pattern begins with look-behinds (slow over a whole text).
     """
     matches: list[re.Match[str]] = []
     last = 0
-    for hint in _SIX_DIGITS_RE.finditer(text):
+    for hint in _SIX_DIGITS_RE.finditer(text, start):
         if hint.start() < last:
             continue
         m = _PNR_RE.match(text, hint.start())
@@ -312,10 +334,12 @@ def _is_identity_number(text: str, m: re.Match[str]) -> bool:
         return True
     if _NOT_PNR_CONTEXT_RE.search(before[-25:]):
         return False  # a case number written like a date and a serial
-    sep = m.group("sep") or ""
+    sep = (m.group("sep") or "").strip()
     if sep in ("-", "+", "–"):
         return True  # a plausible date followed by four digits: a typo'd identity number
-    return sep == "" and not _looks_like_phone(m.group(0))
+    if "g" in m.groupdict():
+        return False  # a date in groups, a space or point, four digits: a date and a time
+    return not m.group("sep") and not _looks_like_phone(m.group(0))
 
 
 def _loose_identity_numbers(text: str) -> list[tuple[int, int]]:
@@ -330,23 +354,60 @@ def _loose_identity_numbers(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def find_identity_numbers(text: str) -> list[tuple[int, int]]:
-    """Spans of personal identity numbers, samordningsnummer and interim numbers."""
-    if not text or not _SIX_DIGITS_RE.search(text):
+def _identity_numbers(text: str) -> list[tuple[int, int]]:
+    """Spans of identity numbers written with digits."""
+    gate = _PNR_GATE_RE.search(text) if text else None
+    if gate is None:
         return []
-    spans = [(m.start(), m.end()) for m in _pnr_matches(text) if _is_identity_number(text, m)]
+    grouped = _GROUPED_HINT_RE.search(text, gate.start()) is not None
+    first = max(0, gate.start() - 2)  # a century may stand before the first date
+    spans = [
+        (m.start(), m.end()) for m in _pnr_matches(text, first) if _is_identity_number(text, m)
+    ]
+    if grouped:
+        spans += [
+            (m.start(), m.end())
+            for m in _PNR_GROUPED_RE.finditer(text)
+            if _is_identity_number(text, m)
+        ]
     if _PNR_KEYWORD_RE.search(text.lower()):
         spans += _loose_identity_numbers(text)
     return _dedupe(spans)
+
+
+def find_identity_numbers(text: str) -> list[tuple[int, int]]:
+    """Spans of personal identity numbers, samordningsnummer and interim numbers, also
+    with a letter for a digit ("76O115-4821")."""
+    if not text:
+        return []
+    spans = _identity_numbers(text)
+    digits, _, spread = _disguises(text)
+    if digits is not None:
+        spans = _dedupe(spans + _identity_numbers(digits))
+    for s, e in spread:  # digit by digit: a valid check digit
+        number = _digits(text[s:e])
+        if len(number) in (10, 12) and _valid_digits(number):
+            spans = _dedupe([*spans, (s, e)])
+    return spans
+
+
+def _valid_digits(number: str) -> bool:
+    """A valid identity number or samordningsnummer of 10 or 12 digits."""
+    try:
+        return bool(_personnummer.valid(number))
+    except Exception:  # the package raises on odd input
+        return False
 
 
 # --- phone numbers -------------------------------------------------------------------------
 
 _HAS_DIGIT = re.compile(r"\d")
 # Candidates: runs of digits and separators starting with +, 00 or 0.
+# A slash next to a space separates two numbers ("07N-NNN NN NN / 07N-NNN NN NN").
+_PHONE_MIDDLE = r"(?:[\d\-–()]|/(?! )| (?!/ ))"
 _PHONE_CAND_RE = re.compile(
-    r"(?<![\w+\-–/])(?<!\d[.,:])(?:\+|00)\d[\d \-–/()]{5,20}\d(?![\w]|[.,:]\d)"
-    r"|(?<![\w+\-–/])(?<!\d[.,:])\(?0\d[\d \-–/()]{4,16}\d(?![\w]|[.,:/]\d)"
+    r"(?<![\w+\-–/])(?<!\d[.,:])(?:\+|00)\d" + _PHONE_MIDDLE + r"{5,20}\d(?![\w]|[.,:]\d)"
+    r"|(?<![\w+\-–/])(?<!\d[.,:])\(?0\d" + _PHONE_MIDDLE + r"{4,16}\d(?![\w]|[.,:/]\d)"
 )
 # Swedish written forms: +46 / 0046 / 0 + area code + groups.
 _SE_PHONE_RE = re.compile(
@@ -390,10 +451,98 @@ def _looks_like_phone(s: str) -> bool:
     return 8 <= len(d) <= 10
 
 
+# Numbers in disguise: a letter for a digit (O for 0, I or l for 1: "O7N-NNN NN NN",
+# "ÅÅOMDD-NNNN") and, in phone numbers, points between the groups ("07N.NNN.NN.NN"). They
+# are looked for in copies of the text of the same length in which those letters are
+# digits and those points spaces, so the copies' spans are the text's.
+# Each pattern below begins with one character class, so that the regex engine scans fast.
+_DISGUISE_HINT_RE = re.compile(r"\d(?:\.\d|[OoIl]|[ \-]\d[ \-]\d[ \-]\d)")
+# Digits written one by one ("0 7 0 1 2 3 4 5 6 7"): single digits, one separator each.
+_SPREAD_RE = re.compile(r"(?<![\w+])\+?\d(?:[ .\-]\d){7,13}(?!\w|[ .\-]\d)")
+_LEADING_O_RE = re.compile(r"O\d")
+_LETTER_AFTER_DIGIT_RE = re.compile(r"\d[OoIl]")
+_LETTER_TOKEN_RE = re.compile(r"(?<!\w)[0-9OoIl]*(?:[OoIl]\d|\d[OoIl])[0-9OoIl]*(?!\w)")
+_AS_DIGITS = str.maketrans("OoIl", "0011")
+_DOTTED_RUN_RE = re.compile(r"\d+(?:\.\d+)+")  # its boundaries are checked in code
+_DOTTED_DATE_RE = re.compile(r"\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})|\d{4}\.\d{1,2}\.\d{1,2}")
+_DOTTED_PREFIX_RE = re.compile(r"\+?0\d{1,3}\.\d{3}")
+
+
+@lru_cache(maxsize=8)  # asked for by both the identity-number and the phone pass
+def _disguises(text: str) -> tuple[str | None, str | None, tuple[tuple[int, int], ...]]:
+    """Copies of ``text`` (same length) with its disguises removed, or None for each when
+    nothing changes: (letters read as digits, and also points between phone groups as
+    spaces); and the spans of numbers written digit by digit.
+
+    A letter is read as a digit only in a token of digits and such letters ("O7O", "2O24",
+    not "Olle"); points go where the run of numbers is no date ("12.03.2024") and no
+    decimal number: two or more points, or one after a leading 0 and an area code.
+    """
+    leading_o = "O" in text and _LEADING_O_RE.search(text) is not None
+    hint = _DISGUISE_HINT_RE.search(text)
+    if hint is None and not leading_o:
+        return None, None, ()
+    spread = tuple(m.span() for m in _SPREAD_RE.finditer(text, hint.start() if hint else 0))
+    digits = text
+    if leading_o or _LETTER_AFTER_DIGIT_RE.search(text, hint.start() if hint else 0):
+        digits = _LETTER_TOKEN_RE.sub(lambda m: m.group(0).translate(_AS_DIGITS), text)
+    plain = digits
+    runs = _dotted_runs(digits, hint.start() if hint and not leading_o else 0)
+    if runs:
+        chars = list(digits)
+        for s, e in runs:
+            for k in range(s, e):
+                if chars[k] == ".":
+                    chars[k] = " "
+        plain = "".join(chars)
+    return (digits if digits != text else None), (plain if plain != text else None), spread
+
+
+def _phone_disguise_removed(text: str) -> str | None:
+    """``text`` with the disguises of phone numbers removed (same length), or None."""
+    return _disguises(text)[1]
+
+
+def _dotted_runs(text: str, pos: int) -> list[tuple[int, int]]:
+    """Runs of digits and points that are no date, decimal or part of a longer word."""
+    runs: list[tuple[int, int]] = []
+    n = len(text)
+    while pos and (text[pos - 1].isdigit() or text[pos - 1] == "."):
+        pos -= 1  # back to the start of the run
+    for m in _DOTTED_RUN_RE.finditer(text, pos):
+        s, e = m.span()
+        if s and text[s - 1] == "+":
+            s -= 1
+        if s and (text[s - 1].isalnum() or text[s - 1] in "_.,"):
+            continue
+        if e < n and (text[e].isalnum() or text[e] == "_"):
+            continue
+        if e + 1 < n and text[e] in ".," and text[e + 1].isdigit():
+            continue
+        run = text[s:e]
+        if _DOTTED_DATE_RE.fullmatch(run):
+            continue
+        if run.count(".") >= 2 or _DOTTED_PREFIX_RE.match(run):
+            runs.append((s, e))
+    return runs
+
+
 def find_phone_numbers(text: str) -> list[tuple[int, int]]:
-    """Spans of phone numbers (Swedish and international forms)."""
-    if not text or not _HAS_DIGIT.search(text):
+    """Spans of phone numbers (Swedish and international forms, also in disguise)."""
+    first = _HAS_DIGIT.search(text) if text else None
+    if first is None:
         return []
+    spans = _plain_phone_numbers(text)
+    _, plain, spread = _disguises(text)
+    if plain is not None:
+        spans = _dedupe(spans + _plain_phone_numbers(plain))
+    if spread:
+        spans = _dedupe(spans + [(s, e) for s, e in spread if _looks_like_phone(text[s:e])])
+    return spans
+
+
+def _plain_phone_numbers(text: str) -> list[tuple[int, int]]:
+    """Spans of phone numbers written with spaces, hyphens, slashes or parentheses."""
     spans: list[tuple[int, int]] = []
     if _PHONE_HINT_RE.search(text):
         _phone_candidates(text, spans)
@@ -418,10 +567,32 @@ def _phone_candidate_matches(text: str) -> list[re.Match[str]]:
     for hint in _PHONE_HINT_RE.finditer(text):
         start = max(hint.start() - 1, last)
         end = min(len(text), hint.end() + 3)
-        for m in _PHONE_CAND_RE.finditer(text, start, end):
-            matches.append(m)
-            last = m.end()
+        # "040-12 34 56/040-65 43 21": numbers joined by a slash are read one by one
+        pos, after_slash = start, False
+        while pos < end:
+            cut = _second_number_at(text[pos:end])
+            stop = pos + cut if cut else end
+            head = _PHONE_AFTER_SLASH_RE.match(text, pos, stop) if after_slash else None
+            if head:
+                matches.append(head)
+                last = head.end()
+            for m in _PHONE_CAND_RE.finditer(text, head.end() if head else pos, stop):
+                matches.append(m)
+                last = m.end()
+            pos, after_slash = stop + 1, True
     return matches
+
+
+_SLASH_ZERO_RE = re.compile(r"/\(?0")
+_PHONE_AFTER_SLASH_RE = re.compile(r"\(?0\d" + _PHONE_MIDDLE + r"{4,16}\d(?![\w]|[.,:/]\d)")
+
+
+def _second_number_at(cand: str) -> int:
+    """Where a slash begins a second number ("/0..." after seven digits or more), or 0."""
+    for m in _SLASH_ZERO_RE.finditer(cand):
+        if sum(ch.isdigit() for ch in cand[: m.start()]) >= 7:
+            return m.start()
+    return 0
 
 
 def _phone_spans(cand: str) -> list[tuple[int, int]]:
@@ -466,27 +637,81 @@ def _phone_candidates(text: str, spans: list[tuple[int, int]]) -> None:
 
 # --- e-mail ------------------------------------------------------------------------------
 
+# The "@" and the points of an address, also written out: "(at)", "[at]", " at ",
+# " snabel-a ", "(dot)", "[punkt]", " punkt ", " . ".
+_AT_FORMS = r"(?:\s?@\s?|\s?[(\[{<]\s?(?:at|a|snabel-?a|@)\s?[)\]}>]\s?|\s(?:at|snabel-?a)\s)"
+_DOT_FORMS = r"(?:\.|\s?[(\[{<]\s?(?:dot|punkt|\.)\s?[)\]}>]\s?|\s(?:dot|punkt)\s|\s\.\s)"
 _EMAIL_AT_RE = re.compile(
-    r"(?:@|\s?[(\[]\s?(?:at|snabel-a)\s?[)\]]\s?)[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}\b",
+    _AT_FORMS + r"[\w\-]+(?:" + _DOT_FORMS + r"[\w\-]+)*" + _DOT_FORMS + r"(?P<tld>[A-Za-z]{2,})\b",
     re.IGNORECASE,
 )
-_EMAIL_LOCAL_RE = re.compile(r"[\w.+\-']+$")
+_EMAIL_LOCAL_RE = re.compile(
+    r"(?:[\w+\-']+(?:\.|\s(?:punkt|dot)\s|[(\[](?:dot|punkt)[)\]]))*[\w+\-']+$", re.IGNORECASE
+)
+# Top-level domains accepted after an address written out with spaces ("anna at exempel
+# punkt se"), where a word "at" alone is not enough.
+_AT_HINT_RE = re.compile(r"at[ )\]}]")  # a literal prefix: a fast scan
+_SPELLED_TLDS = frozenset(
+    "se nu com org net eu dk no fi is ax de uk fr es it nl pl be at ch info io me biz".split()
+)
+
+
+def _email_anchors(text: str) -> list[int]:
+    """Where an "@" or a written-out "at" ("(at)", "[at]", " at ", "snabel-a") stands."""
+    low = text.lower()
+    bracketed_a = "(a)" in low or "[a]" in low
+    if (
+        "@" not in text
+        and _AT_HINT_RE.search(low) is None
+        and "snabel" not in low
+        and not bracketed_a
+    ):
+        return []  # the common case, decided by a few fast scans
+    anchors: list[int] = []
+    k = text.find("@")
+    while k >= 0:
+        anchors.append(k)
+        k = text.find("@", k + 1)
+    if len(low) != len(text):  # lower-casing changed the length (rare letters)
+        low = "".join(ch.lower()[:1] or ch for ch in text)
+    for m in _AT_HINT_RE.finditer(low):  # "at" and a space or a closing bracket
+        s = m.start()
+        if (
+            low[m.end() - 1] != " "
+            or (s and low[s - 1] in " \t\n([{<")
+            or low.startswith(" )", m.end() - 1)
+            or low.startswith(" ]", m.end() - 1)
+        ):
+            anchors.append(s)
+    for word in ("snabel", "(a)", "[a]") if bracketed_a else ("snabel",):
+        k = low.find(word)
+        while k >= 0:
+            anchors.append(k + (word[0] in "(["))  # the "a" of "(a)"
+            k = low.find(word, k + 1)
+    return anchors
 
 
 def find_emails(text: str) -> list[tuple[int, int]]:
-    """Spans of e-mail addresses (also written with ``(at)``)."""
+    """Spans of e-mail addresses, also written out (``(at)``, ``snabel-a``, ``punkt``).
+
+    The pattern is tried only where an "@" or an "at" stands (at most three characters
+    before it: a space and a bracket), not over the whole text.
+    """
     if not text:
         return []
-    if "@" not in text:
-        low = text.lower()
-        if not ("at)" in low or "at]" in low or "at )" in low or "snabel" in low):
-            return []
-    spans: list[tuple[int, int]] = []
-    for m in _EMAIL_AT_RE.finditer(text):
-        local = _EMAIL_LOCAL_RE.search(text, max(0, m.start() - 64), m.start())
-        if local:
-            spans.append((local.start(), m.end()))
-    return spans
+    spans: set[tuple[int, int]] = set()
+    for anchor in _email_anchors(text):
+        for pos in range(max(0, anchor - 3), anchor + 1):
+            m = _EMAIL_AT_RE.match(text, pos)
+            if m is None or m.end() <= anchor:
+                continue
+            spelled = any(ch.isspace() for ch in m.group(0))
+            if not spelled or m.group("tld").lower() in _SPELLED_TLDS:
+                local = _EMAIL_LOCAL_RE.search(text, max(0, m.start() - 64), m.start())
+                if local:
+                    spans.add((local.start(), m.end()))
+            break
+    return sorted(spans)
 
 
 # --- addresses ---------------------------------------------------------------------------
@@ -512,12 +737,19 @@ _STREET_PREFIXES = frozenset(
 )
 _POSTCODE_HINT_RE = re.compile(r"\d{3} ?\d{2}")
 _TOWN_AFTER_RE = re.compile(r"\s+([A-ZÅÄÖ][A-ZÅÄÖa-zåäö]+)")
-_NUMBER_RE = re.compile(r"\s\d{1,4}(?!\d)")
+_NUMBER_RE = re.compile(r"\s\d{1,5}(?!\d)")
 
 
-def _street_windows(text: str) -> list[tuple[int, int]]:
-    """Stretches of text around a house number whose word before looks like a street."""
-    windows: list[tuple[int, int]] = []
+_Spans = list[tuple[int, int]]
+
+
+def _street_windows(text: str) -> tuple[_Spans, _Spans, _Spans]:
+    """Stretches of text around a house number whose word before looks like a street, those
+    whose word before looks like an abbreviated street ("Storg. 5", "Kungsv 3"), and the
+    spans of post boxes ("Box 123")."""
+    windows: _Spans = []
+    short: _Spans = []
+    boxes: _Spans = []
     for m in _NUMBER_RE.finditer(text):
         start = m.start() + 1
         before = text[max(0, start - 40) : start].split()
@@ -528,7 +760,48 @@ def _street_windows(text: str) -> list[tuple[int, int]]:
             len(before) > 1 and before[-2].lower() in _STREET_PREFIXES
         ):
             windows.append((max(0, start - 45), min(len(text), m.end() + 40)))
-    return windows
+        if word.endswith(".") and word[:-1].endswith(_ABBREVIATED_ENDINGS):
+            short.append((max(0, start - 45), min(len(text), m.end() + 40)))
+        if not before[-1][0].isupper():
+            continue
+        if word.endswith(_ABBREVIATED_ENDINGS):
+            short.append((max(0, start - 45), min(len(text), m.end() + 40)))
+        elif word in _BOX_WORDS and text.endswith(before[-1], 0, m.start()):
+            boxes.append((m.start() - len(word), m.end()))
+    return windows, short, boxes
+
+
+# The tail of a street address: a letter of the entrance, an apartment, a floor.
+_ADDRESS_TAIL = (
+    r"(?:\s?[A-Ha-h](?![\wåäö]))?"
+    r"(?:(?:,\s*|\s+)(?:lgh|lägenhet|lägenhetsnummer)\.?\s*(?:nr\.?\s*)?\d{3,4})?"
+    r"(?:,?\s*(?:\d\s?tr|[1-9]\s?(?:trappor|trappa|tr\.)|bv|nb|ög))?"
+)
+# Abbreviated streets: "Storg. 5 B", "Drottningg 12", "Kungsv. 3 lgh 1102", "Parkgat. 4".
+_ABBREVIATED_STREET_RE = re.compile(
+    r"(?<![\w.])(?:(?:Västra|Östra|Norra|Södra|Gamla|Nya|Stora|Lilla|Övre|Nedre|Sankt|S:t)\s+)?"
+    r"(?P<word>[A-ZÅÄÖa-zåäö][a-zåäöéü]{2,}(?:g|gat|gt|v|vg))(?P<point>\.?)"
+    r"\s+\d{1,4}(?![\d.,:]\d|\d|\s?%)" + _ADDRESS_TAIL
+)
+_ABBREVIATED_ENDINGS = ("g", "gat", "gt", "v", "vg")
+_BOX_WORDS = frozenset(("box", "postbox", "postfack"))
+
+
+def _abbreviated_streets(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Streets written short ("Storg. 5") in ``text[start:end]``; without the point only a
+    word no dictionary knows ("Drottningg 12", not "Steg 2" or "Tisdag 5")."""
+    spans: list[tuple[int, int]] = []
+    for m in _ABBREVIATED_STREET_RE.finditer(text, start, end):
+        word = m.group("word").lower()
+        if word.endswith("dag"):
+            continue  # "Tisdag 5"
+        lower = m.group("word")[0].islower()
+        if (not m.group("point") or lower) and (len(word) < 5 or not _unknown_word(word)):
+            continue
+        if lower and not m.group("point"):
+            continue  # in lower case only with the point: "storg. 5"
+        spans.append((m.start(), m.end()))
+    return spans
 
 
 _APARTMENT_RE = re.compile(
@@ -557,10 +830,14 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
     if not _HAS_DIGIT.search(text):
         return spans
     last_end = -1
-    for ws, we in _street_windows(text):
+    windows, short, boxes = _street_windows(text)
+    spans += boxes
+    for ws, we in windows:
         for m in _STREET_RE.finditer(text, max(ws, last_end), we):
             spans.append((m.start(), m.end()))
             last_end = m.end()
+    for ws, we in short:
+        spans += _abbreviated_streets(text, ws, we)
     low = text.lower()
     if "lgh" in low or "lägenhet" in low:
         spans += [(m.start(), m.end()) for m in _APARTMENT_RE.finditer(text)]
@@ -1106,8 +1383,30 @@ def _dedupe(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _find(text: str) -> list[tuple[int, int, str]]:
-    """All findings as ``(start, end, label)``, non-overlapping, in order."""
+# Letters of other scripts than Latin (Greek, Cyrillic, Armenian, Hebrew, Arabic, Indic,
+# Georgian, CJK, ...). In a Swedish case note a word in another script is a name, or a
+# quote that may hold one: it is redacted as a name (a single letter, "β", is kept).
+_OTHER = (
+    "\u0370-\u03ff\u0400-\u052f\u0530-\u1dff\u2c00-\u2dff\u2e80-\ud7ff\uf900-\ufdff\ufe70-\ufefc"
+)
+_OTHER_SCRIPT_RE = re.compile(f"[{_OTHER}]")
+_OTHER_SCRIPT_WORD_RE = re.compile(f"[{_OTHER}][{_OTHER}\u0300-\u036f'’\\-]*")
+
+
+def find_other_script_words(text: str) -> list[tuple[int, int]]:
+    """Spans of words of two letters or more written in another script than Latin."""
+    if text.isascii() or _OTHER_SCRIPT_RE.search(text) is None:
+        return []
+    return [
+        (m.start(), m.end())
+        for m in _OTHER_SCRIPT_WORD_RE.finditer(text)
+        if len(m.group(0).strip("-'’")) >= 2
+    ]
+
+
+def _find(text: str, plain: bool = False) -> list[tuple[int, int, str]]:
+    """All findings as ``(start, end, label)``, non-overlapping, in order (``plain``: the
+    caller knows the text is plain Latin text, so there are no words of other scripts)."""
     candidates: list[tuple[int, int, int, int, str]] = []
     for s, e in find_emails(text):
         candidates.append((0, s, s - e, e, EMAIL))
@@ -1122,6 +1421,8 @@ def _find(text: str) -> list[tuple[int, int, str]]:
         for s, e in find_addresses(text):
             candidates.append((3, s, s - e, e, ADDRESS))
     names = find_names(text)
+    if not plain:
+        names = sorted(names + find_other_script_words(text))
     if not candidates:
         return [(s, e, NAME) for s, e in names]
     for s, e in names:
@@ -1139,17 +1440,29 @@ def _find(text: str) -> list[tuple[int, int, str]]:
 
 
 def find_spans(text: str) -> list[Span]:
-    """All findings in ``text``, non-overlapping, in order."""
+    """All findings in ``text``, non-overlapping, in order.
+
+    ``text`` is read as it is: :func:`redact` normalises before it looks, so pass
+    ``normalise(text)`` to see what redaction sees.
+    """
     if not text:
         return []
     return [Span(s, e, label) for s, e, label in _find(text)]
 
 
 def redact(text: str) -> str:
-    """Replace personal data in Swedish free text with bracketed placeholders."""
+    """Replace personal data in Swedish free text with bracketed placeholders.
+
+    The text is normalised first (:func:`samverkan.privacy.normalise.normalise`: invisible
+    and control characters removed, fullwidth digits folded): what comes back is the
+    normalised text with the placeholders, and that is what the processed data stores.
+    """
     if not text or not isinstance(text, str):
         return text
-    spans = _find(text)
+    plain = is_plain(text)
+    if not plain:
+        text = normalise(text)
+    spans = _find(text, plain)
     if not spans:
         return text
     parts: list[str] = []

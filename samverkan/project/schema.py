@@ -48,6 +48,8 @@ def case_columns(vocab: Vocabulary) -> dict[str, pa.Column]:
         "reported_by_both": pa.Column("boolean", nullable=False, coerce=True),
         "source_file": pa.Column(**_text),  # e.g. svedala__lifecare.csv (no path)
         "linked_file": pa.Column(**_opt_text),  # the other party's file when reported by both
+        # the case id of the other party's report merged into this one (its codes follow)
+        "linked_case_id": pa.Column(**_opt_text),
     }
 
 

@@ -16,9 +16,9 @@ _TERM_RE = re.compile(r"^\s*(\d{4})\s*(VT|HT)\s*$", re.IGNORECASE)
 HALVES = ("VT", "HT")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Term:
-    """One term: a year and a half ("VT" spring, "HT" autumn)."""
+    """One term: a year and a half ("VT" spring, "HT" autumn), ordered in time."""
 
     year: int
     half: str
@@ -59,6 +59,21 @@ class Term:
     def __str__(self) -> str:
         return self.code
 
+    def _key(self) -> tuple[int, int]:
+        return self.year, HALVES.index(self.half)
+
+    def __lt__(self, other: Term) -> bool:
+        return self._key() < other._key()
+
+    def __le__(self, other: Term) -> bool:
+        return self._key() <= other._key()
+
+    def __gt__(self, other: Term) -> bool:
+        return self._key() > other._key()
+
+    def __ge__(self, other: Term) -> bool:
+        return self._key() >= other._key()
+
 
 def parse_term(s: str | Term) -> Term:
     """Parse ``"2025HT"`` (case and surrounding spaces tolerated) into a Term.
@@ -88,3 +103,36 @@ def terms_of_year(year: int | str) -> list[str]:
         raise ValueError(f"{year!r} är inget år: skriv fyra siffror, till exempel 2025") from None
     Term(y, "VT")  # range check
     return [f"{y}VT", f"{y}HT"]
+
+
+def _comparison(spec: object, own: str) -> str:
+    compare = str(spec.get("compare") or "") if isinstance(spec, dict) else ""
+    return "" if compare in ("", own) else compare
+
+
+def report_term(params: dict, term: str | None, compare: str | None) -> tuple[str, str]:
+    """The term a term-report notebook runs on and the term it is compared with ("": none).
+
+    Given (by DVC) they are used as they are; left at None (a notebook opened in
+    JupyterLab) they come from params.yaml: its latest term and that term's ``compare``.
+    """
+    terms = params.get("terms") or {}
+    if term is None:
+        if not terms:
+            raise ValueError("params.yaml har inga terminer: kör samverkan new-term TERMIN")
+        term = max((str(t) for t in terms), key=parse_term)
+    if compare is None:
+        compare = _comparison(terms.get(term), term)
+    return str(term), "" if compare in ("", term) else str(compare)
+
+
+def report_year(params: dict, year: str | None, compare: str | None) -> tuple[str, str]:
+    """Like :func:`report_term` for the annual report: the latest year of params.yaml."""
+    years = params.get("years") or {}
+    if year is None:
+        if not years:
+            raise ValueError('params.yaml har inga år under years: lägg till t.ex. "2026"')
+        year = max(str(y) for y in years)
+    if compare is None:
+        compare = _comparison(years.get(year) or years.get(int(year)), year)
+    return str(year), "" if compare in ("", year) else str(compare)

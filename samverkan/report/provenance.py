@@ -1,18 +1,19 @@
 """Provenance: which raw files (by hash), which codebook, which code, and when.
 
 Every report carries this, so a reader can tell exactly what produced it. Nothing here
-holds personal data: raw files are named by their path inside data/raw/ (organisation and
-system) and identified by their SHA-256.
+holds personal data: a raw file is named by its term, organisation and system (read from
+its name only when that is a validated export name of a known organisation and system)
+and identified by its SHA-256; any other file in a term folder is "okänd fil" with its
+hash. A raw file's own name never appears (it could be a person's).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import subprocess
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,15 @@ import pandas as pd
 import yaml
 
 import samverkan
+from samverkan.project.atomic import build_time
+from samverkan.project.errors import UNKNOWN_FILE, export_name_parts, load_organisations
 from samverkan.project.paths import ProjectPaths
 
 log = logging.getLogger(__name__)
 
-RAW_SUFFIXES = {".csv", ".xlsx"}
+# Files in a term folder that are data (what ingest reads, or could be given by mistake);
+# README files and hidden files (.gitkeep) are not.
+RAW_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
 
 
 def file_sha256(path: Path) -> str:
@@ -35,23 +40,46 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _is_data_file(path: Path) -> bool:
+    name = path.name
+    return (
+        not name.startswith(".")
+        and not name.casefold().startswith("readme")
+        and path.suffix.casefold() in RAW_SUFFIXES
+        and path.is_file()
+        and not path.is_symlink()
+    )
+
+
+def _describe(path: Path, term: str, orgs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    systems = {slug: info["systems"] for slug, info in orgs.items()}
+    parts = export_name_parts(path.name, systems)
+    org, system = parts if parts else (None, None)
+    label = f"{term} {org} {system}" if parts else f"{term} {UNKNOWN_FILE}"
+    return {
+        "term": term,
+        "organisation": org,
+        "organisation_name": orgs[org]["name"] if org else UNKNOWN_FILE,
+        "system": system or "",
+        "file": label,
+        "bytes": path.stat().st_size,
+        "sha256": file_sha256(path),
+    }
+
+
 def raw_files(root: Path, terms: Iterable[str]) -> list[dict[str, Any]]:
-    """The raw export files of the given terms, with size and SHA-256, sorted by path."""
-    raw = ProjectPaths(Path(root)).raw
+    """The raw data files of the given terms by term, organisation, system, size and
+    SHA-256 (never by their names), in term order, then by organisation, system, hash."""
+    paths = ProjectPaths(Path(root))
+    orgs = load_organisations(paths.config)
     rows = []
     for term in terms:
-        folder = raw / str(term)
+        folder = paths.raw / str(term)
         if not folder.is_dir():
             continue
-        for path in sorted(folder.iterdir()):
-            if path.is_file() and path.suffix.lower() in RAW_SUFFIXES and "__" in path.name:
-                rows.append(
-                    {
-                        "file": path.relative_to(raw).as_posix(),
-                        "bytes": path.stat().st_size,
-                        "sha256": file_sha256(path),
-                    }
-                )
+        found = [_describe(p, str(term), orgs) for p in folder.iterdir() if _is_data_file(p)]
+        found.sort(key=lambda r: (r["organisation"] is None, r["file"], r["sha256"]))
+        rows.extend(found)
     return rows
 
 
@@ -82,10 +110,7 @@ def codebook_version(root: Path) -> dict[str, str]:
 
 def generated_at() -> datetime:
     """Now (UTC), or SOURCE_DATE_EPOCH when set, for byte-reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return datetime.now(tz=UTC).replace(microsecond=0)
+    return build_time()
 
 
 def collect(root: Path, terms: Iterable[str]) -> dict[str, Any]:
@@ -105,7 +130,9 @@ def provenance_table(root: Path, terms: list[str]) -> pd.DataFrame:
     rows = raw_files(Path(root), terms)
     return pd.DataFrame(
         {
-            "Rådatafil": [r["file"] for r in rows],
+            "Termin": [r["term"] for r in rows],
+            "Organisation": [r["organisation_name"] for r in rows],
+            "System": [r["system"] for r in rows],
             "Storlek (byte)": [r["bytes"] for r in rows],
             "SHA-256": [r["sha256"] for r in rows],
         }

@@ -444,6 +444,23 @@ def quotes(
     return list(dict.fromkeys(texts))[:limit]
 
 
+def approved_quotes(cases: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """Every quote an analyst approved, for checking in the term report's appendix: case
+    id (to find the row in the coding sheet), its causes and the redacted quote."""
+    chosen = cases[cases["quote_approved"].astype(bool) & cases["quote"].notna()]
+    chosen = chosen.sort_values("case_id", kind="stable")
+    causes = _cause_ids(cases, labels)
+    rows = [
+        {
+            "Fall": str(row["case_id"]),
+            "Orsaker": ", ".join(labels.cause(c) for c in causes if bool(row[f"cause_{c}"])),
+            "Citat": " ".join(str(row["quote"]).split()),
+        }
+        for _, row in chosen.iterrows()
+    ]
+    return pd.DataFrame(rows, columns=["Fall", "Orsaker", "Citat"])
+
+
 def terms_of_year(year: str | int) -> list[str]:
     """The two terms of a year, spring first."""
     return [f"{year}VT", f"{year}HT"]

@@ -51,7 +51,8 @@ def test_create_has_rows_suggestions_validation_and_codebook(tmp_path, book):
     result = update_sheet(make_cases(TEXTS), path, book)
     assert result.created and result.added == 3 and result.n_rows == 3
     wb = load_workbook(path)
-    assert wb.sheetnames == [SHEET, "Kodbok"]
+    assert wb.sheetnames == [SHEET, "Kodbok", "_samverkan_ids"]
+    assert wb["_samverkan_ids"].sheet_state == "veryHidden"
     ws = wb[SHEET]
     cols, rows = _cols(ws), _rows(ws)
     assert ws.freeze_panes == "B2"
@@ -329,3 +330,36 @@ def test_read_sheet_types_and_empty_rows(tmp_path, book):
     assert len(sheet) == 3
     assert sheet["case_id"].dtype == "string" and sheet["a1_sip"].dtype == bool
     assert not sheet["a1_coded"].any() and sheet["quote"].isna().all()
+
+
+def test_labels_status_rule_and_validation_the_analysts_see(tmp_path, book):
+    cases = make_cases(TEXTS, category={"00000000a2": "kommunikation_samverkan"})
+    cases["status"] = pd.array(["Avslutad", None, "Pågår"], dtype="string")
+    path = tmp_path / "kodning.xlsx"
+    update_sheet(cases, path, book)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    cols, rows = _cols(ws), _rows(ws)
+    category = ws.cell(rows["2025VT-00000000a2"], cols["Kategori i källan"]).value
+    assert (
+        category == book.category_labels()["kommunikation_samverkan"] != "kommunikation_samverkan"
+    )
+    status = [ws.cell(rows[f"2025VT-{k}"], cols["Status i underlaget"]).value for k in TEXTS]
+    assert status == ["Avslutad", None, "Pågår"]
+    assert "Korrigerad text" in cols and cols["Korrigerad text"] == cols["Åtgärd"] - 1
+    instructions = " ".join(
+        str(v) for r in wb["Kodbok"].iter_rows(values_only=True) for v in r if v
+    )
+    assert "A1 räknas när A1 har kryssat" in instructions and "annars räknas A2" in instructions
+    dvs = ws.data_validations.dataValidation
+    assert len(dvs) == 2
+    assert all(dv.showErrorMessage and dv.errorStyle == "stop" for dv in dvs)
+    assert {dv.error for dv in dvs} == {"Skriv x eller lämna tomt.", "Välj en kategori ur listan."}
+    # a removed case shows the flag, and its own status again when it comes back
+    update_sheet(cases.iloc[1:], path, book)
+    ws = load_workbook(path)[SHEET]
+    assert ws.cell(rows["2025VT-00000000a1"], cols["Status i underlaget"]).value == REMOVED
+    result = update_sheet(cases, path, book)
+    ws = load_workbook(path)[SHEET]
+    assert result.restored == 1
+    assert ws.cell(rows["2025VT-00000000a1"], cols["Status i underlaget"]).value == "Avslutad"

@@ -10,7 +10,14 @@ import re
 from pathlib import Path
 
 import pytest
-from samverkan_dev.bench.deid import MAX_KEEP_REMOVED, MIN_NAME_RECALL, format_report, run_benchmark
+from identity import pnr
+from samverkan_dev.bench.deid import (
+    MAX_KEEP_REMOVED,
+    MIN_ADDRESS_RECALL,
+    MIN_NAME_RECALL,
+    format_report,
+    run_benchmark,
+)
 
 from samverkan.privacy.redaction import redact
 
@@ -27,6 +34,70 @@ def test_benchmark_quality_bar_on_the_labelled_set() -> None:
     report = format_report(result)
     assert "godkänt" in report
     assert "Namn som fångades" in report
+
+
+def test_benchmark_quality_bar_on_the_variants_set() -> None:
+    """The written forms people use to get past a redactor (issue 10)."""
+    from samverkan_dev.bench.deid import variants_path
+
+    result = run_benchmark(variants_path(), n_speed_texts=0)
+    assert result["texts"] >= 80
+    totals = result["totals"]
+    assert totals["PERSONNUMMER"] >= 20 and totals["TELEFON"] >= 15
+    assert totals["E-POST"] >= 10 and totals["ADRESS"] >= 15 and totals["NAMN"] >= 10
+    assert result["leaked_total"] == 0, result["misses"]
+    assert result["name_recall"] >= MIN_NAME_RECALL, result["misses"]
+    assert result["recall"]["ADRESS"] >= MIN_ADDRESS_RECALL, result["misses"]
+    assert result["keep_removed_share"] <= MAX_KEEP_REMOVED, result["over_redacted"]
+    assert result["passed"]
+
+
+def test_variants_set_covers_invisible_characters_and_holds_no_identity_number() -> None:
+    from samverkan_dev.bench.deid import PNR_SHAPE_RE, load_labelled, variants_path
+
+    from samverkan.privacy.normalise import normalise
+
+    raw = variants_path().read_text(encoding="utf-8")
+    assert not PNR_SHAPE_RE.search(raw)
+    assert not PNR_SHAPE_RE.search(normalise(raw))  # not even once normalised
+    texts = [rec["text"] for rec in load_labelled(variants_path())]
+    joined = "".join(texts)
+    for ch in ("\u200b", "\u00ad", "\u2060", "\u202e", "\uff10"):
+        assert ch in joined, hex(ord(ch))
+    # decoded, the identity numbers are back as digits, in dotted and grouped forms too
+    numbers = [
+        normalise(rec["text"][s:e])
+        for rec in load_labelled(variants_path())
+        for s, e, kind in rec["spans"]
+        if kind == "PERSONNUMMER"
+    ]
+    assert sum(bool(PNR_SHAPE_RE.fullmatch(n)) for n in numbers) >= 20
+    assert any("." in n for n in numbers) and any(n.count(" ") >= 2 for n in numbers)
+
+
+def test_spans_follow_the_text_through_normalisation() -> None:
+    from samverkan_dev.bench.deid import normalised_record
+
+    text = "Mamman Fa\u00adtima ringde \uff10\uff17\uff10-123 45 67."
+    rec = {"id": "x", "text": text, "spans": [(7, 14, "NAMN"), (22, 35, "TELEFON")]}
+    out = normalised_record(rec)
+    assert out["text"] == "Mamman Fatima ringde 070-123 45 67."
+    assert [out["text"][s:e] for s, e, _ in out["spans"]] == ["Fatima", "070-123 45 67"]
+
+
+def test_letter_coding_of_fullwidth_digits_and_given_spans_round_trips(tmp_path: Path) -> None:
+    from samverkan_dev.bench.deid import encode_record, load_labelled
+
+    text = (
+        "Pnr \uff11\uff19\uff11\uff12\uff11\uff12-\uff11\uff12\uff11\uff12 och 1912\u200b1212-1212."
+    )
+    start = text.index("1912")
+    coded_text, coded = encode_record(text, [(start, len(text) - 1)])
+    assert not any(ch.isdigit() for ch in coded_text)
+    path = tmp_path / "set.jsonl"
+    rec = {"id": "a", "text": coded_text, "coded": coded, "spans": []}
+    path.write_text(json.dumps(rec), encoding="utf-8")
+    assert load_labelled(path)[0]["text"] == text
 
 
 def test_benchmark_reports_misses_and_over_redaction(tmp_path: Path) -> None:
@@ -116,7 +187,7 @@ def test_letter_coding_round_trips_and_bad_ranges_are_refused(tmp_path: Path) ->
 
     from samverkan.project.errors import InputError
 
-    text = "Pnr 19121212-1212 och tel 070-123 45 67."
+    text = f"Pnr {pnr('19121212', 121)} och tel 070-123 45 67."
     coded_text, coded = encode_record(text)
     assert coded == [[4, 17]] and "19121212" not in coded_text
     path = tmp_path / "set.jsonl"
@@ -151,3 +222,20 @@ def test_files_the_staged_hook_skips_hold_no_identity_number_as_digits() -> None
         if path.name == "leaks.yaml":
             continue
         assert not PNR_SHAPE_RE.search(path.read_text("utf-8", errors="replace")), path
+
+
+def test_bench_report_runs_one_file_or_every_set(tmp_path: Path) -> None:
+    from samverkan_dev.bench.deid import bench_report
+
+    path = tmp_path / "own.jsonl"
+    rec = {
+        "id": "a",
+        "text": "Mamman Fatima ringde.",
+        "spans": [{"start": 7, "end": 13, "type": "NAMN"}],
+    }
+    path.write_text(json.dumps(rec), encoding="utf-8")
+    one = bench_report(path, n_speed_texts=0)
+    assert one.count("Avidentifiering:") == 1 and "1 texter" in one and "godkänt" in one
+    every = bench_report(path, all_sets=True, n_speed_texts=0)
+    assert every.count("Avidentifiering:") == 3
+    assert "deid_labelled.jsonl" in every and "deid_variants.jsonl" in every

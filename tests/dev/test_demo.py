@@ -8,9 +8,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
+from itertools import pairwise
 from pathlib import Path
 
 import openpyxl
@@ -160,6 +162,14 @@ def test_same_seed_gives_byte_identical_files(demo, tmp_path):
     assert first == second
 
 
+def test_raw_files_are_readable_by_their_owner_only(demo):
+    out, manifest = demo
+    written = [*manifest.files, *manifest.facit.values(), manifest.planted]
+    assert {p.stat().st_mode & 0o777 for p in written} == {0o600}
+    folders = [out / t for t in TERMS] + [out / "demo-facit"]
+    assert {p.stat().st_mode & 0o777 for p in folders} == {0o700}
+
+
 def test_other_seed_gives_other_data(tmp_path):
     a = write_demo_data(tmp_path / "a", seed=1, terms=("2025VT",))
     b = write_demo_data(tmp_path / "b", seed=2, terms=("2025VT",))
@@ -267,31 +277,71 @@ def test_excluded_share_and_partial_actions(files):
         assert 0.3 <= sum(flags) / len(flags) <= 0.8, org
 
 
-def test_cross_party_duplicates_mirror_a_kept_case(files):
-    kept_by_system: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
-    for (_, _, system), (_, _, records, facit) in files.items():
+PERSON = {"lifecare": "personnummer", "prorenata": "personnr", "ritz": "personnummer"}
+
+
+def _last_ten(number: object) -> str:
+    return re.sub(r"\D", "", str(number or ""))[-10:]
+
+
+def test_cross_party_duplicates_mirror_a_kept_case_in_other_words(files):
+    """Each mirrored duplicate shares a facit incident id with one kept row of the other
+    party: the same person's identity number, event dates at most a day apart, and a
+    text in the other party's own words (no near-copy)."""
+    incidents: dict[tuple[str, str], list[tuple[str, str, dict, dict]]] = defaultdict(list)
+    for (term, org, system), (path, _, records, facit) in files.items():
         for rec, truth in zip(records, facit, strict=True):
-            if truth["expected"] == "kept" and system in ("lifecare", "ritz"):
-                kept_by_system[system].append((_date(rec[EVENT[system]]), str(rec[TEXT[system]])))
+            if truth["incident"]:
+                assert truth["incident"].startswith(term), (path, truth)
+                incidents[(term, truth["incident"])].append((org, system, rec, truth))
     mirrors = Counter()
-    for (term, _, system), (path, _, records, facit) in files.items():
-        ids = Counter(t["source_id"] for t in facit)
-        for rec, truth in zip(records, facit, strict=True):
-            if truth["expected"] != "duplicate" or ids[truth["source_id"]] > 1:
-                continue  # exact duplicates in one file are checked elsewhere
-            other = "lifecare" if system == "ritz" else "ritz"
-            event, text = _date(rec[EVENT[system]]), str(rec[TEXT[system]])
-            match = [
-                t
-                for d, t in kept_by_system[other]
-                if abs((d - event).days) <= 1 and SequenceMatcher(None, t, text).ratio() >= 0.7
-            ]
-            assert match, (path, truth)
-            if system == "lifecare":
-                assert rec["riktning"] == "Inkommande"
-            mirrors[(term, system)] += 1
+    for (term, _), rows in incidents.items():
+        assert len(rows) == 2, rows
+        assert sorted(t["expected"] for *_, t in rows) == ["duplicate", "kept"], rows
+        (_, sa, ra, ta), (_, sb, rb, tb) = rows
+        assert {sa, sb} == {"lifecare", "ritz"}, rows
+        assert ta["causes"] == tb["causes"]
+        assert _last_ten(ra[PERSON[sa]]) == _last_ten(rb[PERSON[sb]]) != "", rows
+        assert abs((_date(ra[EVENT[sa]]) - _date(rb[EVENT[sb]])).days) <= 1, rows
+        text_a, text_b = str(ra[TEXT[sa]]), str(rb[TEXT[sb]])
+        assert SequenceMatcher(None, text_a, text_b).ratio() < 0.5, (text_a, text_b)
+        words_a, words_b = (set(re.findall(r"\w{2,}", t.casefold())) for t in (text_a, text_b))
+        assert len(words_a & words_b) / len(words_a | words_b) < 0.6, (text_a, text_b)
+        dup_system, dup = next((s, r) for _, s, r, t in rows if t["expected"] == "duplicate")
+        if dup_system == "lifecare":
+            assert dup["riktning"] == "Inkommande"
+        mirrors[(term, dup_system)] += 1
     for term in TERMS:
         assert mirrors[(term, "ritz")] >= 2 and mirrors[(term, "lifecare")] >= 1, mirrors
+    for path, _, _, facit in files.values():
+        ids = Counter(t["source_id"] for t in facit)
+        for truth in facit:  # every duplicate is a mirror or an exact copy within its file
+            if truth["expected"] == "duplicate" and ids[truth["source_id"]] == 1:
+                assert truth["incident"], (path, truth)
+
+
+def test_collaboration_rows_carry_their_own_persons_number(files):
+    """Grid exports carry an identity number on every collaboration row: the same number
+    in the two reports of a mirrored incident; otherwise one person per incident, except
+    a few people the region and a municipality reported in other incidents weeks apart
+    (which linking must not take for one)."""
+    owners: dict[tuple[str, str], dict[str, dt.date]] = defaultdict(dict)
+    for (term, org, system), (path, _, records, facit) in files.items():
+        if system == "form":
+            assert not any(h.startswith("person") for h in records[0]), path
+            continue
+        for rec, truth in zip(records, facit, strict=True):
+            number = _last_ten(rec[PERSON[system]])
+            if truth["expected"] in ("kept", "duplicate"):
+                assert len(number) == 10, (path, truth)
+                owner = truth["incident"] or f"{org}/{system}/{truth['source_id']}"
+                owners[(term, number)][owner] = _date(rec[EVENT[system]])
+    again = 0
+    for (term, _), incidents in owners.items():
+        days = sorted(incidents.values())
+        assert all((b - a).days > 20 for a, b in pairwise(days)), (term, incidents)
+        again += len(days) > 1
+    assert 1 <= again <= len(TERMS) * 4, again
 
 
 def test_exact_duplicate_rows_within_a_file(files):
@@ -336,7 +386,7 @@ def test_planted_identity_numbers(demo):
     for n in valid:
         assert personnummer.valid(n["text"]), n
         born = dt.date(int(n["digits"][:4]), int(n["digits"][4:6]), int(n["digits"][6:8]) % 60)
-        assert dt.date(1915, 1, 1) <= born <= dt.date(2020, 12, 31), n
+        assert dt.date(1915, 1, 1) <= born <= dt.date(2025, 12, 31), n
     for n in typos:
         assert not personnummer.valid(n["text"]), n
     texts = [n["text"] for n in valid]
@@ -487,7 +537,12 @@ def test_ingest_accounts_for_every_row_as_the_facit_says(demo, tmp_path):
     from samverkan.project.settings import load_params
 
     out, _ = demo
-    rule = DuplicateRule.from_params(load_params(ROOT)["ingest"]["duplicates"])
+    params = dict(load_params(ROOT)["ingest"]["duplicates"])
+    # the mirrored reports are in each party's own words: the keyed person pseudonym links them
+    rule = DuplicateRule.from_params(params | {"link_by_person_id": True})
+    secret = tmp_path / "secret"
+    secret.write_bytes(os.urandom(32))
+    secret.chmod(0o600)
     for term in ("2024VT", "2025HT"):  # the first and the last: enough, ingest is not cheap
         result = ingest_term(
             term,
@@ -496,6 +551,7 @@ def test_ingest_accounts_for_every_row_as_the_facit_says(demo, tmp_path):
             tmp_path / "q" / term,
             config_dir=CONFIG,
             duplicates=rule,
+            secret_file=secret,
         )
         facit = pd.read_csv(out / "demo-facit" / f"{term}.csv", dtype=str, keep_default_na=False)
         facit["file"] = facit["organisation"] + "__" + facit["system"]

@@ -70,6 +70,12 @@ def test_demo_causes_are_the_codebooks():
     texts = load_demo_data().texts
     assert set(texts.cause_weights) == set(VOCAB.causes)
     assert set(texts.cause_sentences) == set(VOCAB.causes)
+    assert set(texts.mirror_sentences) == set(VOCAB.causes)
+    assert set(texts.mirror_context) == set(texts.context_sentences)
+    for cause, options in texts.mirror_sentences.items():  # a child and an adult case alike
+        scopes = {scope for scope, _ in options}
+        assert scopes <= {"any", "child", "adult"}, cause
+        assert "any" in scopes or {"child", "adult"} <= scopes, cause
     assert texts.orsak_label_categories <= set(VOCAB.categories)
     causes = load_causes(CONFIG)
     assert causes.ids == VOCAB.causes
@@ -131,3 +137,18 @@ def test_benchmark_times_the_generator(tmp_path):
     result = benchmark(tmp_path, repeats=1)
     assert result["runs"] == 1 and result["best_s"] == result["mean_s"] > 0
     assert (tmp_path / "run-0" / "demo-facit" / "2025HT.csv").is_file()
+
+
+def test_identity_number_columns_are_the_ones_sources_yaml_reads():
+    """Every grid system writes its identity numbers under a header config/sources.yaml
+    maps to person_id (so ingest can link by person); the form has no such column."""
+    sources = yaml.safe_load((CONFIG / "sources.yaml").read_text("utf-8"))["systems"]
+    world = load_demo_data().world
+    for name, system in world.systems.items():
+        aliases = sources[name]["fields"].get("person_id", [])
+        header = system.fields.get("person")
+        if name == "form":
+            assert header is None and aliases == []
+        else:
+            assert header in aliases, name
+            assert header not in system.columns, name  # written once, after the id

@@ -41,7 +41,9 @@ def csv_bytes(rows: list[list[str]], sep: str = ";", encoding: str = "utf-8") ->
     """Rows as CSV bytes as the systems write them (CRLF, quotes only where needed)."""
 
     def q(c: str) -> str:
-        return '"' + c.replace('"', '""') + '"' if any(x in c for x in (sep, '"', "\n")) else c
+        return (
+            '"' + c.replace('"', '""') + '"' if any(x in c for x in (sep, '"', "\n", "\r")) else c
+        )
 
     text = "\r\n".join(sep.join(q(c) for c in r) for r in rows) + "\r\n"
     return text.encode(encoding)

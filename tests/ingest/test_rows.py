@@ -59,7 +59,7 @@ def test_quarantine_reasons_each_and_joined() -> None:
     )
     assert quarantine_reasons(rows, TERM, reassign=False).tolist() == [
         "datum saknas",
-        "datum kan inte tolkas",
+        "registreringsdatum finns inte i kalendern",
         "beskrivning saknas",
         "registreringsdatum utanför terminen 2025HT",
         "händelsedatum utanför terminen 2025HT",

@@ -1,7 +1,8 @@
 """The leak scanner finds planted personal data in every output format, and only there.
 
-All identifiers here are synthetic: 19121212-1212 is the classic test personnummer,
-the names are made up for the test.
+All identifiers here are synthetic: the identity numbers are built at run time from the
+shared test vectors (../shared/testdata/personnummer), so that this file holds none; the
+names are made up for the test.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import CONFIG
+from conftest import CONFIG, SHARED_TESTDATA
 from openpyxl import Workbook
 
 from samverkan.privacy.leaks import (
@@ -28,9 +29,19 @@ from samverkan.privacy.leaks import (
 )
 from samverkan.project.errors import InputError
 
-PNR = "19121212-1212"
-PNR_SHORT = "121212-1212"
-SAMORDNING = "701063-2391"
+
+def _vector(kind: str) -> dict:
+    """A valid identity number of ``kind`` (ssn, con) from the shared test vectors."""
+    vectors = json.loads((SHARED_TESTDATA / "personnummer" / "list.json").read_text("utf-8"))
+    return next(
+        v for v in vectors if v["valid"] and v["type"] == kind and "-" in v["separated_long"]
+    )
+
+
+PNR_VECTOR = _vector("ssn")
+PNR = PNR_VECTOR["separated_long"]  # CCYYMMDD-NNNN
+PNR_SHORT = PNR_VECTOR["separated_format"]  # YYMMDD-NNNN
+SAMORDNING = _vector("con")["separated_format"]
 PHONE = "070-123 45 67"
 EMAIL = "gunilla.rosenqvist@kommun.se"
 RAW_NAME = "Gunilla Rosenqvist"
@@ -70,7 +81,8 @@ def test_known_identifiers_from_raw(known: KnownIdentifiers) -> None:
     assert ("per", "ek") in known.phrases
     # organisations, places and roles are not names
     assert not {"region", "skåne", "trelleborg", "vårdcentralen", "mamman", "sip"} & known.names
-    assert {"191212121212", "1212121212", "0701234567", "46701234567"} <= known.numbers
+    assert {PNR_VECTOR["long_format"], PNR_VECTOR["short_format"]} <= known.numbers
+    assert {"0701234567", "46701234567"} <= known.numbers
     assert {"47110815", "99887766"} <= known.numbers
 
 
@@ -96,7 +108,7 @@ def test_parquet(tmp_path: Path, known: KnownIdentifiers) -> None:
         {
             "case_id": ["a", "b"],
             "description": [CLEAN, f"Ringde {RAW_NAME} på {PHONE}"],
-            "n": [1, 191212121212],
+            "n": [1, int(PNR_VECTOR["long_format"])],
         }
     ).to_parquet(path)
     findings = scan_paths([path], known)
@@ -300,8 +312,16 @@ def test_default_paths(tmp_path: Path) -> None:
     (tmp_path / "data" / "processed").mkdir(parents=True)
     (tmp_path / "reports").mkdir()
     assert default_paths(tmp_path) == [tmp_path / "data" / "processed", tmp_path / "reports"]
-    (tmp_path / "logs").mkdir()
-    assert default_paths(tmp_path)[-1] == tmp_path / "logs"
+    for folder in ("logs", "data/coding", "data/group", "data/raw", "data/quarantine"):
+        (tmp_path / folder).mkdir()
+    # every output outside the private zones (raw data and quarantine hold personal data)
+    assert default_paths(tmp_path) == [
+        tmp_path / "data" / "processed",
+        tmp_path / "data" / "coding",
+        tmp_path / "data" / "group",
+        tmp_path / "reports",
+        tmp_path / "logs",
+    ]
 
 
 def test_format_findings() -> None:
@@ -327,12 +347,13 @@ def test_scan_staged_reads_the_index(tmp_path: Path) -> None:
         )
     (tmp_path / "notes.md").write_text(f"ring {PHONE}\n", encoding="utf-8")
     (tmp_path / "ok.md").write_text("inget här\n", encoding="utf-8")
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "fixture.txt").write_text(PNR, encoding="utf-8")
-    git("add", "notes.md", "ok.md", "tests/fixture.txt")
+    (tmp_path / "tests" / "fixtures").mkdir(parents=True)
+    (tmp_path / "tests" / "fixtures" / "phone.txt").write_text(PHONE, encoding="utf-8")
+    git("add", "notes.md", "ok.md", "tests/fixtures/phone.txt")
     # the working tree is cleaned after staging: the staged content still counts
     (tmp_path / "notes.md").write_text("rensad\n", encoding="utf-8")
     findings = scan_staged(tmp_path)
+    # the phone in an excluded fixture is no finding (identity numbers would be)
     assert [(f.file, f.location, f.kind) for f in findings] == [("notes.md", "rad 1", "telefon")]
 
 

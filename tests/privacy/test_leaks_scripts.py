@@ -58,3 +58,22 @@ def test_staged_leaks_scans_this_project(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(hook, "scan_staged", lambda root: seen.append(root) or [])
     hook.main()
     assert seen == [ROOT]
+
+
+def test_large_files_measures_the_staged_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big file staged, then emptied in the working tree: the commit would hold the big
+    one, so it is refused."""
+    import subprocess
+
+    hook = _script("check_large_files")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    data = tmp_path / "cases.parquet"
+    data.write_bytes(b"x" * (hook.LIMIT + 1))
+    subprocess.run(["git", "-C", str(tmp_path), "add", "cases.parquet"], check=True)
+    data.write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    assert hook.too_big(["cases.parquet"]) == ["cases.parquet"]
+    assert hook.staged_size("cases.parquet") == hook.LIMIT + 1
+    assert hook.staged_size("missing.txt") is None

@@ -38,7 +38,8 @@ def test_load_settings_normalises_every_key(small_settings: leaks.LeakSettings) 
     assert (s.min_number_digits, s.min_name_length, s.match_genitive) == (5, 3, False)
     assert s.allowed_email_domains == {"exempel.se"}
     assert s.html_skip_attributes == {"d", "style"}
-    assert s.staged_exclude == ("tests/**",)
+    assert s.staged_exclude == ("tests/fixtures/**",)
+    assert s.code_suffixes == {".py", ".yaml"} and s.data_folders == ("data", "reports")
     assert s.name_context_words == {"dr", "mamman"}
     assert s.street_suffixes == ("gatan",)
     assert s.fallback_names == {"zelda", "rosenqvist"}
@@ -70,6 +71,14 @@ def test_default_settings_come_from_config_dir(
         ("stop_words: bup\n", "'stop_words' är inte en lista"),
         ("min_number_digits: sex\n", "'min_number_digits' är inte ett heltal"),
         ("min_name_length: -1\n", "'min_name_length' är inte ett heltal"),
+        # exclusions narrow to files or folders two levels down, never a whole tree
+        (
+            'staged_exclude: ["tests/**"]\n',
+            r"undantaget 'tests/\*\*' i staged_exclude är för brett",
+        ),
+        ('staged_exclude: ["*.csv"]\n', "för brett"),
+        ('staged_exclude: ["**"]\n', "för brett"),
+        ('staged_exclude: ["*/fixtures/**"]\n', "för brett"),
     ],
 )
 def test_malformed_settings_are_swedish_input_errors(
@@ -255,9 +264,51 @@ def test_staged_python_files(tmp_path: Path) -> None:
 
 def test_staged_names_skip_the_excluded(tmp_path: Path) -> None:
     _git(tmp_path, "init", "-q")
-    for name in ("a.py", "tests/b.py", "docs/c.md"):
+    for name in ("a.py", "tests/b.py", "tests/fixtures/x/c.csv", "docs/c.md"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x = 1\n", encoding="utf-8")
     _git(tmp_path, "add", ".")
-    assert sorted(leaks._staged_names(tmp_path, ("tests/**",))) == ["a.py", "docs/c.md"]
-    assert leaks._staged_names(tmp_path, ("*",)) == []
+    every = ["a.py", "docs/c.md", "tests/b.py", "tests/fixtures/x/c.csv"]
+    assert sorted(leaks._staged_names(tmp_path)) == every
+    # `*` stays inside one folder, `**` spans folders
+    assert sorted(leaks._staged_names(tmp_path, ("tests/*.py",))) == every[:2] + every[3:]
+    assert sorted(leaks._staged_names(tmp_path, ("tests/fixtures/**",))) == every[:3]
+    assert sorted(leaks._staged_names(tmp_path, ("*",))) == every[1:]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "narrow"),
+    [
+        ("config/leaks.yaml", True),
+        ("tests/fixtures/**", True),
+        ("tests/privacy/test_*.py", True),
+        ("samverkan/privacy/names/**", True),
+        ("tests/**", False),
+        ("**", False),
+        ("*.py", False),
+        ("", False),
+    ],
+)
+def test_narrow_exclusions(pattern: str, narrow: bool) -> None:
+    assert leaks._narrow_exclusion(pattern) is narrow
+
+
+def test_a_case_id_of_digits_only_is_not_a_phone() -> None:
+    """Case ids are a term and 10 hex digits; some are all digits and look like a mobile
+    number (found in a demo sheet once the scanner covered data/coding)."""
+    from samverkan.privacy.leaks import _Scanner, load_settings
+
+    scanner = _Scanner(None, load_settings(CONFIG / "leaks.yaml"))
+    assert scanner.scan("Fall 2024HT-0701234591 och 2024HT-07a1234591") == []
+    assert [h[2] for h in scanner.scan("Ring 070-123 45 91")] == ["telefon"]
+
+
+def test_a_row_of_table_cells_in_pdf_text_is_not_a_phone() -> None:
+    """PDF text joins a table row's cells with spaces; counts like these once stopped
+    make report as a "phone". A phone written in groups is still found."""
+    from samverkan.privacy.leaks import _Scanner, load_settings
+
+    scanner = _Scanner(None, load_settings(CONFIG / "leaks.yaml"))
+    assert scanner.scan("Vuxenpsykiatri 0 5 0 13 6 0 0 24") == []
+    assert scanner.scan("Totalt 0 7 7 4 0 0 0 0 18") == []
+    assert [h[2] for h in scanner.scan("ring 0 70 123 45 67")] == ["telefon"]

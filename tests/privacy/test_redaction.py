@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 from conftest import SHARED_TESTDATA
+from identity import interim, pnr, samordningsnummer
 
 from samverkan.privacy import redaction as deid
 from samverkan.privacy.redaction import redact, redact_series
@@ -56,17 +57,89 @@ def test_valid_vectors_with_a_space_separator_are_redacted() -> None:
             assert redact(f"Personnummer {spaced}.") == "Personnummer [PERSONNUMMER]."
 
 
+def _grouped_forms(short: str, sep: str) -> list[str]:
+    """A 10-digit number ``yymmdd-nnnn`` written with its date in groups, and with century."""
+    yy, mm, dd, serial = short[:2], short[2:4], short[4:6], short[7:]
+    plus = short[6]
+    forms = [
+        f"{yy}.{mm}.{dd}{plus}{serial}",
+        f"{yy} {mm} {dd}{plus}{serial}",
+        f"{yy}/{mm}/{dd}{plus}{serial}",
+        f"{yy}{mm}{dd} {plus} {serial}",
+        f"{yy}.{mm}.{dd}.{serial}" if plus == "-" else f"{yy}.{mm}.{dd}+{serial}",
+    ]
+    return [f.replace("-", sep) for f in forms]
+
+
+def test_valid_vectors_in_every_separator_form_are_redacted() -> None:
+    """Dotted, grouped and spaced forms of every valid vector; with century, too."""
+    ZWSP, SHY = "\u200b", "\u00ad"
+    wide = str.maketrans("0123456789", "".join(chr(0xFF10 + k) for k in range(10)))
+    checked = 0
+    for rec in _vector_file("list.json"):
+        if not rec["valid"] or rec["type"] != "ssn":
+            continue
+        short, long_ = rec["separated_format"], rec["separated_long"]
+        digits = short.replace("-", "").replace("+", "")
+        forms = [
+            *_grouped_forms(short, "-"),
+            f"{long_[:4]}-{long_[4:6]}-{long_[6:8]}{long_[8:]}",  # century, date in groups
+            f"{long_[:8]} {long_[9:]}",
+            short[:3] + ZWSP + short[3:7] + SHY + short[7:],
+            short.translate(wide),
+            long_.translate(wide).replace("-", "\u2011"),
+        ]
+        for form in forms:
+            out = redact(f"Klienten {form} väntar på svar.")
+            assert out == "Klienten [PERSONNUMMER] väntar på svar.", form
+            assert digits[-4:] not in out
+            checked += 1
+    assert checked > 40
+
+
+def test_samordningsnummer_vectors_in_grouped_forms_are_redacted() -> None:
+    from personnummer import personnummer as pn
+
+    structured = json.loads((VECTORS / "structured.json").read_text(encoding="utf-8"))
+    numbers = [str(v) for v in structured["con"]["string"]["valid"]] if "con" in structured else []
+    numbers = [n for n in numbers if pn.valid(n) and "-" in n and len(n) == 11]
+    for number in numbers:
+        for form in _grouped_forms(number, "-"):
+            assert redact(f"Snr {form} i remissen.") == "Snr [PERSONNUMMER] i remissen.", form
+
+
+def test_a_wrong_check_digit_is_redacted_after_a_keyword_in_any_form() -> None:
+    for rec in _vector_file("list.json"):
+        if rec["valid"] or rec["type"] != "ssn" or rec["separated_format"].startswith("00"):
+            continue
+        short = rec["separated_format"]
+        for kw in ("pnr", "personnummer", "p-nr", "samordningsnummer"):
+            for form in [short, *_grouped_forms(short, "-")]:
+                out = redact(f"Enligt {kw} {form} i ansökan.")
+                assert short[-4:] not in out, (kw, form)
+
+
+def test_redact_returns_normalised_text() -> None:
+    text = "Mamman\u00a0ringde\u200b BUP\r\nigen ＳＩＰ\x0b klart"
+    assert redact(text) == "Mamman ringde BUP\nigen SIP\n klart"
+    assert redact(redact(text)) == redact(text)
+
+
 def test_find_identity_numbers_returns_spans() -> None:
-    text = "Pnr 19090527+1474 och 000229-2399."
+    first, second = pnr("19090527", 147, sep="+"), pnr("000229", 239)
+    text = f"Pnr {first} och {second}."
     spans = deid.find_identity_numbers(text)
-    assert [text[s:e] for s, e in spans] == ["19090527+1474", "000229-2399"]
+    assert [text[s:e] for s, e in spans] == [first, second]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         # samordningsnummer (day + 60)
-        ("Samordningsnummer 730288-9931.", "Samordningsnummer [PERSONNUMMER]."),
+        (
+            f"Samordningsnummer {samordningsnummer('730228', 993)}.",
+            "Samordningsnummer [PERSONNUMMER].",
+        ),
         # wrong check digit, but the context says it is an identity number
         ("pnr: 850312-1239 enligt remissen", "pnr: [PERSONNUMMER] enligt remissen"),
         ("Personnummer 19620303 1234 stod i mejlet.", "Personnummer [PERSONNUMMER] stod i mejlet."),
@@ -76,7 +149,10 @@ def test_find_identity_numbers_returns_spans() -> None:
         # a typo: one digit short, but after a keyword
         ("personnr 19850312-123 i kallelsen", "personnr [PERSONNUMMER] i kallelsen"),
         # interim (reserve) number
-        ("Reservnummer 20000101-T220 användes.", "Reservnummer [PERSONNUMMER] användes."),
+        (
+            f"Reservnummer {interim('20000101', 'T', 22)} användes.",
+            "Reservnummer [PERSONNUMMER] användes.",
+        ),
     ],
 )
 def test_identity_numbers_in_context(text: str, expected: str) -> None:
@@ -241,7 +317,7 @@ def test_names_that_are_words(text: str, expected: str) -> None:
         ("Björns skola har inte fått utredningen.", "[NAMN] skola har inte fått utredningen."),
         ("Ansvarig: Per N.; LSS", "Ansvarig: [NAMN]; LSS"),
         ("ring per karlsson imorgon", "ring [NAMN] imorgon"),
-        ("Pnr,20100726-8954,Pågående", "Pnr,[PERSONNUMMER],Pågående"),
+        (f"Pnr,{pnr('20100726', 895)},Pågående", "Pnr,[PERSONNUMMER],Pågående"),
         ("tel:0701234567", "tel:[TELEFON]"),
         ("Telefon: 070-123 45 67, 040-33 10 00.", "Telefon: [TELEFON], [TELEFON]."),
         ("Kl 08:30 ringde 0701234567.", "Kl 08:30 ringde [TELEFON]."),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from identity import interim, pnr
 
 from samverkan.privacy import redaction as deid
 
@@ -439,8 +440,8 @@ def _pnr_match(text: str) -> re.Match[str]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Numret 19121212-1212 i journalen", True),  # a valid check digit
-        ("Numret 20000101-T220 i journalen", True),  # an interim number
+        (f"Numret {pnr('19121212', 121)} i journalen", True),  # a valid check digit
+        (f"Numret {interim('20000101', 'T', 22)} i journalen", True),  # an interim number
         ("pnr 850312-1239 enligt remissen", True),  # a keyword before it
         ("dnr 850312 1239 enligt remissen", False),  # a case-number keyword
         ("Numret 19551122-0000 i journalen", True),  # a plausible date and a separator
@@ -469,3 +470,85 @@ def test_loose_identity_numbers_after_a_keyword() -> None:
 )
 def test_phone_spans(cand: str, spans: list[tuple[int, int]]) -> None:
     assert deid._phone_spans(cand) == spans
+
+
+# --- disguised phones, written-out e-mail, abbreviated streets (issue 10) ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("ring 070.123.45.67 nu", "ring 070 123 45 67 nu"),
+        ("ring O7O-123 45 67 nu", "ring 070-123 45 67 nu"),
+        ("ring O7O.345.12.90 nu", "ring 070 345 12 90 nu"),
+        ("ring 070.1234567 nu", "ring 070 1234567 nu"),  # one point after an area code
+        ("kl. 08.00 och 12.03.2024, 2.5 mg", None),  # times, dates, decimals stay
+        ("version 2.3.1 kom", "version 2 3 1 kom"),  # changed, but no phone in it
+        ("Bo 2O24", "Bo 2024"),  # for the phone search only: the stored text keeps it
+        ("Boo 24", None),  # an O inside a word is no zero
+    ],
+)
+def test_phone_disguise_removed_keeps_the_length(text: str, plain: str | None) -> None:
+    out = deid._phone_disguise_removed(text)
+    assert out == plain
+    assert out is None or len(out) == len(text)
+
+
+def test_a_version_number_is_no_phone() -> None:
+    assert deid.find_phone_numbers("version 2.3.1 kom") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("anna at exempel punkt se", True),
+        ("anna at exempel.se", True),
+        ("anna snabel-a exempel.se", True),
+        ("anna (snabel-a) exempel.se", True),
+        ("anna{at}exempel{dot}com", True),
+        ("anna [at] exempel [punkt] nu", True),
+        ("anna at exempel punkt xyz", False),  # written out: only a known top-level domain
+        ("Hon kom at home", False),
+        ("resultat punkt se", False),  # no "at" before the domain
+        ("anna@exempel.se. Sedan", True),
+    ],
+)
+def test_written_out_emails(text: str, found: bool) -> None:
+    assert bool(deid.find_emails(text)) is found
+
+
+def test_email_span_stops_before_the_next_sentence() -> None:
+    text = "anna@exempel.se. Sedan ringde hon"
+    assert [text[s:e] for s, e in deid.find_emails(text)] == ["anna@exempel.se"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bor Storg. 5 B nu", ["Storg. 5 B"]),
+        ("bor Drottningg 12 nu", ["Drottningg 12"]),
+        ("bor Kungsv. 3 lgh 1102 nu", ["Kungsv. 3 lgh 1102"]),
+        ("bor Norra Vallg. 3 nu", ["Norra Vallg. 3"]),
+        ("bor Parkgat. 4, 2 tr nu", ["Parkgat. 4, 2 tr"]),
+        ("post till Box 1234, 231 22 Trelleborg", ["Box 1234", "231 22"]),
+        ("post till BOX 55 och Postfack 7", ["BOX 55", "Postfack 7"]),
+        ("Steg 2, Tisdag 5 mars, Uppdrag 3, Förslag 4, Katalog 2", []),
+        ("en box 3 med papper", []),  # a box in lower case is a box
+        ("bor storg. 5 nu", ["storg. 5"]),  # lower case: only with the point
+        ("bor kungsv 3, osv. 5, fig. 3, närv. 4", []),
+    ],
+)
+def test_abbreviated_streets_and_post_boxes(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in deid.find_addresses(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mötet 2024-03-15 " + "1431 hölls", False),  # an ISO date and a time
+        ("Mötet 24.03.15 kl 14 hölls", False),
+        ("Kl 08.00.15 startade", False),
+    ],
+)
+def test_grouped_dates_that_are_no_identity_numbers(text: str, expected: bool) -> None:
+    assert bool(deid.find_identity_numbers(text)) is expected

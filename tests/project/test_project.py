@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import DEMO_PARAMS, ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -77,8 +77,8 @@ def test_dvc_dependencies_exist_in_the_tree() -> None:
             assert (ROOT / dep).exists(), f"{name}: dependency {dep} is missing"
 
 
-def test_params_terms_compare_with_known_terms() -> None:
-    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+def test_the_demo_params_compare_with_known_terms() -> None:
+    params = yaml.safe_load(DEMO_PARAMS.read_text(encoding="utf-8"))
     terms = params["terms"]
     for term, spec in terms.items():
         assert re.fullmatch(r"\d{4}(VT|HT)", term)

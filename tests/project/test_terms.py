@@ -51,3 +51,18 @@ def test_term_of_and_terms_of_year() -> None:
     assert terms_of_year(2024) == ["2024VT", "2024HT"]
     with pytest.raises(ValueError, match="är inget år"):
         terms_of_year("tjugo")
+
+
+def test_terms_are_ordered_in_time_spring_before_autumn() -> None:
+    from samverkan.project.terms import parse_term, report_term, report_year
+
+    assert parse_term("2025VT") < parse_term("2025HT") < parse_term("2026VT")
+    assert max(["2025HT", "2026VT", "2025VT"], key=parse_term) == "2026VT"
+    params = {
+        "terms": {"2025VT": {"compare": "2025VT"}, "2025HT": {"compare": "2024HT"}},
+        "years": {"2024": {"compare": "2024"}, "2025": {"compare": "2024"}},
+    }
+    assert report_term(params, None, None) == ("2025HT", "2024HT")
+    assert report_term(params, "2025VT", None) == ("2025VT", "")  # compares with itself: none
+    assert report_term(params, "2025HT", "") == ("2025HT", "")  # given: used as given
+    assert report_year(params, None, None) == ("2025", "2024")

@@ -204,3 +204,12 @@ def test_paragraphs_stay_apart(labels: stats.Labels) -> None:
         "2025HT", cases, labels=labels, policy=POLICY, reconciliation=recon
     )
     assert "För 10 fall gick det inte att avgöra.\n\nUnderlaget bestod av" in text
+
+
+def test_the_duplicate_rule_states_person_linking_when_ingest_used_it() -> None:
+    record = {"duplicates": {"max_days_apart": 3, "min_text_similarity": 0.6}}
+    assert "samma person" not in narrative.duplicate_rule(record)
+    record["duplicates"]["link_by_person_id"] = True
+    text = " ".join(narrative.duplicate_rule(record).replace("\u00a0", " ").split())
+    assert "de gäller samma person" in text and "aldrig sparas" in text
+    assert "minst 60 % av orden" in text  # the rule where exports carry no number

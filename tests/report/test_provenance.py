@@ -7,24 +7,76 @@ import pytest
 
 from samverkan.report.provenance import collect, generated_at, provenance_table, raw_files
 
+ORGS = """organisations:
+  svedala:
+    name: Svedala kommun
+    kind: kommun
+    systems:
+      lifecare: ["Avvikelse extern aktör"]
+"""
 
-def test_raw_files_are_the_exports_with_their_hashes(tmp_path: Path) -> None:
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "organisations.yaml").write_text(ORGS, encoding="utf-8")
     term = tmp_path / "data" / "raw" / "2025HT"
     term.mkdir(parents=True)
+    return term
+
+
+def test_raw_files_are_named_by_organisation_system_and_hash(tmp_path: Path) -> None:
+    term = _project(tmp_path)
     (term / "svedala__lifecare.csv").write_bytes(b"a;b\n1;2\n")
     (term / "README.md").write_text("not an export")
-    (term / "notes.csv").write_text("no double underscore")
+    (term / ".gitkeep").write_text("")
     rows = raw_files(tmp_path, ["2025HT", "2024VT"])
     assert rows == [
         {
-            "file": "2025HT/svedala__lifecare.csv",
+            "term": "2025HT",
+            "organisation": "svedala",
+            "organisation_name": "Svedala kommun",
+            "system": "lifecare",
+            "file": "2025HT svedala lifecare",
             "bytes": 8,
             "sha256": hashlib.sha256(b"a;b\n1;2\n").hexdigest(),
         }
     ]
     table = provenance_table(tmp_path, ["2025HT"])
-    assert list(table.columns) == ["Rådatafil", "Storlek (byte)", "SHA-256"]
-    assert table.iloc[0]["Rådatafil"] == "2025HT/svedala__lifecare.csv"
+    assert list(table.columns) == ["Termin", "Organisation", "System", "Storlek (byte)", "SHA-256"]
+    assert table.iloc[0].tolist()[:3] == ["2025HT", "Svedala kommun", "lifecare"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Anna Andersson.csv",  # a person's name, no pattern at all
+        "anna__andersson.csv",  # the pattern, but no such organisation
+        "svedala__anna.xlsx",  # a known organisation, no such system
+        "Lisa_Nilsson_190101.xlsx",
+        "svedala_lifecare.csv",  # a near miss
+    ],
+)
+def test_a_file_not_named_as_a_known_export_is_only_unknown_and_its_hash(
+    tmp_path: Path, name: str
+) -> None:
+    term = _project(tmp_path)
+    (term / name).write_bytes(b"x;y\n")
+    (row,) = raw_files(tmp_path, ["2025HT"])
+    assert row["organisation_name"] == "okänd fil" and row["system"] == ""
+    assert row["sha256"] == hashlib.sha256(b"x;y\n").hexdigest()
+    stem = name.rsplit(".", 1)[0].casefold()
+    shown = " ".join(str(v) for v in row.values()).casefold()
+    assert stem not in shown and "anna" not in shown and "nilsson" not in shown
+    table = provenance_table(tmp_path, ["2025HT"]).to_csv().casefold()
+    assert stem not in table
+
+
+def test_without_an_organisation_list_no_file_name_is_trusted(tmp_path: Path) -> None:
+    term = tmp_path / "data" / "raw" / "2025HT"
+    term.mkdir(parents=True)
+    (term / "svedala__lifecare.csv").write_bytes(b"a\n")
+    (row,) = raw_files(tmp_path, ["2025HT"])
+    assert row["organisation_name"] == "okänd fil"
 
 
 def test_source_date_epoch_fixes_the_time(monkeypatch: pytest.MonkeyPatch) -> None:

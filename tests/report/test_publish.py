@@ -98,11 +98,17 @@ def test_publish_writes_offline_html_and_a_tagged_pdf_with_swedish_text(tmp_path
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged PDF
 
 
-def test_colophon_lists_the_raw_files_it_names(tmp_path: Path) -> None:
+def test_colophon_lists_the_raw_files_by_organisation_system_and_hash(tmp_path: Path) -> None:
     (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "organisations.yaml").write_text(
+        "organisations:\n  svedala:\n    name: Svedala kommun\n    kind: kommun\n"
+        "    systems:\n      lifecare: [x]\n",
+        encoding="utf-8",
+    )
     raw = tmp_path / "data" / "raw" / "2025HT"
     raw.mkdir(parents=True)
     (raw / "svedala__lifecare.csv").write_bytes(b"Avvikelsenummer;Registreringsdatum\r\n")
+    (raw / "Karin Holm.csv").write_bytes(b"x\n")  # a raw file named after a person
     nb_path = tmp_path / "run.ipynb"
     nbformat.write(_notebook(), nb_path)
     html_path, pdf_path = publish(
@@ -110,7 +116,11 @@ def test_colophon_lists_the_raw_files_it_names(tmp_path: Path) -> None:
     )
     html = html_path.read_text(encoding="utf-8")
     digest = hashlib.sha256(b"Avvikelsenummer;Registreringsdatum\r\n").hexdigest()
-    assert "1 fil, identifierad med SHA-256 i tabellen nedan" in html
-    assert "<td>2025HT/svedala__lifecare.csv</td>" in html and digest[:16] in html
+    assert "2 filer, identifierade med SHA-256 i tabellen nedan" in html
+    assert "<td>2025HT</td><td>Svedala kommun</td><td>lifecare</td>" in html
+    assert digest[:16] in html and "<td>okänd fil</td>" in html
+    assert hashlib.sha256(b"x\n").hexdigest()[:16] in html
     text = "".join(page.extract_text() for page in PdfReader(pdf_path).pages)
     assert digest[:16] in text
+    for out in (html, text):
+        assert "svedala__lifecare" not in out and "Karin" not in out and "Holm" not in out

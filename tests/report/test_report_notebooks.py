@@ -84,6 +84,10 @@ def test_term_report_notebook(project: Path, tmp_path: Path) -> None:
     assert "Jämfört med hösten 2024" in text
     assert "45 fall" in text
     assert "Röjandekontroll" in text
+    # approved quotes are listed for checking, with the case to find in the sheet
+    assert "## Bilaga: godkända citat" in text
+    assert re.search(r"<td>2025HT-[0-9a-f]{10}</td>", text)
+    assert "Ingen återkom till [NAMN] om tiden för SIP-mötet." in text
 
 
 @pytest.mark.slow
@@ -148,3 +152,14 @@ def test_reports_without_comparison_and_other_min_cell(project: Path, tmp_path: 
     text = _outputs(annual)
     _check_common(annual, text)
     assert "Uppföljningsloggen har inga förslag från 2023" in text
+
+
+@pytest.mark.slow
+def test_opened_without_parameters_it_reports_the_latest_term(
+    project: Path, tmp_path: Path
+) -> None:
+    """As in JupyterLab: no term given, so the latest term of params.yaml and its comparison."""
+    nb = _run(NOTEBOOKS / "03_term_report.ipynb", tmp_path / "03.ipynb", {"root": str(project)})
+    text = _outputs(nb)
+    _check_common(nb, text)
+    assert "hösten 2025" in text and "Jämfört med hösten 2024" in text

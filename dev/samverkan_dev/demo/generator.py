@@ -5,10 +5,18 @@ layouts config/sources.yaml reads and with messy variants of them, plus two file
 the truth:
 
 - ``<out>/demo-facit/<TERM>.csv``: one line per data record of every file, with the causes
-  and category the case was built from and what ingest is expected to do with the row
-  (kept, excluded, duplicate or quarantined);
+  and category the case was built from, what ingest is expected to do with the row
+  (kept, excluded, duplicate or quarantined) and, for an incident reported by both
+  parties, the ``incident`` id its two rows share;
 - ``<out>/.demo-planted.json``: every invented personal identifier planted in the files,
   so tests can scan all outputs for them independently of the project's own scanner.
+
+An incident reported by both parties (a municipality's LifeCare row and the region's, or
+the other way round) is written twice, each time in that party's own words (texts.yaml
+``mirror_*``: the receiver describes what happened to it, with the same facts), and both
+rows carry the same person's identity number in the system's identity-number column
+(config/sources.yaml ``person_id``), written as each system writes it. Every other
+collaboration case has a person of its own; the form has no such column.
 
 Everything is invented: names are common first names combined with common surnames,
 identity numbers get a correct check digit computed here (Luhn, as the ``personnummer``
@@ -64,6 +72,7 @@ FACIT_COLUMNS = (
     "expected",
     "row",  # 1-based position among the file's data records (title/blank/totals rows not counted)
     "form_key",  # form rows only: the source key ingest derives (received date + text hash)
+    "incident",  # both rows of an incident reported by both parties: one id (else empty)
 )
 
 # --------------------------------------------------------------------------------------
@@ -96,7 +105,7 @@ class System:
     """An export system: its columns and which column holds each logical field."""
 
     columns: tuple[str, ...]
-    fields: dict[str, str | None]  # id, received, event, type, text, action -> column
+    fields: dict[str, str | None]  # id, received, event, type, text, action, person -> column
     rename: tuple[str, str]  # (old, new) header of a newer system version
     other_types: tuple[str, ...]  # deviation types that are not collaboration cases
     other_texts: tuple[str, ...]
@@ -163,6 +172,10 @@ class Texts:
     severities: tuple[str, ...]
     receiver_notes: tuple[str, ...]
     bad_date_words: tuple[str, ...]
+    # the other party's copy of a mirrored incident, in its own words
+    mirror_context: dict[str, tuple[str, ...]]  # adult | infant | child
+    mirror_sentences: dict[str, tuple[tuple[str, str], ...]]  # cause -> (scope, template)
+    mirror_quotes: tuple[str, ...]  # how a receiver introduces a quote of the first report
 
 
 @dataclass(frozen=True)
@@ -279,6 +292,9 @@ def _texts(texts: dict[str, Any]) -> Texts:
         severities=tuple(texts["severities"]),
         receiver_notes=tuple(texts["receiver_notes"]),
         bad_date_words=tuple(texts["bad_date_words"]),
+        mirror_context={k: tuple(v) for k, v in texts["mirror_context"].items()},
+        mirror_sentences={k: _tuples(v) for k, v in texts["mirror_sentences"].items()},
+        mirror_quotes=tuple(texts["mirror_quotes"]),
     )
 
 
@@ -338,6 +354,7 @@ def _check_causes(texts: Texts, causes: CodebookCauses) -> None:
     for name, ids in (
         ("cause_weights", texts.cause_weights),
         ("cause_sentences", texts.cause_sentences),
+        ("mirror_sentences", texts.mirror_sentences),
     ):
         if set(ids) != set(causes.ids):
             raise InputError(
@@ -379,6 +396,41 @@ def luhn_check_digit(nine_digits: str) -> int:
     return (10 - total % 10) % 10
 
 
+@dataclass(frozen=True)
+class Person:
+    """The person a case is about, as identified in an export's identity-number column."""
+
+    born: dt.date
+    serial: str  # three digits
+    coordination: bool  # a samordningsnummer (day + 60)
+
+    def written(self, form: str) -> tuple[str, str, str]:
+        """(text, id_kind, twelve digits) of the number in a written form: 12dash, 12 or
+        10dash (a samordningsnummer is always written YYMMDD-NNNN)."""
+        day = self.born.day + (60 if self.coordination else 0)
+        nine = f"{self.born:%y%m}{day:02d}{self.serial}"
+        check = luhn_check_digit(nine)
+        century = f"{self.born.year // 100}"
+        tail = f"{self.serial}{check}"
+        if self.coordination:
+            form = "10dash"
+        text = {
+            "12dash": f"{century}{nine[:6]}-{tail}",
+            "12": f"{century}{nine}{check}",
+            "10dash": f"{nine[:6]}-{tail}",
+        }[form]
+        kind = "samordningsnummer" if self.coordination else "personnummer"
+        return text, kind, f"{century}{nine}{check}"
+
+
+# How each system writes a person's identity number (all name the same ten last digits).
+ID_FORMS = {
+    "lifecare": ("12dash", "12dash", "10dash", "12"),
+    "prorenata": ("12dash",),
+    "ritz": ("12", "12", "12dash"),
+}
+
+
 class _Pii:
     """Draws invented identifiers and records each one as planted."""
 
@@ -394,8 +446,9 @@ class _Pii:
         year = r.randint(1919, 1925) if old else r.randint(1950, 2016)
         return dt.date(year, 1, 1) + dt.timedelta(days=r.randint(0, 364))
 
-    def pnr(self, child: bool = False, form: str | None = None) -> str:
-        """A valid identity number in one of the written forms."""
+    def pnr(self, child: bool = False, form: str | None = None, column: str = "") -> str:
+        """A valid identity number in one of the written forms (``column``: the
+        identity-number column it is written to, else free text)."""
         r = self.rng
         form = form or r.choice(["12dash", "12", "10dash", "10dash", "samordning", "12dash"])
         old = form == "10plus"
@@ -416,8 +469,30 @@ class _Pii:
         }[form]
         kind = "samordningsnummer" if form == "samordning" else "personnummer"
         digits = f"{born.year // 100}{nine}{check}"
+        where = {"column": column} if column else {}
         return self.planted.add(
-            "personnummer", text, self.file, valid=True, id_kind=kind, digits=digits
+            "personnummer", text, self.file, valid=True, id_kind=kind, digits=digits, **where
+        )
+
+    def person(self, day: dt.date, age: int) -> Person:
+        """The person of a new case, ``age`` years old on ``day`` (nothing is planted until
+        the number is written)."""
+        r = self.rng
+        born = dt.date(day.year - age, 1, 1) - dt.timedelta(days=r.randint(0, 364))
+        return Person(born, f"{r.randint(1, 999):03d}", r.random() < 0.08)
+
+    def person_id(self, person: Person, system: str, column: str) -> str:
+        """The person's identity number as ``system`` writes it in ``column``, planted in
+        the current file."""
+        text, kind, digits = person.written(self.rng.choice(ID_FORMS[system]))
+        return self.planted.add(
+            "personnummer",
+            text,
+            self.file,
+            valid=True,
+            id_kind=kind,
+            digits=digits,
+            column=column,
         )
 
     def bad_pnr(self) -> str:
@@ -546,6 +621,7 @@ class Record:
     causes: tuple[str, ...] = ()
     category: str = ""
     quote_ok: bool = False
+    incident: str = ""  # the id shared by both parties' reports of one incident
 
 
 @dataclass
@@ -562,6 +638,9 @@ class _Case:
     causes: tuple[str, ...]
     category: str
     quote_ok: bool
+    person: Person | None = None  # whose identity number the row carries
+    slots: dict[str, str] = field(default_factory=dict)  # the facts its text was built from
+    said: tuple[str, ...] = ()  # its cause sentences (a receiver may quote one)
 
 
 @dataclass(frozen=True)
@@ -718,7 +797,8 @@ class _Generator:
         s = self.slots(own, other, child, event)
         context = "infant" if "BVC" in (own.short, other.short) else "child" if child else "adult"
         parts = [_fill(r.choice(self.texts.context_sentences[context]), s)]
-        parts += [self.cause_sentence(c, s, child, other.ward) for c in causes]
+        said = [self.cause_sentence(c, s, child, other.ward) for c in causes]
+        parts += said
         if r.random() < 0.35 and len(parts) < 5:
             parts.append(_fill(r.choice(self.texts.neutral_sentences), s))
         if r.random() < 0.45:
@@ -738,7 +818,41 @@ class _Generator:
             causes=tuple(sorted(set(causes), key=self.causes.ids.index)),
             category=self.causes.category[causes[0]],
             quote_ok=r.random() < 0.3,
+            person=self.pii.person(event, int(s["age"])),
+            slots=s,
+            said=tuple(said),
         )
+
+    def retell(self, case: _Case, org: str, writer: Unit, reporter: Unit) -> str:
+        """The incident of ``case`` as the receiving party (``writer``) describes it in
+        its own words: other opening and cause sentences (texts.yaml mirror_*), another
+        noun for the person, the same facts; sometimes an identifier of its own."""
+        r, texts = self.rng, self.texts
+        s = dict(case.slots)
+        nouns = texts.person_nouns["child" if case.child else "adult"]
+        if s["p"] != "barnet":  # a small child at BVC stays "barnet"
+            p, p_gen = r.choice([n for n in nouns if n[0] != s["p"]] or list(nouns))
+            s.update(p=p, P=_cap(p), p_gen=p_gen, P_gen=_cap(p_gen))
+        s.update(own=writer.short, Own=_cap(writer.short))
+        s.update(other=reporter.short, Other=_cap(reporter.short))
+        context = (
+            "infant"
+            if "BVC" in (writer.short, reporter.short)
+            else "child"
+            if case.child
+            else "adult"
+        )
+        ok = {"any", "child" if case.child else "adult"}
+        parts = [_fill(r.choice(texts.mirror_context[context]), s)]
+        for cause in case.causes:
+            options = [t for scope, t in texts.mirror_sentences[cause] if scope in ok]
+            parts.append(_fill(r.choice(options), s))
+        if case.said and r.random() < 0.4:  # the receiver quotes the first report
+            quote = r.choice(case.said)
+            parts.append(f"{_fill(r.choice(texts.mirror_quotes), s)} {quote}")
+        if r.random() < 0.3:
+            parts.insert(r.randint(1, len(parts)), self.pii.sentence(org, s))
+        return self.join(parts)
 
     def action(self, org: str, slots: dict[str, str]) -> str:
         """What was done, or "" (error diffusion keeps each organisation's share of actions
@@ -829,6 +943,7 @@ class _TermBuilder:
                 self.specs[key] = _parse_spec(spec)
                 self.records[key] = []
         self.texts: list[tuple[dt.date, str]] = []
+        self.pairs = 0
 
     @property
     def rng(self) -> random.Random:
@@ -889,6 +1004,8 @@ class _TermBuilder:
             v[f["event"]] = case.event
         if f["type"]:
             v[f["type"]] = self.world.exports[(org, system)].collab_type
+        if f.get("person") and case.person is not None:
+            v[str(f["person"])] = self.gen.pii.person_id(case.person, system, str(f["person"]))
         if system == "lifecare":
             # the reporting unit wrote the text; for incoming rows that is the region's unit
             v["Rapporterande enhet"] = case.own.name
@@ -967,6 +1084,8 @@ class _TermBuilder:
                 org, own, other, forced[i] if i < len(forced) else None, room_after=14
             )
             direction = "Inkommande" if incoming else "Utgående"
+            if system == "lifecare" and r.random() < 0.15:
+                self._same_person_again(case, org, ritz_cases)
             rec = self.add_case(
                 org, system, case, self._row(org, system, case, direction=direction)
             )
@@ -979,20 +1098,35 @@ class _TermBuilder:
             r.shuffle(recs)
         self.add_exact_duplicate()
 
+    def _same_person_again(
+        self, case: _Case, org: str, ritz_cases: list[tuple[_Case, Record, str]]
+    ) -> None:
+        """Make ``case`` about the person of an earlier, other incident the region reported
+        from this municipality weeks apart (a pair linking must not take for one)."""
+        earlier = [
+            c
+            for c, _, muni in ritz_cases
+            if muni == org and c.child == case.child and abs((c.event - case.event).days) > 20
+        ]
+        if earlier:
+            case.person = self.rng.choice(earlier).person
+
     def mirror(
         self,
         lifecare_out: list[tuple[str, _Case, Record]],
         ritz_cases: list[tuple[_Case, Record, str]],
     ) -> None:
-        """Incidents reported by one side that also appear, copied, in the other side's export."""
+        """Incidents reported by one side that the other side reported too, in its own words
+        (:meth:`_Generator.retell`) and with the same person's identity number; the two
+        records share a facit ``incident`` id."""
         r, w = self.rng, self.world
         if ("region-skane", "ritz") not in self.records:
             return
-        for org, case, _rec in r.sample(lifecare_out, min(len(lifecare_out), r.randint(3, 5))):
+        for org, case, rec in r.sample(lifecare_out, min(len(lifecare_out), r.randint(3, 5))):
             self.gen.pii.file = f"{self.term}/region-skane__ritz"
             extern = w.ritz_extern[org][0 if case.own.short != "hemtjänsten" else 1]
-            text = case.text
-            if len(text) > 180 and r.random() < 0.6:  # the receiver adds a line of its own
+            text = self.gen.retell(case, "region-skane", case.other, case.own)
+            if r.random() < 0.4:  # the receiver adds a line of its own
                 text += r.choice(self.gen.texts.receiver_notes)
             delay = r.randint(1, 10)
             copy = _Case(
@@ -1006,15 +1140,19 @@ class _TermBuilder:
                 causes=case.causes,
                 category=case.category,
                 quote_ok=False,
+                person=case.person,
             )
             row = self._row("region-skane", "ritz", copy, extern=extern)
-            self.add_case("region-skane", "ritz", copy, row, expected="duplicate")
+            dup = self.add_case("region-skane", "ritz", copy, row, expected="duplicate")
+            self._pair(rec, dup)
         eligible = [(c, rec, m) for c, rec, m in ritz_cases if (m, "lifecare") in self.records]
-        for case, _rec, muni in r.sample(eligible, min(len(eligible), r.randint(2, 3))):
+        for case, rec, muni in r.sample(eligible, min(len(eligible), r.randint(2, 3))):
             self.gen.pii.file = f"{self.term}/{muni}__lifecare"
             units = w.kommun_units[muni]
             own = next((u for u in units if u.child == case.child), units[0])
-            text = case.text if r.random() < 0.5 else "Inkommen från regionen: " + case.text
+            text = self.gen.retell(case, muni, own, case.own)
+            if r.random() < 0.5:
+                text = "Inkommen från regionen: " + text
             copy = _Case(
                 received=case.received + dt.timedelta(days=r.randint(1, 10)),
                 event=case.event + dt.timedelta(days=r.choice([0, 1])),
@@ -1026,9 +1164,16 @@ class _TermBuilder:
                 causes=case.causes,
                 category=case.category,
                 quote_ok=False,
+                person=case.person,
             )
             row = self._row(muni, "lifecare", copy, direction="Inkommande")
-            self.add_case(muni, "lifecare", copy, row, expected="duplicate")
+            dup = self.add_case(muni, "lifecare", copy, row, expected="duplicate")
+            self._pair(rec, dup)
+
+    def _pair(self, original: Record, copy: Record) -> None:
+        """Mark two records as one incident reported by both parties (facit ``incident``)."""
+        self.pairs += 1
+        original.incident = copy.incident = f"{self.term}-{self.pairs:02d}"
 
     def add_excluded(self) -> None:
         """Rows of other deviation types (not collaboration cases): 20-40 % of the rows."""
@@ -1105,6 +1250,10 @@ class _TermBuilder:
                 row[f["text"]], row[f["action"]] = "", ""
                 causes, category = (), ""
                 self.gen.planted.rollback(mark)  # the identifiers went with the text
+                if f.get("person") and case.person is not None:  # but not the number column
+                    row[str(f["person"])] = self.gen.pii.person_id(
+                        case.person, system, str(f["person"])
+                    )
             else:
                 other_term = _neighbour_term(self.term, last=is_last)
                 received, event = self.gen.dates(other_term)
@@ -1155,6 +1304,9 @@ def _columns(gen: _Generator, system: str, spec: dict[str, object]) -> list[tupl
     """(standard column or extra, header text) in file order."""
     extra = gen.world.extra_columns.get(str(spec["extra"]), ())
     cols = [*gen.world.systems[system].columns, *extra]
+    fields = gen.world.systems[system].fields
+    if fields.get("person"):  # the identity number, right after the system's own number
+        cols.insert(cols.index(str(fields["id"])) + 1, str(fields["person"]))
     if spec["shuffle"]:
         gen.rng.shuffle(cols)
     old, new = gen.world.systems[system].rename
@@ -1178,10 +1330,12 @@ def _text_value(value: object, col: str, world: World, system: str, spec: dict[s
     return "" if value is None else str(value)
 
 
-def _extra_value(col: str, org: str, gen: _Generator, child: bool) -> object:
+def _extra_value(col: str, system: str, gen: _Generator, child: bool) -> object:
+    """The value of a column the record does not set: the identity number of a row that
+    is no collaboration case, or an extra column's invented value."""
     pii = gen.pii
     r = gen.rng
-    if col == "Personnummer":
+    if col == gen.world.systems[system].fields.get("person"):
         return (
             ""
             if r.random() < 0.1
@@ -1190,6 +1344,7 @@ def _extra_value(col: str, org: str, gen: _Generator, child: bool) -> object:
                 form=r.choice(["12dash", "12", "10dash", "10plus", "samordning"])
                 if not child
                 else "12dash",
+                column=col,
             )
         )
     if col == "Patientnamn":
@@ -1272,7 +1427,7 @@ def _write_file(
             if col in rec.values:
                 value = rec.values[col]
             else:
-                value = _extra_value(col, org, gen, child)
+                value = _extra_value(col, system, gen, child)
                 rec.values[col] = value  # an exact duplicate copy gets its own draw otherwise
             if (
                 spec["kind"] == "xlsx"
@@ -1354,6 +1509,7 @@ def _facit_row(key: tuple[str, str], rec: Record, i: int, form_key: str) -> list
         rec.expected,
         str(i),
         form_key,
+        rec.incident,
     ]
 
 
@@ -1386,6 +1542,15 @@ def _write_planted(out_dir: Path, seed: int, terms: tuple[str, ...], planted: Pl
     )
 
 
+def _owner_only(out_dir: Path, terms: Sequence[str], files: Sequence[Path]) -> None:
+    """Raw exports are personal data: the demo's term folders, its facit folder and every
+    file it wrote are readable by their owner only (as ingest asks of real exports)."""
+    for folder in [*(out_dir / t for t in terms), out_dir / FACIT_DIR]:
+        folder.chmod(0o700)
+    for path in files:
+        path.chmod(0o600)
+
+
 def write_demo_data(
     out_dir: Path,
     seed: int = 20240101,
@@ -1416,5 +1581,6 @@ def write_demo_data(
         term_files, facit[term], counts[term] = _write_term(out_dir, gen, term, t)
         files += term_files
     planted = _write_planted(out_dir, seed, terms, gen.planted)
+    _owner_only(out_dir, terms, [*files, *facit.values(), planted])
     log.info("%d demoexporter för %d terminer skrivna till %s", len(files), len(terms), out_dir)
     return DemoManifest(out_dir, seed, terms, tuple(files), facit, planted, counts)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
+from samverkan.coding.cells import private_file
 from samverkan.coding.sheet import SHEET, header_map
 from samverkan.project.atomic import workbook_bytes, write_bytes_atomic
 from samverkan.project.errors import InputError
@@ -90,6 +91,7 @@ def simulate_analysts(
     write_bytes_atomic(
         sheet_path, workbook_bytes(wb, created=props.created, modified=props.modified)
     )
+    private_file(sheet_path)  # the analysts' sheet is private, as the product writes it
     log.info("demo analysts filled %d rows", filled)
     return filled
 

@@ -135,6 +135,7 @@ class SourceConfig:
     adult_pattern: re.Pattern[str] | None
     config_dir: Path
     vocab: Vocabulary
+    stop_words: frozenset[str] = frozenset()  # linking.stop_words: ignored by ngram linking
 
 
 def _need(cond: bool, path: Path, problem: str) -> None:
@@ -342,4 +343,7 @@ def load_source_config(config_dir: str | Path, vocab: Vocabulary | None = None) 
         adult_pattern=_join(patterns("adult_patterns")),
         config_dir=config_dir,
         vocab=vocab,
+        stop_words=frozenset(
+            normalise_value(w) for w in (src.get("linking") or {}).get("stop_words") or []
+        ),
     )

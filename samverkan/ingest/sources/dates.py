@@ -59,3 +59,23 @@ def parse_dates(values: pd.Series) -> pd.Series:
                 "datetime64[ns]"
             )
     return out
+
+
+def impossible_dates(values: pd.Series) -> pd.Series:
+    """True where the text has a date's shape with a month of 1-12 and a day of 1-31 but
+    is no day of the calendar (``2026-02-30``, ``31/04/2026``)."""
+    s = values.astype("string").str.strip()
+    out = pd.Series(False, index=values.index)
+    for pat in _PATTERNS:
+        parts = s.str.extract(pat)
+        hit = parts["y"].notna()
+        if not hit.any():
+            continue
+        p = parts[hit].astype("int64")
+        shaped = p["m"].between(1, 12) & p["d"].between(1, 31)
+        p = p[shaped]
+        dates = pd.to_datetime(
+            pd.DataFrame({"year": p["y"], "month": p["m"], "day": p["d"]}), errors="coerce"
+        )
+        out.loc[dates.index[dates.isna()]] = True
+    return out

@@ -94,13 +94,54 @@ def _cells(row: Sequence[str]) -> list[str | None]:
 
 
 def _parse_csv(text: str, delimiter: str, limit_rows: int | None = None) -> Grid:
+    return _parse_csv_lines(text, delimiter, limit_rows)[0]
+
+
+def _parse_csv_lines(
+    text: str, delimiter: str, limit_rows: int | None = None
+) -> tuple[Grid, list[int]]:
+    """(records, physical line each record starts on)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
     rows: Grid = []
+    starts: list[int] = []
+    previous = 0
     for row in reader:
         rows.append(_cells(row))
+        starts.append(previous + 1)
+        previous = reader.line_num
         if limit_rows is not None and len(rows) >= limit_rows:
             break
-    return rows
+    return rows, starts
+
+
+def check_swallowed_rows(rows: Grid, starts: list[int], path: object) -> None:
+    """Refuse a CSV whose physical rows and parsed records disagree because of a quote.
+
+    A quoted cell may hold line breaks (a description typed with Alt+Enter), and such a
+    record still has the file's usual number of fields. A record that spans several
+    physical lines with another number of fields is a quote without its closing quote
+    that swallowed the following rows: the file is refused (InputError naming the
+    physical line of the quote) instead of losing those rows without a word.
+    """
+    widths = [
+        len(r)
+        for r in rows
+        if sum(c is not None for c in r) > 1 and not any(c and "\n" in c for c in r)
+    ]
+    if not widths:
+        return
+    width = max(sorted(set(widths), reverse=True), key=widths.count)  # of one-line records
+    for row, start in zip(rows, starts, strict=True):
+        lines = sum(c.count("\n") for c in row if c) + 1
+        if lines == 1 or len(row) == width:
+            continue
+        raise InputError(
+            path,
+            f'ett citattecken (") utan motsvarande slut på rad {start} gör att {lines} rader '
+            f"lästs som en enda post med {len(row)} i stället för {width} fält",
+            f"Rätta eller ta bort citattecknet på rad {start} (räknat i en textredigerare), "
+            "eller exportera filen på nytt, och kör igen",
+        )
 
 
 def header_score(row: Sequence[str | None], aliases: dict[str, tuple[str, int]]) -> int:
@@ -142,13 +183,14 @@ def read_csv_sheet(
             best = key
     delimiter = best[2] if best else ";"
     try:
-        rows = _parse_csv(text, delimiter)
+        rows, starts = _parse_csv_lines(text, delimiter)
     except csv.Error:
         raise InputError(
             path,
             "filen kan inte tolkas som CSV",
             "Öppna den i Excel och spara som CSV (semikolonavgränsad) eller .xlsx",
         ) from None
+    check_swallowed_rows(rows, starts, path)
     logger.debug("read CSV: encoding %s, delimiter %r, %d rows", enc, delimiter, len(rows))
     return Sheet(None, rows, list(range(1, len(rows) + 1)))
 
@@ -186,7 +228,7 @@ def read_xlsx_sheets(data: bytes, path: object) -> list[Sheet]:
         ) from None
     sheets = []
     try:
-        for ws in wb.worksheets:
+        for number, ws in enumerate(wb.worksheets, start=1):
             rows: Grid = []
             try:
                 for row in ws.iter_rows(values_only=True):
@@ -194,7 +236,7 @@ def read_xlsx_sheets(data: bytes, path: object) -> list[Sheet]:
             except Exception as exc:
                 raise InputError(
                     path,
-                    f"bladet {ws.title!r} kan inte läsas ({type(exc).__name__})",
+                    f"blad nr {number} kan inte läsas ({type(exc).__name__})",
                     "Öppna filen i Excel, spara som .xlsx på nytt och kör igen",
                 ) from None
             sheets.append(Sheet(ws.title, rows, list(range(1, len(rows) + 1))))
@@ -251,9 +293,10 @@ def find_header(
             raise InputError(
                 path, "filen är tom (inga ifyllda celler)", "Exportera filen på nytt från systemet"
             )
+        # sheet names are not echoed: a sheet may be named after a person
         where = ""
         if any(n is not None for n in names):
-            where = " i något av bladen " + ", ".join(repr(n) for n in names)
+            where = f" i något av filens {len(names)} blad"
         raise InputError(
             path,
             f"ingen igenkännbar rubrikrad{where} bland de första {search} raderna",

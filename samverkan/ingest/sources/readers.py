@@ -41,6 +41,7 @@ TEXT_FIELDS = (
     "action",
     "status",
     "category_text",
+    "person_id",  # replaced by a keyed pseudonym right after reading (ingest.pseudonym)
 )
 READ_COLUMNS = ("row", *TEXT_FIELDS, "received", "event_date", "incoming", "category")
 _RENAME = {"received": "received_text", "event_date": "event_text", "category": "category_text"}
@@ -84,12 +85,17 @@ def map_columns(header: list[str | None], spec: SystemSpec, path: object) -> dic
     return mapping
 
 
-def _is_footer(row: list[str | None], cfg: SourceConfig) -> bool:
-    first = next((c for c in row if c), None)
+def _is_footer(row: list[str | None], keys: list[int], cfg: SourceConfig) -> bool:
+    """The first filled cell matches footer_patterns and no date cell (``keys``: the
+    columns of received and event_date) holds a readable date."""
+    first = next((i for i, c in enumerate(row) if c), None)
     if first is None:
         return True
-    text = normalise_value(first)
-    return any(p.search(text) for p in cfg.footer_patterns)
+    text = normalise_value(row[first])
+    if not any(p.search(text) for p in cfg.footer_patterns):
+        return False
+    dates = pd.Series([row[i] for i in keys if i < len(row) and row[i]], dtype="string")
+    return not parse_dates(dates).notna().any()
 
 
 def generic_read(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -> ExportTable:
@@ -137,19 +143,22 @@ def _data_rows(
 ) -> tuple[list[list[str | None]], list[int], int]:
     """Rows below the header, without empty rows, totals rows and repeated header rows.
 
-    A row counts as data when any mapped cell is filled and it is not a totals row: a row
-    whose first filled cell matches footer_patterns and that fills at most two mapped
-    columns ("Totalt: 34" with a count beside it; a real case also has an id or dates).
+    A row counts as data when any mapped cell is filled and it is not a totals row. A
+    totals or footer row ("Totalt: 34", "Utskrivet 2025-07-01") has its first filled cell
+    matching footer_patterns, at most two mapped cells filled AND no readable date: a row
+    with a date is always data (a form row with only a date and a description starting
+    "Totalt ..." is a case), and so is a row whose first cell is an id.
     """
     header_norm = [normalise_header(c) for c in sheet.rows[hidx]]
     cols = sorted(mapping.values())
+    keys = [mapping[f] for f in ("received", "event_date") if f in mapping]
     rows, numbers, skipped = [], [], 0
     for row, number in zip(sheet.rows[hidx + 1 :], sheet.row_numbers[hidx + 1 :], strict=True):
         cells = [row[i] if i < len(row) else None for i in cols]
         if not any(cells):
             skipped += 1
             continue
-        if sum(c is not None for c in cells) <= 2 and _is_footer(row, cfg):
+        if sum(c is not None for c in cells) <= 2 and _is_footer(row, keys, cfg):
             skipped += 1
             continue
         if (

@@ -70,12 +70,29 @@ def duplicate_rule(record: Mapping[str, Any]) -> str:
     max_days_apart = int(rule["max_days_apart"])
     days = "samma dag" if max_days_apart == 0 else f"högst {fmt.number(max_days_apart)} dagar isär"
     share = fmt.percent(float(rule["min_text_similarity"]), digits=0)
+    if rule.get("method") == "ngram":
+        ngram = fmt.percent(float(rule["min_ngram_similarity"]), digits=0)
+        text_rule = (
+            f"beskrivningarnas innehållsord liknar varandra (minst {ngram} likhet mellan "
+            "teckenföljder, ett mått som tål att parterna skriver med egna ord) eller minst "
+            f"{share} av orden är gemensamma"
+        )
+    else:
+        text_rule = (
+            f"minst {share} av orden i de avidentifierade beskrivningarna är gemensamma "
+            "(Jaccard-likhet)"
+        )
+    if rule.get("link_by_person_id"):
+        text_rule = (
+            "de gäller samma person (jämfört med en nyckel som räknas fram ur personnumret "
+            "med projektets hemliga nyckel och aldrig sparas; där exporten saknar "
+            f"personnummer gäller i stället att {text_rule})"
+        )
     return (
         "Samma händelse kan komma in två gånger: från den part som rapporterade den och som "
         "mottagen hos den andra parten. Två rader från olika filer räknas som samma fall när "
         "den ena kommer från en kommun och den andra från regionen (eller de pekar ut "
-        f"varandra som mottagare), deras händelsedatum ligger {days} och minst {share} av "
-        "orden i de avidentifierade beskrivningarna är gemensamma (Jaccard-likhet). Den "
+        f"varandra som mottagare), deras händelsedatum ligger {days} och {text_rule}. Den "
         "rapporterande partens rad behålls och markeras som rapporterad av båda parter; den "
         "andra räknas som dubblett i sin fil. Samma avvikelsenummer två gånger i en fil "
         "räknas som ett fall."

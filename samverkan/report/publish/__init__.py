@@ -17,6 +17,7 @@ import html
 import io
 import logging
 import re
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -26,7 +27,12 @@ from typing import Any
 import nbformat
 from jinja2 import Environment, StrictUndefined
 
-from samverkan.project.atomic import write_atomic, write_text_atomic
+from samverkan.project.atomic import (
+    clean_stale_temporaries,
+    private_tempdir,
+    write_atomic,
+    write_text_atomic,
+)
 from samverkan.project.errors import InputError
 from samverkan.report.provenance import collect as collect_provenance
 
@@ -201,10 +207,16 @@ def write_pdf(html_text: str, target: Path, base_url: Path) -> Path:
     """Render the HTML to a tagged PDF (PDF/UA-1) with WeasyPrint, atomically."""
     import weasyprint
 
-    document = weasyprint.HTML(string=html_text, base_url=str(base_url))
-
     def write(tmp: Path) -> None:
-        document.write_pdf(str(tmp), pdf_variant="pdf/ua-1", pdf_tags=True)
+        # WeasyPrint keeps the embedded fonts in a temporary folder: make it one of ours,
+        # so a killed run's is recognised and removed (see clean_stale_tempdirs)
+        with private_tempdir("publish") as folder:
+            saved, tempfile.tempdir = tempfile.tempdir, str(folder)
+            try:
+                document = weasyprint.HTML(string=html_text, base_url=str(base_url))
+                document.write_pdf(str(tmp), pdf_variant="pdf/ua-1", pdf_tags=True)
+            finally:
+                tempfile.tempdir = saved
 
     return write_atomic(target, write)
 
@@ -250,6 +262,7 @@ def publish(
         publisher=publisher,
     )
     out_stem = Path(out_stem)
+    clean_stale_temporaries(out_stem.parent)  # what a killed run left beside the reports
     html_path = write_text_atomic(out_stem.with_suffix(".html"), page)
     pdf_path = write_pdf(page, out_stem.with_suffix(".pdf"), base_url=out_stem.parent)
     log.info("publicerade %s och %s", html_path.name, pdf_path.name)

@@ -1,0 +1,5 @@
+"""The analyst's workspace: checking params.yaml, adding a term, removing the demo, status.
+
+What the everyday commands (`samverkan check-params`, `new-term`, `remove-demo`,
+`status`) do, as functions the command line wraps and the tests call.
+"""
