@@ -44,7 +44,7 @@ report: setup demo-data ## Bygg alla terminsrapporter och årsrapporter (HTML + 
 	@# The demo is a reproducible build of the commit: dated at the commit, so a fresh clone's
 	@# reports and dvc.lock come out byte for byte as committed. Real data: dated when built.
 	@if [ -f data/raw/.demo-planted.json ] && [ -d .git ]; then \
-	  export SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct); fi; dvc repro
+	  export SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct -- . ':(exclude)dvc.lock'); fi; dvc repro
 	samverkan check-leaks
 	@echo "Rapporter:"; find reports -name "*.html" -o -name "*.pdf" | grep -v /notebooks/ | sort | sed 's/^/  /'
 

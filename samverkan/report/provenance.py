@@ -83,20 +83,30 @@ def raw_files(root: Path, terms: Iterable[str]) -> list[dict[str, Any]]:
     return rows
 
 
+# dvc.lock is the record of a build, not an input to it: DVC rewrites it during the run,
+# and committing it must not change what the reports say they were built from.
+_NOT_INPUTS = [".", ":(exclude)dvc.lock"]
+
+
+def _git(root: Path, *args: str) -> str:
+    out = subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
+    )
+    return out.stdout.strip()
+
+
 def code_version(root: Path) -> str:
-    """``git describe`` of the project (with -dirty when changed), else the package version."""
+    """The package version and the last commit of the project's inputs (everything but
+    dvc.lock), with -dirty when they have uncommitted changes; the version alone outside
+    a git checkout."""
     try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--abbrev=10"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-        return f"{samverkan.__version__}+{out.stdout.strip()}"
+        commit = _git(root, "log", "-1", "--format=%h", "--abbrev=10", "--", *_NOT_INPUTS)
+        changed = _git(root, "status", "--porcelain", "--untracked-files=no", "--", *_NOT_INPUTS)
     except (OSError, subprocess.SubprocessError):
         return samverkan.__version__
+    if not commit:
+        return samverkan.__version__
+    return f"{samverkan.__version__}+{commit}{'-dirty' if changed else ''}"
 
 
 def codebook_version(root: Path) -> dict[str, str]:

@@ -91,3 +91,32 @@ def test_codebook_version_is_read_from_the_file(tmp_path: Path) -> None:
     assert info["codebook"]["version"] == "2025.2"
     assert len(info["codebook"]["sha256"]) == 64
     assert info["terms"] == ["2025HT"] and info["raw_files"] == []
+
+
+def test_the_code_version_is_the_last_commit_of_the_inputs_not_of_dvc_lock(tmp_path) -> None:
+    """A run rewrites dvc.lock and a commit of it follows: neither changes what the reports
+    say they were built from."""
+    import subprocess
+
+    from samverkan.report.provenance import code_version
+
+    def git(*args: str) -> str:
+        env = {"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "analytiker",
+               "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "analytiker",
+               "PATH": "/usr/bin:/bin"}  # fmt: skip
+        return subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()  # fmt: skip
+
+    git("init", "-q")
+    (tmp_path / "params.yaml").write_text("a: 1\n")
+    (tmp_path / "dvc.lock").write_text("x\n")
+    git("add", "-A")
+    git("commit", "-qm", "inputs")
+    inputs = git("log", "-1", "--format=%h", "--abbrev=10")
+    assert code_version(tmp_path).endswith(f"+{inputs}")
+    (tmp_path / "dvc.lock").write_text("y\n")  # the run rewrites it: still clean
+    assert code_version(tmp_path).endswith(f"+{inputs}")
+    git("commit", "-qam", "dvc.lock")  # committing the lock: the same inputs
+    assert code_version(tmp_path).endswith(f"+{inputs}")
+    (tmp_path / "params.yaml").write_text("a: 2\n")
+    assert code_version(tmp_path).endswith(f"+{inputs}-dirty")
