@@ -83,7 +83,8 @@ _CONFUSABLES = str.maketrans(
     "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικνρτυχ",  # Greek
     "ABEKMHOPCTXYaeopcyxijsdhlABEZHIKMNOPTYXoikvptux",
 )
-_MIXED_WORD = re.compile(r"\w*[\u0370-\u03ff\u0400-\u04ff]\w*")
+# A word here includes combining marks (Python's \w does not): "А\u0301ο" is one word.
+_MIXED_WORD = re.compile(r"[\w\u0300-\u036f]*[\u0370-\u03ff\u0400-\u04ff][\w\u0300-\u036f]*")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
 
 
@@ -118,10 +119,16 @@ def normalise(text: str) -> str:
     text = _CONTROLS.sub("", text)
     text = _HYPHENS.sub("-", text)
     text = _fold_digits(text)
-    if _MIXED_WORD.search(text):
-        text = fold_look_alikes(text)
-    # Removing characters can leave a new composable sequence (a letter, a soft hyphen,
-    # a combining mark): compose once more so that a second call changes nothing.
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+    # Folding a look-alike can make a composable pair (Cyrillic А + combining acute
+    # becomes Latin Á), and removing characters can leave one (a letter, a soft hyphen,
+    # a combining mark). Fold and compose until nothing changes, so that a second call
+    # changes nothing; each round only folds or composes, so two or three rounds suffice.
+    for _ in range(4):
+        before = text
+        if _MIXED_WORD.search(text):
+            text = fold_look_alikes(text)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        if text == before:
+            break
     return text
