@@ -159,12 +159,34 @@ def test_qualcoder_imports_every_code_coding_and_span(exported, tmp_path):
     assert result.codes_in_file == len(BOOK.causes) + len(BOOK.categories)
     assert result.ok() and result.codings >= len(TEXTS) + 2, result
     assert run_import(qdc, Path(QUALCODER)).ok()
-    # the control: the names of before (a category named like a cause) lose codings there
+    # the controls: a category named like a cause loses its codings there, and a text with
+    # CR LF whose positions count both characters gives wrong spans
     members = _members(qdpx)
     members["project.qde"] = members["project.qde"].replace(b"Rutiner (kategori)", b"Rutiner")
-    broken = tmp_path / "samma-namn.qdpx"
-    with zipfile.ZipFile(broken, "w") as zf:
+    before = run_import(_zip(tmp_path / "samma-namn.qdpx", members), Path(QUALCODER))
+    assert before.codes_arrived == before.codes_in_file - 1 and before.codings_without_code > 0
+    members = _with_crlf_text(_members(qdpx))
+    before = run_import(_zip(tmp_path / "crlf.qdpx", members), Path(QUALCODER))
+    assert before.codings_without_code == 0 and before.wrong_spans > 0
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
         for name, data in members.items():
             zf.writestr(name, data)
-    before = run_import(broken, Path(QUALCODER))
-    assert before.codes_arrived == before.codes_in_file - 1 and before.codings_without_code > 0
+    return path
+
+
+def _with_crlf_text(members: dict[str, bytes]) -> dict[str, bytes]:
+    """The first source with a line break written with CR LF, its spans counted on that."""
+    root = ET.fromstring(members["project.qde"])
+    for src in root.iter(f"{{{NS_PROJECT}}}TextSource"):
+        member = "sources/" + src.get("plainTextPath").removeprefix("internal://")
+        if b"\n" in members[member]:
+            members[member] = members[member].replace(b"\n", b"\r\n")
+            end = str(len(members[member].decode("utf-8")))
+            for sel in src.iter(f"{{{NS_PROJECT}}}PlainTextSelection"):
+                sel.set("endPosition", end)
+            break
+    members["project.qde"] = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return members
