@@ -5,16 +5,16 @@ QualCoder).
   groups: "Orsaker" (the causes) and "Kategorier" (the categories), each code with a stable
   guid (uuid5 of its id), name, isCodable, color and Description.
 - Code names are unique across the whole codebook, case-insensitively (:func:`code_names`):
-  QualCoder keeps codes in a table with unique names and NVivo and MAXQDA merge or rename
-  codes of the same name, so a category that shares its label with a cause ("Rutiner",
-  "Tekniska hinder") is named "Rutiner (kategori)"; otherwise its codings would land on the
-  cause or on no code at all.
+  QualCoder keeps codes in a table with unique names (it dropped the second "Rutiner" and
+  every coding of it) and an analyst cannot tell two codes of one name apart in any tool,
+  so a category that shares its label with a cause ("Rutiner", "Tekniska hinder") is
+  named "Rutiner (kategori)".
 - ``import_codebook``: reads a ``.qdc`` back into a list of code dicts.
 - ``export_project``: a project ``.qdpx`` (zip with ``project.qde`` in
   ``urn:QDA-XML:project:1.0``, the codebook, one plain-text source per case under
-  ``sources/`` (the folder name of the standard, which QualCoder writes and readers on
-  case-sensitive file systems look for) with the de-identified description, and a coding of
-  the whole text per cause and for the category).
+  ``sources/`` (the folder QualCoder writes and pyrefiqda resolves ``internal://`` paths
+  to; on a case-sensitive file system ``Sources/`` is not found) with the de-identified
+  description, and a coding of the whole text per cause and for the category).
 - Source texts have LF line ends only and no character XML cannot hold, and every position
   is counted in characters on exactly the text written (QualCoder reads texts with universal
   newlines: a CR LF counted as two characters would shift every later span).
