@@ -11,10 +11,10 @@ from typing import Any
 
 import pandas as pd
 
-from samverkan.coding.agreement import agreement_summary
 from samverkan.coding import suggest
-from samverkan.coding.learned import CauseModel, train_project_model
+from samverkan.coding.agreement import agreement_summary
 from samverkan.coding.codebook import Codebook, codebook_path, load_codebook
+from samverkan.coding.learned import CauseModel, train_project_model
 from samverkan.coding.sheet import SheetUpdate, read_sheet, update_sheet
 from samverkan.project.atomic import atomic_path, write_text_atomic
 from samverkan.project.errors import InputError

@@ -27,6 +27,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -84,15 +85,13 @@ def _token_features(tok: str) -> list[str]:
     lem = _lemma(tok)
     word = f" {fold_lower(tok)} "
     lo, hi = _CHAR_N
-    grams = [
-        "c:" + word[i : i + n] for n in range(lo, hi + 1) for i in range(len(word) - n + 1)
-    ]
+    grams = ["c:" + word[i : i + n] for n in range(lo, hi + 1) for i in range(len(word) - n + 1)]
     return ["w:" + lem, *grams]
 
 
 def _context_features(lemmas: Sequence[str], toks: Sequence[str]) -> list[str]:
     """Features that depend on neighbours: lemma bigrams and negated lemmas."""
-    out = [f"b:{a} {b}" for a, b in zip(lemmas, lemmas[1:], strict=False)]
+    out = [f"b:{a} {b}" for a, b in pairwise(lemmas)]
     reach = 0
     for tok, lem in zip(toks, lemmas, strict=True):
         if tok in _NEGATIONS:
@@ -151,9 +150,8 @@ class CauseModel:
     thresholds: dict[str, float]
     strong: float
     n_examples: int
-    names: list[str] = field(default_factory=list)
     _tok_cache: dict[str, tuple[str, tuple[int, ...]]] = field(default_factory=dict)
-    _ctx_cache: dict[str, int] = field(default_factory=dict)
+    _ctx_cache: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def _token(self, tok: str) -> tuple[str, tuple[int, ...]]:
         cached = self._tok_cache.get(tok)
@@ -166,27 +164,43 @@ class CauseModel:
             self._tok_cache[tok] = cached
         return cached
 
-    def _ctx(self, feature: str) -> int:
-        idx = self._ctx_cache.get(feature)
+    def _ctx(self, key: tuple[str, str]) -> int:
+        """The column of a context feature: (lemma before, lemma) for a bigram, ("", lemma)
+        for a negated lemma; -1 when the model does not know it (cached)."""
+        idx = self._ctx_cache.get(key)
         if idx is None:
-            idx = self.vocabulary.get(feature, -1)
+            name = f"b:{key[0]} {key[1]}" if key[0] else "n:" + key[1]
+            idx = self.vocabulary.get(name, -1)
             if len(self._ctx_cache) > 300_000:
                 self._ctx_cache.clear()
-            self._ctx_cache[feature] = idx
+            self._ctx_cache[key] = idx
         return idx
 
     def _row(self, text: str, out: list[int]) -> None:
-        """Append the feature ids (repeated per occurrence) of one text to ``out``."""
-        toks = _tokens(text)
-        lemmas = []
-        for tok in toks:
-            lem, ids = self._token(tok)
-            lemmas.append(lem)
-            out.extend(ids)
-        for feature in _context_features(lemmas, toks):
-            idx = self._ctx(feature)
-            if idx >= 0:
-                out.append(idx)
+        """Append the feature ids (repeated per occurrence) of one text to ``out``: the
+        features of :func:`analyze`, looked up per token (the hot loop, kept flat)."""
+        cache, ctx_cache = self._tok_cache, self._ctx_cache
+        prev, reach = "", 0
+        for tok in _tokens(text):
+            hit = cache.get(tok)
+            if hit is None:
+                hit = self._token(tok)
+            lem = hit[0]
+            out.extend(hit[1])
+            if prev:
+                idx = ctx_cache.get((prev, lem))
+                if idx is None:
+                    idx = self._ctx((prev, lem))
+                if idx >= 0:
+                    out.append(idx)
+            if tok in _NEGATIONS:
+                reach = _NEG_REACH
+            elif reach:
+                reach -= 1
+                idx = self._ctx(("", lem))
+                if idx >= 0:
+                    out.append(idx)
+            prev = lem or " "
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """TF-IDF rows of ``texts`` (sublinear counts, l2-normalised): the vectorizer's output."""
@@ -213,20 +227,19 @@ class CauseModel:
         return 1.0 / (1.0 + np.exp(-scores))
 
     def evidence(self, text: str, cause: str, top: int = 3) -> str:
-        """The words of ``text`` that speak most for ``cause`` (lemmas, strongest first)."""
+        """The words of ``text`` that speak most for ``cause``, strongest first: each word
+        scored by what its own features (lemma and character n-grams) add to the cause."""
         k = self.causes.index(cause)
         x = self.transform([text])
-        contrib = x.data * self.coef[x.indices, k]
-        words: list[str] = []
-        for j in np.argsort(-contrib, kind="stable"):
-            name = self.names[x.indices[j]]
-            if contrib[j] <= 0 or len(words) >= top:
-                break
-            if name[:2] in ("w:", "b:", "n:") and len(name) > 4:
-                word = ("inte " if name[0] == "n" else "") + name[2:]
-                if word not in words:
-                    words.append(word)
-        return ", ".join(words)
+        weight = dict(
+            zip(x.indices.tolist(), (x.data * self.coef[x.indices, k]).tolist(), strict=True)
+        )
+        scored: dict[str, float] = {}
+        for tok in _WORD.findall(_PLACEHOLDER.sub(" ", text)):
+            ids = set(self._token(tok.lower())[1])
+            scored.setdefault(tok, sum(weight.get(i, 0.0) for i in ids))
+        best = sorted((w for w in scored if scored[w] > 0), key=lambda w: -scored[w])
+        return ", ".join(best[:top])
 
 
 def fit_model(examples: Sequence[Example], codebook: Codebook) -> CauseModel | None:
@@ -266,7 +279,6 @@ def fit_model(examples: Sequence[Example], codebook: Codebook) -> CauseModel | N
         thresholds=thresholds,
         strong=settings.strong,
         n_examples=len(examples),
-        names=names,
     )
 
 

@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 from joblib import Parallel, delayed
 
+from samverkan.coding import learned
 from samverkan.coding.autocode import _matcher
 from samverkan.coding.codebook import Codebook
-from samverkan.coding import learned
 from samverkan.coding.learned import CauseModel
 
 STRONG = "stark"
@@ -71,17 +71,32 @@ def _causes_chunk(
     return rules
 
 
+def _causes_part(
+    texts: Sequence[str], codebook: Codebook, model: CauseModel | None
+) -> list[set[str]]:
+    """One process's share, in chunks (the sparse matrix of a chunk stays small)."""
+    out: list[set[str]] = []
+    for i in range(0, len(texts), _CHUNK):
+        out += _causes_chunk(texts[i : i + _CHUNK], codebook, model)
+    return out
+
+
 def suggest_causes(
     texts: Sequence[str], codebook: Codebook, model: CauseModel | None = None
 ) -> list[set[str]]:
-    """The suggested cause ids of each text: rule hits and model hits (fast path)."""
+    """The suggested cause ids of each text: rule hits and model hits (fast path).
+
+    From ``_PARALLEL_FROM`` texts on, the texts are split into one part per core and coded
+    in worker processes (each builds the matcher once); the result is the same.
+    """
     texts = list(texts)
-    chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
-    jobs = min(os.cpu_count() or 1, len(chunks))
+    jobs = min(os.cpu_count() or 1, max(len(texts) // _CHUNK, 1))
     if len(texts) < _PARALLEL_FROM or jobs < 2:
-        return [c for chunk in chunks for c in _causes_chunk(chunk, codebook, model)]
-    parts = Parallel(n_jobs=jobs)(delayed(_causes_chunk)(ch, codebook, model) for ch in chunks)
-    return [c for part in parts for c in part]
+        return _causes_part(texts, codebook, model)
+    size = -(-len(texts) // jobs)
+    parts = [texts[i : i + size] for i in range(0, len(texts), size)]
+    done = Parallel(n_jobs=jobs)(delayed(_causes_part)(p, codebook, model) for p in parts)
+    return [c for part in done for c in part]
 
 
 def _one(
