@@ -108,7 +108,7 @@ class ModelSettings(_Model):
     # a cause is suggested by the model from this probability (per cause, calibrated on
     # the training cases when there are enough, kept within these bounds)
     threshold: float = Field(default=0.8, alias="tröskel", gt=0, lt=1)
-    min_threshold: float = Field(default=0.5, alias="lägsta_tröskel", gt=0, lt=1)
+    min_threshold: float = Field(default=0.7, alias="lägsta_tröskel", gt=0, lt=1)
     max_threshold: float = Field(default=0.95, alias="högsta_tröskel", gt=0, lt=1)
     # a model-only suggestion from this probability is "stark" (strong)
     strong: float = Field(default=0.9, alias="stark", gt=0, lt=1)

@@ -269,7 +269,7 @@ def fit_model(examples: Sequence[Example], codebook: Codebook) -> CauseModel | N
     if not causes:
         return None
     names = vec.get_feature_names_out().tolist()
-    log.info("förslagsmodellen tränad på %d fall (%d orsaker)", len(examples), len(causes))
+    log.debug("förslagsmodellen tränad på %d fall (%d orsaker)", len(examples), len(causes))
     return CauseModel(
         causes=causes,
         vocabulary={n: i for i, n in enumerate(names)},
@@ -331,7 +331,16 @@ def project_examples(coding_root: Path | None, codebook: Codebook) -> list[Examp
 
 def train_project_model(coding_root: Path | None, codebook: Codebook) -> CauseModel | None:
     """The model the pipeline uses: trained on :func:`project_examples`."""
-    return fit_model(project_examples(coding_root, codebook), codebook)
+    examples = project_examples(coding_root, codebook)
+    model = fit_model(examples, codebook)
+    if model is not None:
+        n_sheet = sum(e.group != "kodbok" for e in examples)
+        log.info(
+            "förslagsmodellen tränad på %d handkodade fall och %d exempel ur kodboken",
+            n_sheet,
+            len(examples) - n_sheet,
+        )
+    return model
 
 
 def micro_prf(pairs: Iterable[tuple[set[str], set[str]]]) -> dict[str, float | int]:

@@ -137,3 +137,20 @@ def test_leave_one_term_out_holds_each_term_out(tmp_path):
     assert got["rules_only"]["f1"] == 1.0
     assert 0.0 <= got["blend"]["f1"] <= 1.0
     assert suggest.leave_one_term_out(tmp_path / "nothing", BOOK)["n_cases"] == 0
+
+
+def test_sheet_shows_words_and_strength_and_can_be_filtered(tmp_path):
+    path = tmp_path / "kodning.xlsx"
+    texts = {"00000000a1": "Psykiatrin uteblev från SIP-mötet och skickade ingen ersättare.",
+             "00000000a2": "Allt fungerade bra."}  # fmt: skip
+    model = learned.fit_model(learned.codebook_examples(BOOK), BOOK)
+    update_sheet(make_cases(texts), path, BOOK, model)
+    ws = load_workbook(path)[SHEET]
+    cols = {c.value: c.column for c in ws[1] if c.value}
+    why = ws.cell(2, cols["Förslag: grund (orden bakom förslaget)"]).value
+    assert why.startswith("SIP: »") and why.endswith(")")
+    strong, possible = (ws.cell(2, cols[h]).value for h in ("Förslag: starka", "Förslag: möjliga"))
+    assert "SIP" in f"{strong}, {possible}"
+    assert all(ws.cell(3, cols[h]).value is None for h in ("Förslag: starka", "Förslag: grund "
+                                                           "(orden bakom förslaget)"))  # fmt: skip
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}3"

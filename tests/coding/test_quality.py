@@ -57,3 +57,19 @@ def test_evaluate_rules_only_prints_swedish_table(tmp_path):
     text = format_quality(result, BOOK.cause_labels())
     assert "täckning" in text and "SIP" in text and "1,000" in text
     assert "bara kodbokens regler" in text
+
+
+def test_method_section_phrase_states_the_leave_one_term_out_figures():
+    from samverkan.privacy.disclosure import DisclosurePolicy
+    from samverkan.report.narrative import _suggestion_quality
+
+    part = {
+        "n_cases": 186,
+        "n_terms": 4,
+        "blend": {"f1": 0.947, "precision": 0.942, "recall": 0.953, "n": 340},
+        "rules_only": {"f1": 0.953, "precision": 0.953, "recall": 0.953, "n": 340},
+    }
+    text = _suggestion_quality(part, DisclosurePolicy(min_cell=3))
+    assert "mikro-F1 0,95" in text and "fyra terminer" in text and "186" in text
+    assert _suggestion_quality({**part, "n_terms": 1}, DisclosurePolicy(min_cell=3)) == ""
+    assert _suggestion_quality(None, DisclosurePolicy(min_cell=3)) == ""

@@ -81,7 +81,8 @@ def run_benchmark(
     codebook = codebook or default_codebook()
     rows = load_labelled(path or default_bench_path())
     texts = [r["text"] for r in rows]
-    model = train_project_model(coding_root or _project_coding(), codebook) if use_model else None
+    root = coding_root if coding_root is not None else _project_coding()
+    model = train_project_model(root, codebook) if use_model else None
     got = suggest_causes(texts, codebook, model)
     per, micro = quality.per_cause(rows, got)
     errors = [
