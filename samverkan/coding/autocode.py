@@ -268,6 +268,9 @@ class _Matcher:
     _info_cache: dict[str, tuple] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # one search for all cancelling phrases (each is " words ", so they never overlap a
+        # word boundary wrongly)
+        self._phrase_rx = re.compile("|".join(map(re.escape, self.phrases)) or "(?!)")
         self.key_index: dict[str, list[int]] = {}
         self.ungated: list[int] = []
         self.required = [
@@ -520,13 +523,13 @@ class _Matcher:
         ``clause_of`` holds the sorted indices of the tokens that begin a clause."""
         first = clause_of[bisect.bisect_right(clause_of, idx) - 1]
         before = toks[max(first, idx - self.window) : idx]
-        if any(t in self.positives for t in before):
+        if not self.positives.isdisjoint(before):
             return True
-        if negatable and any(t in self.negations for t in before):
+        if negatable and not self.negations.isdisjoint(before):
             return True
         if self.phrases:
             span = " " + " ".join(toks[first:end]) + " "
-            if any(p in span for p in self.phrases):
+            if self._phrase_rx.search(span) is not None:
                 return True
         return False
 
