@@ -1,0 +1,229 @@
+"""One report, one protection: the tables and quoted numbers of a report protected together.
+
+Why: each table protected alone is safe alone, but a report's tables share margins. In a
+term report one table hid two organisations' totals, another printed them, and a small
+cell followed as 14 - 13 = 1. Here every count a report publishes is a cell of one linked
+system (``optimal.System``): a cell is identified by what it counts (the dimensions and
+labels the caller declares, e.g. ``organisation = "Region Skåne"`` with the direction
+summed out), so the same count in two tables is one cell, hidden in both or neither, and
+every table's margin equations apply to it.
+
+Tables are protected in the order the report shows them. A count already published keeps
+its status (shown or hidden); the optimiser chooses the rest of the new table's hidden
+cells against the whole system, and the exact audit runs over every table (the network
+check of ``disclosure._exposed`` per table) and over the linked system (integer
+feasibility, ``optimal.audit_exposed``). An exposed cell is protected and the model solved
+again. Tables declared without dimensions share no cells (they are protected alone).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from samverkan.privacy import optimal
+from samverkan.privacy.disclosure import (
+    TOTAL_LABEL,
+    DisclosurePolicy,
+    ProtectedTable,
+    _counts,
+    _exposed,
+    _Grid,
+    _with_totals,
+    is_small,
+)
+from samverkan.report import fmt
+
+logger = logging.getLogger(__name__)
+
+Key = tuple[str, frozenset]
+MAX_ROUNDS = 8
+
+
+@dataclass
+class _Registered:
+    """One protected table: its grid and the global index of each of its cells."""
+
+    grid: _Grid
+    index: np.ndarray  # global cell index per grid cell
+
+
+@dataclass
+class ReportProtection:
+    """The disclosure control of one report: every table and quoted count goes through it.
+
+    ``scope`` names the population counted (e.g. the term's cases); two reports protected
+    with one context (the annual report and its terms) share cells when scope and labels
+    agree.
+    """
+
+    policy: DisclosurePolicy
+    scope: str = "fall"
+    _keys: dict[Key, int] = field(default_factory=dict)
+    _values: list[int] = field(default_factory=list)
+    _lines: list[optimal.Line] = field(default_factory=list)
+    _hidden: list[bool] = field(default_factory=list)
+    _marked: list[bool] = field(default_factory=list)
+    _decided: list[bool] = field(default_factory=list)
+    _tables: list[_Registered] = field(default_factory=list)
+    _anonymous: itertools.count = field(default_factory=itertools.count)
+
+    def _cell(self, key: Key, value: int) -> int:
+        """The global index of the count ``key`` (added when new)."""
+        if key in self._keys:
+            index = self._keys[key]
+            if self._values[index] != value:
+                raise ValueError(f"samma antal med två olika värden i rapporten: {key!r}")
+            return index
+        self._keys[key] = len(self._values)
+        for store, item in ((self._values, int(value)), (self._hidden, False)):
+            store.append(item)
+        self._marked.append(False)
+        self._decided.append(False)
+        return self._keys[key]
+
+    def _table_keys(self, values: pd.DataFrame, rows: str | None, cols: str | None, scope):
+        """The key of every cell: totals leave their dimension out. ``cols`` "" : the one
+        column is no dimension (a series). A table with an undeclared dimension links to
+        nothing (its keys carry a tag of their own)."""
+        tag = {("_tabell", next(self._anonymous))} if rows is None or cols is None else set()
+        keys = []
+        for r in values.index:
+            for c in values.columns:
+                dims = set(tag)
+                if r != TOTAL_LABEL:
+                    dims.add((rows, r))
+                if c != TOTAL_LABEL and cols != "":
+                    dims.add((cols, c))
+                keys.append((scope or self.scope, frozenset(dims)))
+        return keys
+
+    def protect(
+        self,
+        table: pd.DataFrame,
+        *,
+        rows: str | None = None,
+        cols: str | None = None,
+        row_totals: bool = True,
+        col_totals: bool = True,
+        scope: str | None = None,
+    ) -> ProtectedTable:
+        """Protect ``table`` together with everything this report published before.
+
+        ``rows`` / ``cols``: what the row and column labels are (e.g. "organisation"); the
+        same name and label in two tables means the same count. None: not linked.
+        """
+        values = _with_totals(_counts(table), row_totals, col_totals)
+        grid = _Grid.of(values, row_totals, col_totals, self.policy)
+        keys = self._table_keys(values, rows, cols, scope)
+        index = np.array([self._cell(k, int(v)) for k, v in zip(keys, grid.values.ravel())])
+        n_cols = grid.shape[1]
+        for line in grid.lines:
+            last = len(line) - 1
+            self._lines.append(
+                [(int(index[i * n_cols + j]), -1 if k == last else 1) for k, (i, j) in enumerate(line)]
+            )
+        self._tables.append(_Registered(grid, index))
+        self._settle()
+        return self._result(values, grid, index)
+
+    def protect_series(
+        self,
+        counts: pd.Series,
+        *,
+        dim: str | None = None,
+        total: bool = True,
+        name: str = "Antal",
+        scope: str | None = None,
+    ) -> ProtectedTable:
+        """Protect a one-dimensional count table (its total row when ``total``)."""
+        column = counts.name if counts.name is not None else name
+        frame = counts.to_frame(name=column)
+        return self.protect(
+            frame, rows=dim, cols="" if dim else None, row_totals=False, col_totals=total,
+            scope=scope,
+        )
+
+    def text(self, n: int, scope: str | None = None, **dims: Hashable) -> str:
+        """A count quoted in running text (e.g. ``text(12, organisation="Region Skåne")``):
+        the same count as in a table shows as it does there; a new count is protected."""
+        index = self._cell((scope or self.scope, frozenset(dims.items())), int(n))
+        self._settle()
+        if self._hidden[index]:
+            return self.policy.small_text if self._marked[index] else "ett antal"
+        return fmt.number(int(n))
+
+    # --- solving --------------------------------------------------------------------
+
+    def _system(self) -> optimal.System:
+        decided = np.array(self._decided, bool)
+        hidden = np.array(self._hidden, bool)
+        return optimal.System(
+            np.array(self._values),
+            self.policy.min_cell,
+            self._lines,
+            shown=decided & ~hidden,
+            hidden=decided & hidden,
+            marked=np.array(self._marked, bool),
+        )
+
+    def _exposed_cells(self, hidden: np.ndarray, marked: np.ndarray, system) -> list[int]:
+        """Hidden cells a reader can work out: in any one table, or across the tables."""
+        found: set[int] = set()
+        for reg in self._tables:
+            shape = reg.grid.shape
+            cells = _exposed(reg.grid, hidden[reg.index].reshape(shape), marked[reg.index].reshape(shape))
+            found |= {int(reg.index[i * shape[1] + j]) for i, j in cells}
+        if not found and len(self._tables) > 1:
+            found |= set(optimal.audit_exposed(system, hidden, marked))
+        return sorted(found)
+
+    def _settle(self) -> None:
+        """Decide every new cell: optimise, audit, protect what the audit finds, repeat."""
+        system = self._system()
+        required = [int(c) for c in np.flatnonzero(system.small & ~system.shown)]
+        for _ in range(MAX_ROUNDS):
+            solution = optimal.solve(system, required)
+            if solution is None:
+                hidden, marked = self._hide_all_new(system)
+                break
+            hidden, marked = solution.hidden, solution.marked_small
+            exposed = self._exposed_cells(hidden, marked, system)
+            if not exposed:
+                break
+            required = sorted(set(required) | set(exposed))
+        else:
+            logger.warning("Röjandekontroll: rapportens tabeller kunde inte skyddas helt")
+        self._hidden = [bool(x) for x in hidden]
+        self._marked = [bool(x) for x in marked]
+        self._decided = [True] * len(self._values)
+
+    def _hide_all_new(self, system: optimal.System) -> tuple[np.ndarray, np.ndarray]:
+        """When the optimiser has no answer: hide every new non-zero count (shown as ``x``)."""
+        logger.warning(
+            "Röjandekontroll: optimeringen gav inget svar för rapportens tabeller; alla nya "
+            "antal över noll döljs"
+        )
+        hidden = system.hidden | (~system.shown & (system.values > 0))
+        marked = (system.marked & system.hidden) | (system.small & ~system.hidden)
+        return hidden, marked
+
+    def _result(self, values: pd.DataFrame, grid: _Grid, index: np.ndarray) -> ProtectedTable:
+        hidden = np.array(self._hidden, bool)[index].reshape(grid.shape)
+        marked = np.array(self._marked, bool)[index].reshape(grid.shape)
+        primary = np.vectorize(lambda v: is_small(v, self.policy))(grid.values).astype(bool)
+        frame = dict(index=values.index, columns=values.columns)
+        return ProtectedTable(
+            values=values,
+            suppressed=pd.DataFrame(hidden, **frame),
+            primary=pd.DataFrame(primary, **frame),
+            marked_small=pd.DataFrame(marked, **frame),
+            policy=self.policy,
+            row_totals=grid.row_totals,
+            col_totals=grid.col_totals,
+        )
