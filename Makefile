@@ -73,7 +73,7 @@ remove-demo: setup ## Ta bort demons data, terminer, år, ark och utdata (vägra
 check-leaks: setup ## Sök efter personuppgifter i alla utdata
 	samverkan check-leaks
 
-bench: bench-deid bench-coding ## Kör alla mätningar (kvalitet och hastighet)
+bench: bench-deid bench-coding bench-disclosure ## Kör alla mätningar (kvalitet och hastighet)
 	samverkan-dev bench-ingest
 
 bench-deid: setup ## Avidentifiering: läckor, fångade namn, överredigering, texter per sekund

@@ -140,7 +140,12 @@ def bench_disclosure(
     """Jämför röjandekontrollen med Tau-Argus OPT: demotabeller och slumpade glesa tabeller."""
     from samverkan.privacy.disclosure import DisclosurePolicy
     from samverkan.project.settings import load_params
-    from samverkan_dev.bench.disclosure import compare, demo_tables, format_comparison, random_tables
+    from samverkan_dev.bench.disclosure import (
+        compare,
+        demo_tables,
+        format_comparison,
+        random_tables,
+    )
 
     root = _root()
     policy = DisclosurePolicy.from_params(load_params(root))

@@ -10,11 +10,15 @@ section of params.yaml (``disclosure.min_cell``, normally 3):
 
 The reader is assumed to know the shown counts, the row totals, column totals and grand
 total, that a ``<3`` cell lies between 1 and min_cell - 1 and that an ``x`` cell is at
-least min_cell. Complementary cells are hidden until every hidden cell can take more than
-one value under that knowledge: first so that no row or column has exactly one hidden
-cell (a greedy choice that prefers cells closing two such lines at once, inner cells over
-totals, small values over large, never zeros), then by an exact check on the network the
-margin equations form (see ``_exposed``).
+least 1 (zeros are shown). The complementary cells are chosen by an optimiser
+(``samverkan.privacy.optimal``: a mixed-integer model on HiGHS) that hides as few cases
+as possible; its answer is then checked by the exact audit on the network the margin
+equations form (``_exposed``). A cell the audit finds exposed is added to the cells the
+model must protect and the model is solved again. Only when the solver gives no answer
+(a model too large, or no solution in time) does the former greedy choice run instead
+(``_greedy``: no line with exactly one hidden cell, then the same audit), with a warning.
+Tables of one report that share counts are protected together by
+``samverkan.privacy.linked.ReportProtection``.
 """
 
 from __future__ import annotations

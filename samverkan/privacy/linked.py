@@ -75,11 +75,13 @@ class ReportProtection:
 
     def _cell(self, key: Key, value: int) -> int:
         """The global index of the count ``key`` (added when new)."""
+        if key in self._keys and self._values[self._keys[key]] != value:
+            # declared alike but counted differently (e.g. cases without a party left out):
+            # not the same count, so not the same cell
+            logger.debug("disclosure: %r differs between tables; not linked", key)
+            key = (key[0], key[1] | {("_värde", int(value))})
         if key in self._keys:
-            index = self._keys[key]
-            if self._values[index] != value:
-                raise ValueError(f"samma antal med två olika värden i rapporten: {key!r}")
-            return index
+            return self._keys[key]
         self._keys[key] = len(self._values)
         for store, item in ((self._values, int(value)), (self._hidden, False)):
             store.append(item)
@@ -121,12 +123,17 @@ class ReportProtection:
         values = _with_totals(_counts(table), row_totals, col_totals)
         grid = _Grid.of(values, row_totals, col_totals, self.policy)
         keys = self._table_keys(values, rows, cols, scope)
-        index = np.array([self._cell(k, int(v)) for k, v in zip(keys, grid.values.ravel())])
+        index = np.array(
+            [self._cell(k, int(v)) for k, v in zip(keys, grid.values.ravel(), strict=True)]
+        )
         n_cols = grid.shape[1]
         for line in grid.lines:
             last = len(line) - 1
             self._lines.append(
-                [(int(index[i * n_cols + j]), -1 if k == last else 1) for k, (i, j) in enumerate(line)]
+                [
+                    (int(index[i * n_cols + j]), -1 if k == last else 1)
+                    for k, (i, j) in enumerate(line)
+                ]
             )
         self._tables.append(_Registered(grid, index))
         self._settle()
@@ -145,7 +152,11 @@ class ReportProtection:
         column = counts.name if counts.name is not None else name
         frame = counts.to_frame(name=column)
         return self.protect(
-            frame, rows=dim, cols="" if dim else None, row_totals=False, col_totals=total,
+            frame,
+            rows=dim,
+            cols="" if dim else None,
+            row_totals=False,
+            col_totals=total,
             scope=scope,
         )
 
@@ -177,7 +188,9 @@ class ReportProtection:
         found: set[int] = set()
         for reg in self._tables:
             shape = reg.grid.shape
-            cells = _exposed(reg.grid, hidden[reg.index].reshape(shape), marked[reg.index].reshape(shape))
+            cells = _exposed(
+                reg.grid, hidden[reg.index].reshape(shape), marked[reg.index].reshape(shape)
+            )
             found |= {int(reg.index[i * shape[1] + j]) for i, j in cells}
         if not found and len(self._tables) > 1:
             found |= set(optimal.audit_exposed(system, hidden, marked))
@@ -186,7 +199,8 @@ class ReportProtection:
     def _settle(self) -> None:
         """Decide every new cell: optimise, audit, protect what the audit finds, repeat."""
         system = self._system()
-        required = [int(c) for c in np.flatnonzero(system.small & ~system.shown)]
+        # the new small counts; an earlier one the new equations expose is added by the audit
+        required = [int(c) for c in np.flatnonzero(system.small & ~system.shown & ~system.hidden)]
         for _ in range(MAX_ROUNDS):
             solution = optimal.solve(system, required)
             if solution is None:

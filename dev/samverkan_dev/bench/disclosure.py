@@ -10,6 +10,7 @@ who knows the totals) on both results.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import time
 from pathlib import Path
@@ -94,7 +95,8 @@ def tau_argus_hidden(table: pd.DataFrame, policy: DisclosurePolicy) -> np.ndarra
         for j in range(len(cols))
         for _ in range(int(table.iat[i, j]))
     ]
-    with tempfile.TemporaryDirectory() as work:
+    # the solver writes its log files into the working directory: keep them in the temp one
+    with tempfile.TemporaryDirectory() as work, contextlib.chdir(work):
         result = tau_protect(
             pd.DataFrame(records),
             tables=[["R", "C"]],
@@ -107,7 +109,7 @@ def tau_argus_hidden(table: pd.DataFrame, policy: DisclosurePolicy) -> np.ndarra
     codes_r = {f"r{i}": i for i in range(len(rows))} | {"Total": len(rows)}
     codes_c = {f"c{j}": j for j in range(len(cols))} | {"Total": len(cols)}
     hidden = np.zeros((len(rows) + 1, len(cols) + 1), dtype=bool)
-    for r, c, status in zip(frame["R"], frame["C"], frame["status"]):
+    for r, c, status in zip(frame["R"], frame["C"], frame["status"], strict=True):
         hidden[codes_r[str(r)], codes_c[str(c)]] = status in ("U", "M")
     return hidden
 
@@ -127,7 +129,9 @@ def _side(
     primary = (v > 0) & (v < policy.min_cell)
     marked = primary & hidden if marked is None else marked
     exposed = _exposed(grid, hidden, marked)
-    if exposed and name == "tau":  # the ``<3`` marks may give a value away: judge with ``x`` marks instead
+    if (
+        exposed and name == "tau"
+    ):  # the ``<3`` marks may give a value away: judge with ``x`` marks instead
         exposed = _exposed(grid, hidden, np.zeros_like(hidden))
     inner = v[:-1, :-1]
     return {
