@@ -52,6 +52,8 @@ class System:
 
     ``shown`` / ``hidden``: cells whose status is fixed (e.g. published in an earlier table
     of the same report); ``marked``: for those hidden, whether they show ``<3`` or ``x``.
+    ``bounded`` False: a reader who assumes only that a hidden count is not negative
+    (Tau-Argus's default for a frequency table), for comparison.
     """
 
     values: np.ndarray
@@ -60,6 +62,7 @@ class System:
     shown: np.ndarray = field(default=None)  # type: ignore[assignment]
     hidden: np.ndarray = field(default=None)  # type: ignore[assignment]
     marked: np.ndarray = field(default=None)  # type: ignore[assignment]
+    bounded: bool = True
 
     def __post_init__(self) -> None:
         self.values = np.asarray(self.values, dtype="int64")
@@ -91,6 +94,8 @@ def _moves(system: System, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(may go up by one, may go down by one) for the hideable cells, marks kept."""
     v = system.values[cells]
     small = system.small[cells]
+    if not system.bounded:
+        return np.ones(cells.size, bool), v - 1 >= 0
     up = ~small | (v + 1 <= system.min_cell - 1)
     down = v - 1 >= 1
     return up, down
@@ -144,7 +149,7 @@ def _commodity(
 def _bounds(system: System, cells: np.ndarray, n_k: int) -> Bounds:
     m = cells.size
     lo = np.concatenate([(system.hidden | system.small)[cells].astype(float), np.zeros(m)])
-    w_hi = system.small[cells].astype(float)
+    w_hi = (system.small[cells] & system.bounded).astype(float)
     w_lo = np.zeros(m)
     fixed = system.hidden[cells] & system.small[cells]  # published marks stay as they were
     w_hi[fixed] = w_lo[fixed] = (~system.marked[cells][fixed]).astype(float)
