@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +36,7 @@ from samverkan.privacy.disclosure import (
     _Grid,
     _with_totals,
     is_small,
+    protect,
 )
 from samverkan.report import fmt
 
@@ -89,43 +90,32 @@ class ReportProtection:
         self._decided.append(False)
         return self._keys[key]
 
-    def _table_keys(self, values: pd.DataFrame, rows: str | None, cols: str | None, scope):
+    def _table_keys(
+        self, values: pd.DataFrame, rows: str | None, cols: str | None, scope, row_scopes=None
+    ) -> list[Key]:
         """The key of every cell: totals leave their dimension out. ``cols`` "" : the one
         column is no dimension (a series). A table with an undeclared dimension links to
-        nothing (its keys carry a tag of their own)."""
+        nothing (its keys carry a tag of their own). ``row_scopes``: row label -> (scope,
+        label) for rows that count another population (e.g. one term of the year)."""
         tag = {("_tabell", next(self._anonymous))} if rows is None or cols is None else set()
         keys = []
         for r in values.index:
+            own_scope, label = (row_scopes or {}).get(r, (scope or self.scope, r))
             for c in values.columns:
                 dims = set(tag)
                 if r != TOTAL_LABEL:
-                    dims.add((rows, r))
+                    dims.add((rows, label))
                 if c != TOTAL_LABEL and cols != "":
                     dims.add((cols, c))
-                keys.append((scope or self.scope, frozenset(dims)))
+                keys.append(
+                    (own_scope if r != TOTAL_LABEL else scope or self.scope, frozenset(dims))
+                )
         return keys
 
-    def protect(
-        self,
-        table: pd.DataFrame,
-        *,
-        rows: str | None = None,
-        cols: str | None = None,
-        row_totals: bool = True,
-        col_totals: bool = True,
-        scope: str | None = None,
-    ) -> ProtectedTable:
-        """Protect ``table`` together with everything this report published before.
-
-        ``rows`` / ``cols``: what the row and column labels are (e.g. "organisation"); the
-        same name and label in two tables means the same count. None: not linked.
-        """
-        values = _with_totals(_counts(table), row_totals, col_totals)
-        grid = _Grid.of(values, row_totals, col_totals, self.policy)
-        keys = self._table_keys(values, rows, cols, scope)
-        index = np.array(
-            [self._cell(k, int(v)) for k, v in zip(keys, grid.values.ravel(), strict=True)]
-        )
+    def _register(self, values: pd.DataFrame, grid: _Grid, keys: list[Key]) -> np.ndarray:
+        """Add a table's cells and margin equations; the global index of each cell."""
+        cells = zip(keys, grid.values.ravel(), strict=True)
+        index = np.array([self._cell(k, int(v)) for k, v in cells])
         n_cols = grid.shape[1]
         for line in grid.lines:
             last = len(line) - 1
@@ -136,6 +126,65 @@ class ReportProtection:
                 ]
             )
         self._tables.append(_Registered(grid, index))
+        return index
+
+    def adopt(
+        self, published: ProtectedTable, *, rows: str, cols: str, scope: str | None = None
+    ) -> None:
+        """Take in a table as another report published it (e.g. a term report's): its
+        counts keep the status they have there, and its equations join the audit."""
+        grid = _Grid.of(published.values, published.row_totals, published.col_totals, self.policy)
+        keys = self._table_keys(published.values, rows, cols, scope)
+        index = self._register(published.values, grid, keys)
+        for k, i in enumerate(index):
+            self._hidden[i] = bool(published.suppressed.to_numpy().ravel()[k])
+            self._marked[i] = bool(published.marked_small.to_numpy().ravel()[k])
+            self._decided[i] = True
+
+    def protect_with_parts(
+        self,
+        parts: Mapping[str, pd.DataFrame],
+        combined: pd.DataFrame,
+        *,
+        rows: str,
+        cols: str,
+    ) -> ProtectedTable:
+        """Protect ``combined``, whose rows are the rows of ``parts`` (e.g. one table per
+        term) one after the other, consistently with how each part was published alone:
+        each part is protected as a report that shows it first protects it, taken in with
+        ``adopt``, and ``combined`` then shows and hides its rows' counts alike."""
+        row_scopes: list[tuple[str, Hashable]] = []
+        for scope, part in parts.items():
+            self.adopt(protect(part, self.policy), rows=rows, cols=cols, scope=scope)
+            row_scopes += [(scope, r) for r in part.index]
+        labels = list(combined.index)
+        if len(labels) != len(row_scopes) or len(set(labels)) != len(labels):
+            raise ValueError("tabellens rader är inte delarnas rader")
+        mapping = dict(zip(labels, row_scopes, strict=True))
+        total_scope = f"{rows} (alla delar)"  # the combined totals count all parts
+        return self.protect(combined, rows=rows, cols=cols, scope=total_scope, row_scopes=mapping)
+
+    def protect(
+        self,
+        table: pd.DataFrame,
+        *,
+        rows: str | None = None,
+        cols: str | None = None,
+        row_totals: bool = True,
+        col_totals: bool = True,
+        scope: str | None = None,
+        row_scopes: Mapping[Hashable, tuple[str, Hashable]] | None = None,
+    ) -> ProtectedTable:
+        """Protect ``table`` together with everything this report published before.
+
+        ``rows`` / ``cols``: what the row and column labels are (e.g. "organisation"); the
+        same name and label in two tables means the same count. None: not linked.
+        """
+        values = _with_totals(_counts(table), row_totals, col_totals)
+        grid = _Grid.of(values, row_totals, col_totals, self.policy)
+        index = self._register(
+            values, grid, self._table_keys(values, rows, cols, scope, row_scopes)
+        )
         self._settle()
         return self._result(values, grid, index)
 

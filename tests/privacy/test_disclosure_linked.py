@@ -142,3 +142,46 @@ def test_tables_without_dimensions_are_not_linked() -> None:
     assert first.suppressed.equals(alone.suppressed)
     second = report.protect(ACTION)
     assert second.suppressed.equals(protect(ACTION, P3).suppressed)
+
+
+def test_report_notebooks_protect_every_table_through_the_report() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for name in ("03_term_report.ipynb", "04_annual_report.ipynb"):
+        cells = json.loads((root / "notebooks" / name).read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert "report = ReportProtection(policy)" in code, name
+        bare = re.findall(r"(?<![\w.])protect(?:_series)?\(", code)
+        assert bare == [], f"{name}: a table protected alone"
+        assert code.count("report.protect") >= 5, name
+
+
+VT = pd.DataFrame(
+    {"Fall": [12, 1], "Andra typer": [4, 1], "Dubbletter": [4, 0]}, index=["x.csv", "y.csv"]
+)
+HT = pd.DataFrame(
+    {"Fall": [0, 7], "Andra typer": [0, 4], "Dubbletter": [1, 12]}, index=["x.csv", "y.csv"]
+)
+YEAR = pd.concat([VT.rename(index="VT: {}".format), HT.rename(index="HT: {}".format)])
+
+
+def test_annual_table_alone_prints_what_its_term_report_hides() -> None:
+    term = protect(VT, P3)
+    alone = protect(YEAR, P3)
+    assert term.cell("x.csv", "Fall") is None and alone.cell("VT: x.csv", "Fall") == 12
+    # the term report prints the column total 13, so its "<3" is 13 - 12 = 1
+    assert term.cell(TOTAL_LABEL, "Fall") == 13
+
+
+def test_annual_table_shows_and_hides_its_terms_counts_as_the_term_reports_do() -> None:
+    report = ReportProtection(P3)
+    year = report.protect_with_parts({"VT": VT, "HT": HT}, YEAR, rows="fil", cols="radtyp")
+    for name, part in (("VT", VT), ("HT", HT)):
+        term = protect(part, P3)  # as the term report publishes it (its first table)
+        for f in part.index:
+            for c in [*part.columns, TOTAL_LABEL]:
+                assert year.cell(f"{name}: {f}", c) == term.cell(f, c), (name, f, c)
+    assert _derivable([year]) == []
