@@ -185,3 +185,12 @@ def test_annual_table_shows_and_hides_its_terms_counts_as_the_term_reports_do() 
             for c in [*part.columns, TOTAL_LABEL]:
                 assert year.cell(f"{name}: {f}", c) == term.cell(f, c), (name, f, c)
     assert _derivable([year]) == []
+
+
+def test_a_count_quoted_in_text_first_is_shown_in_every_later_table() -> None:
+    report = ReportProtection(P3)
+    assert report.text(int(DIRECTION.to_numpy().sum())) == "27"
+    direction = report.protect(DIRECTION, rows="organisation", cols="riktning")
+    action = report.protect(ACTION, rows="organisation", cols="åtgärd")
+    assert direction.cell(TOTAL_LABEL, TOTAL_LABEL) == action.cell(TOTAL_LABEL, TOTAL_LABEL) == 27
+    assert _derivable([direction, action]) == []
