@@ -139,6 +139,7 @@ def bench_disclosure(
 ) -> None:
     """Jämför röjandekontrollen med Tau-Argus OPT: demotabeller och slumpade glesa tabeller."""
     from samverkan.privacy.disclosure import DisclosurePolicy
+    from samverkan.project.errors import InputError
     from samverkan.project.settings import load_params
     from samverkan_dev.bench.disclosure import (
         compare,
@@ -151,9 +152,14 @@ def bench_disclosure(
     policy = DisclosurePolicy.from_params(load_params(root))
     try:
         demo = demo_tables(root)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, InputError) as exc:
         typer.echo(f"Demotabellerna hoppas över ({exc}); kör samverkan-dev demo-data och dvc repro")
         demo = {}
+    try:
+        import pytauargus  # noqa: F401
+    except ImportError:
+        typer.echo("Tau-Argus saknas: installera paketet pytauargus==0.6.0 och kör igen")
+        raise typer.Exit(2) from None
     typer.echo(format_comparison(compare(demo | random_tables(tables, seed), policy)))
 
 

@@ -202,6 +202,8 @@ def demo_tables(root: Path) -> dict[str, pd.DataFrame]:
     labels = stats.load_labels(root)
     paths = {t: TermPaths.for_term(t, root).coded_cases for t in stats.terms_of_year(year)}
     paths = {t: p for t, p in paths.items() if p.exists()}
+    if not paths:
+        raise FileNotFoundError(f"inga kodade fall för {year} i data/processed")
     cases = stats.concat_cases(stats.load_coded_terms(paths, labels.vocabulary).values())
     below = DisclosurePolicy.from_params(params).group_below
     return {
