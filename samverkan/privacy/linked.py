@@ -58,9 +58,9 @@ class _Registered:
 class ReportProtection:
     """The disclosure control of one report: every table and quoted count goes through it.
 
-    ``scope`` names the population counted (e.g. the term's cases); two reports protected
-    with one context (the annual report and its terms) share cells when scope and labels
-    agree.
+    ``scope`` names the population counted (the report's cases). Counts of another
+    population, e.g. one term's in the annual report, carry that term as their scope (see
+    ``protect_with_parts``, which takes in a table as its term report published it).
     """
 
     policy: DisclosurePolicy
@@ -84,8 +84,8 @@ class ReportProtection:
         if key in self._keys:
             return self._keys[key]
         self._keys[key] = len(self._values)
-        for store, item in ((self._values, int(value)), (self._hidden, False)):
-            store.append(item)
+        self._values.append(int(value))
+        self._hidden.append(False)
         self._marked.append(False)
         self._decided.append(False)
         return self._keys[key]
