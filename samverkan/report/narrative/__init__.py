@@ -512,6 +512,7 @@ def method_section(
         agreement_period=fmt.term_label(agreement_period) if agreement_period else "",
         codebook_version=labels.codebook_version,
         min_cell=policy.min_cell,
+        group_below=policy.group_below,
         small=_small_range(policy),
     )
 
