@@ -383,7 +383,8 @@ def matrix_heatmap(pt: ProtectedTable, xlabel: str, ylabel: str) -> Figure | Cha
     vmin, vmax = float(shown.min()), float(shown.max())
     image = ax.imshow(data, cmap=cmap, aspect="auto", vmin=vmin, vmax=max(vmax, vmin + 1e-9))
     _heatmap_cells(ax, values, mask, shown_text, vmin, vmax)
-    ax.set_xticks(range(n_cols), [_wrap(c, 16) for c in values.columns], rotation=35, ha="right")
+    # vertical column labels: wrapped ones stay apart however many columns there are
+    ax.set_xticks(range(n_cols), [_wrap(c, 20) for c in values.columns], rotation=90)
     ax.set_yticks(range(n_rows), [_wrap(r, 30) for r in values.index])
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -431,7 +432,8 @@ def _colour_bar(fig: Figure, ax, image, vmin: float, vmax: float) -> None:
     """The scale with whole-number ticks from the smallest to the largest shown count."""
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     inner = MaxNLocator(nbins=5, integer=True).tick_values(vmin, vmax)
-    ticks = sorted({vmin, vmax, *(t for t in inner if vmin < t < vmax)})
+    margin = (vmax - vmin) * 0.12  # an inner tick this close to an end would crowd its label
+    ticks = sorted({vmin, vmax, *(t for t in inner if vmin + margin < t < vmax - margin)})
     bar.set_ticks(ticks)
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(round(v))))
     bar.ax.tick_params(labelsize=8)
