@@ -85,6 +85,8 @@ def table_html(
     if len(frame) <= SHORT_ROWS and _text_length(frame) <= SHORT_CHARS:
         classes.append("short")
     table_cls = "report-table compact" if compact else "report-table"
+    if len(caption) > _width_chars(frame, index):
+        table_cls += " long-caption"  # print: wide enough that the caption is not squeezed
     return (
         f'<div class="{" ".join(classes)}" role="region" tabindex="0" '
         f'aria-labelledby="{ident}">'
@@ -100,6 +102,17 @@ def _is_wide(frame: pd.DataFrame, index: bool) -> bool:
         return True
     longest_words = sum(max((len(w) for w in label.split()), default=0) for label in labels)
     return longest_words > WIDE_HEADER_CHARS
+
+
+def _width_chars(frame: pd.DataFrame, index: bool) -> int:
+    """The table's width in characters: per column its longest cell or header word."""
+
+    def longest(values: list[object]) -> int:
+        return max((len(str(v)) for v in values), default=0)
+
+    words = [max((len(w) for w in str(c).split()), default=0) for c in frame.columns]
+    widths = [max(w, longest(frame[c].tolist())) for w, c in zip(words, frame.columns, strict=True)]
+    return sum(widths) + (longest(list(frame.index)) if index else 0)
 
 
 def _text_length(frame: pd.DataFrame) -> int:
