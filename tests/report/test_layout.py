@@ -92,7 +92,8 @@ def _pages_with_images(pdf_path: Path) -> set[int]:
     """Indexes of the pages with a chart (its text is drawn as paths): a tagged ``Figure``."""
     with pikepdf.open(pdf_path) as pdf:
         index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-        found, stack = set(), [pdf.Root.StructTreeRoot]
+        found: set[int] = set()
+        stack = [pdf.Root.StructTreeRoot] if "/StructTreeRoot" in pdf.Root else []
         while stack:
             kids = stack.pop().get("/K")
             for kid in list(kids) if isinstance(kids, pikepdf.Array) else [kids]:
