@@ -263,3 +263,37 @@ def test_layout_check_finds_a_page_with_only_a_caption(tmp_path: Path) -> None:
 def test_published_reports_fit_their_pages(published_reports, kind) -> None:
     html_path, pdf_path = published_reports[kind]
     assert layout_problems(html_path, pdf_path) == []
+
+
+def test_every_table_sits_in_a_labelled_focusable_region_with_its_caption_inside() -> None:
+    frame = pd.DataFrame({"Fall": [12, 5]}, index=pd.Index(["SIP", "Rutiner"], name="Orsak"))
+    out = tables.table_html(frame, "Fall per orsak")
+    region = re.match(
+        r'<div class="table-scroll short" role="region" tabindex="0" aria-labelledby="([^"]+)">'
+        r'<table class="report-table[^"]*"><caption id="([^"]+)">Fall per orsak</caption>'
+        r"<thead>",
+        out,
+    )
+    assert region and region.group(1) == region.group(2)
+    assert out.endswith("</table></div>")
+
+
+def test_wide_long_and_checksum_tables_are_marked_for_print() -> None:
+    wide = pd.DataFrame([[1] * len(PARTIES)], columns=PARTIES, index=pd.Index(["A"], name="Part"))
+    assert 'class="table-scroll wide short"' in tables.table_html(wide, "Parter")
+    long = pd.DataFrame({"Orsak": [f"Orsak {i}" for i in range(40)]})
+    assert 'class="table-scroll"' in tables.table_html(long, "Lång", index=False)
+    digest = "ab" * 32
+    sums = tables.table_html(pd.DataFrame({"SHA-256": [digest]}), "Summor", index=False)
+    assert '<td class="token">' in sums and "<wbr>" in sums
+    assert re.sub(r"<wbr>", "", sums).count(digest) == 1  # the checksum reads (and copies) whole
+
+
+def test_a_table_shown_twice_gets_distinct_ids() -> None:
+    from samverkan.report.publish import unique_table_ids
+
+    once = tables.table_html(pd.DataFrame({"Fall": [3]}, index=["SIP"]), "Fall")
+    body = unique_table_ids(once + once)
+    labels = re.findall(r'aria-labelledby="([^"]+)"', body)
+    captions = re.findall(r'<caption id="([^"]+)"', body)
+    assert labels == captions and len(set(labels)) == 2

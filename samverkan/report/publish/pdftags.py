@@ -19,11 +19,16 @@ in the page contents, so the text and its marked-content links are unchanged.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-import pikepdf
-from pikepdf import Array, Dictionary, Name, NameTree
+# pikepdf's import logs an English line at INFO ("logger bridge initialized"): users read
+# only Swedish, and it says nothing to them
+logging.getLogger("pikepdf").setLevel(logging.WARNING)
+
+import pikepdf  # noqa: E402
+from pikepdf import Array, Dictionary, Name, NameTree  # noqa: E402
 
 
 def _kids(elem: Dictionary) -> list:
