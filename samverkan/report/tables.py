@@ -31,6 +31,9 @@ WIDE_HEADER_CHARS = 90
 # A table with at most this many rows and this many characters is kept on one page.
 SHORT_ROWS = 18
 SHORT_CHARS = 1200
+# A table at most this many characters wide, with a caption more than twice as long, is
+# printed wider (45 % of the line, which such a table never exceeds) so the caption reads.
+NARROW_CHARS = 30
 # A word longer than this (a checksum, a file name) may be broken anywhere in its cell.
 LONG_TOKEN = 24
 
@@ -85,7 +88,8 @@ def table_html(
     if len(frame) <= SHORT_ROWS and _text_length(frame) <= SHORT_CHARS:
         classes.append("short")
     table_cls = "report-table compact" if compact else "report-table"
-    if len(caption) > _width_chars(frame, index):
+    width = _width_chars(frame, index)
+    if width <= NARROW_CHARS and len(caption) > 2 * width:
         table_cls += " long-caption"  # print: wide enough that the caption is not squeezed
     return (
         f'<div class="{" ".join(classes)}" role="region" tabindex="0" '

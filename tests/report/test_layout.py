@@ -283,6 +283,10 @@ def test_wide_long_and_checksum_tables_are_marked_for_print() -> None:
     assert 'class="table-scroll wide short"' in tables.table_html(wide, "Parter")
     long = pd.DataFrame({"Orsak": [f"Orsak {i}" for i in range(40)]})
     assert 'class="table-scroll"' in tables.table_html(long, "Lång", index=False)
+    narrow = pd.DataFrame({"Fall": [3]}, index=pd.Index(["SIP"], name="Orsak"))
+    assert "long-caption" in tables.table_html(narrow, "Fall som gäller barn och unga per orsak")
+    assert "long-caption" not in tables.table_html(narrow, "Fall per orsak")
+    assert "long-caption" not in tables.table_html(wide, "Fall per part, med en lång rubrik här")
     digest = "ab" * 32
     sums = tables.table_html(pd.DataFrame({"SHA-256": [digest]}), "Summor", index=False)
     assert '<td class="token">' in sums and "<wbr>" in sums
