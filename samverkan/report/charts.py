@@ -381,7 +381,17 @@ def matrix_heatmap(pt: ProtectedTable, xlabel: str, ylabel: str) -> Figure | Cha
     data = np.ma.masked_array(values.to_numpy(dtype=float), mask=mask.to_numpy())
     cmap = colormaps["viridis_r"].with_extremes(bad=SUPPRESSED_COLOUR)
     vmin, vmax = float(shown.min()), float(shown.max())
-    image = ax.imshow(data, cmap=cmap, aspect="auto", vmin=vmin, vmax=max(vmax, vmin + 1e-9))
+    # vector cells (pcolormesh, not imshow): the SVG holds no embedded raster image
+    image = ax.pcolormesh(
+        np.arange(n_cols + 1) - 0.5,
+        np.arange(n_rows + 1) - 0.5,
+        data,
+        cmap=cmap,
+        vmin=vmin,
+        vmax=max(vmax, vmin + 1e-9),
+    )
+    ax.set_xlim(-0.5, n_cols - 0.5)
+    ax.set_ylim(n_rows - 0.5, -0.5)  # first row at the top, as in the table
     _heatmap_cells(ax, values, mask, shown_text, vmin, vmax)
     # vertical column labels: wrapped ones stay apart however many columns there are
     ax.set_xticks(range(n_cols), [_wrap(c, 20) for c in values.columns], rotation=90)
@@ -405,7 +415,7 @@ def _heatmap_cells(ax, values, mask, shown_text, vmin: float, vmax: float) -> No
                         (j - 0.5, i - 0.5),
                         1,
                         1,
-                        fill=False,
+                        facecolor=SUPPRESSED_COLOUR,
                         hatch="///",
                         edgecolor="#888888",
                         linewidth=0,
@@ -431,6 +441,7 @@ def _heatmap_cells(ax, values, mask, shown_text, vmin: float, vmax: float) -> No
 def _colour_bar(fig: Figure, ax, image, vmin: float, vmax: float) -> None:
     """The scale with whole-number ticks from the smallest to the largest shown count."""
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
+    bar.solids.set_rasterized(False)  # matplotlib rasterises a long scale; keep it vector
     inner = MaxNLocator(nbins=5, integer=True).tick_values(vmin, vmax)
     margin = (vmax - vmin) * 0.12  # an inner tick this close to an end would crowd its label
     ticks = sorted({vmin, vmax, *(t for t in inner if vmin + margin < t < vmax - margin)})

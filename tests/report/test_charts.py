@@ -154,13 +154,15 @@ def test_heatmap_scale_runs_from_the_smallest_to_the_largest_shown_count() -> No
     pt = protect(matrix, POLICY, row_totals=False, col_totals=False)
     shown = matrix.to_numpy()[~pt.suppressed.to_numpy()]
     fig = charts.party_heatmap(pt)
-    image = fig.axes[0].images[0]
-    assert image.norm.vmin == shown.min() and image.norm.vmax == shown.max()
+    mesh = fig.axes[0].collections[0]
+    assert mesh.norm.vmin == shown.min() and mesh.norm.vmax == shown.max()
     labels = _colour_bar_labels(fig)
     assert labels[0] == str(shown.min()) and labels[-1] == str(shown.max())
     assert "−0" not in labels and len(set(labels)) == len(labels)
     hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
     assert len(hatched) == int(pt.suppressed.to_numpy().sum()) > 0
+    svg = charts.to_svg(fig).decode("utf-8")
+    assert "<image" not in svg, "no raster image inside the chart (vector only)"
 
 
 def test_heatmap_whose_cells_are_all_hidden_becomes_a_sentence() -> None:
