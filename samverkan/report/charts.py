@@ -390,6 +390,7 @@ def matrix_heatmap(pt: ProtectedTable, xlabel: str, ylabel: str) -> Figure | Cha
         vmin=vmin,
         vmax=max(vmax, vmin + 1e-9),
     )
+    image.set_edgecolor("face")
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)  # first row at the top, as in the table
     _heatmap_cells(ax, values, mask, shown_text, vmin, vmax)
@@ -442,6 +443,7 @@ def _colour_bar(fig: Figure, ax, image, vmin: float, vmax: float) -> None:
     """The scale with whole-number ticks from the smallest to the largest shown count."""
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.solids.set_rasterized(False)  # matplotlib rasterises a long scale; keep it vector
+    bar.solids.set_edgecolor("face")  # no light seams between the scale's bands in a viewer
     inner = MaxNLocator(nbins=5, integer=True).tick_values(vmin, vmax)
     margin = (vmax - vmin) * 0.12  # an inner tick this close to an end would crowd its label
     ticks = sorted({vmin, vmax, *(t for t in inner if vmin + margin < t < vmax - margin)})
