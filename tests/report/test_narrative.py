@@ -242,7 +242,7 @@ def test_follow_up_section_reads_well_and_lists_waiting_cases(labels: stats.Labe
     assert "fått återkoppling i tio av 40 fall" in text or "återkoppling i 10 av 40 fall" in text
     assert "hälften av dem fick den inom 60 dagar (median)" in text  # of 10 … 50, 70 … 110
     assert "kom den inom 60 dagar i fem av tio fall" in text
-    assert "Vid terminens slut, 31 december 2025, hade följande fall väntat mer än 60 dagar" in text
+    assert "Vid terminens slut, 31 december 2025, hade dessa fall väntat mer än 60 dagar" in text
     waiting = re.findall(r"2025HT-[0-9a-f]{10}", text)
     assert waiting == sorted(cases["case_id"].iloc[10:]) and len(waiting) == 30
     assert "  " not in text and ".." not in text
