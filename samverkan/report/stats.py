@@ -256,12 +256,12 @@ def action_share(cases: pd.DataFrame) -> float:
 
 WITH_OUTCOME, WITHOUT_OUTCOME = "Med känt utfall", "Utan känt utfall"
 WITH_FEEDBACK, WITHOUT_FEEDBACK = "Med återkoppling", "Utan återkoppling"
-FOLLOW_UP_COLUMNS = {
+FOLLOW_UP_COLUMNS = {  # short headers, so that the organisations' names fit beside them
     "cases": "Fall",
-    "action": "Med beskriven åtgärd",
-    "outcome": "Med känt utfall",
-    "feedback": "Med återkoppling",
-    "median": "Mediantid till återkoppling (dagar)",
+    "action": "Beskriven åtgärd",
+    "outcome": "Känt utfall",
+    "feedback": "Fått återkoppling",
+    "median": "Mediantid, dagar",
 }
 _PARAMS_FILE = "params.yaml"
 

@@ -595,8 +595,18 @@ def follow_up_section(
         worst_outcome=worst,
         list_waiting=as_of is not None,
         as_of=fmt.date(as_of) if as_of is not None else "",
-        waiting=stats.cases_without_feedback(cases, as_of, feedback_days) if as_of else [],
+        waiting=[
+            _unbroken(case_id)
+            for case_id in (
+                stats.cases_without_feedback(cases, as_of, feedback_days) if as_of else []
+            )
+        ],
     )
+
+
+def _unbroken(case_id: str) -> str:
+    """A case id as the reader must copy it: never hyphenated or broken at its dash."""
+    return f'<span style="white-space: nowrap; hyphens: none">{case_id}</span>'
 
 
 def proposals_section(
