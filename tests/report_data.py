@@ -23,6 +23,9 @@ PARTIES = ("socialtjanst", "bup", "vuxenpsykiatri", "elevhalsa", "primarvard")
 def make_coded_cases(term: str, n: int, seed: int = 1, quotes: bool = True) -> pd.DataFrame:
     """``n`` coded cases of ``term`` valid under the coded-cases schema, with skewed causes."""
     rng = np.random.default_rng(seed)
+    follow_up = np.random.default_rng(
+        seed + 7919
+    )  # own stream: the other columns stay as they were
     year, half = int(term[:4]), term[4:]
     start = pd.Timestamp(year=year, month=1 if half == "VT" else 7, day=1)
     received = start + pd.to_timedelta(rng.integers(0, 170, n), unit="D")
@@ -53,6 +56,11 @@ def make_coded_cases(term: str, n: int, seed: int = 1, quotes: bool = True) -> p
             "description": "Vi har sökt [NAMN] utan återkoppling.",
             "action": pd.array([pd.NA] * n, dtype="string"),
             "has_action": rng.random(n) < 0.5,
+            "outcome": pd.array([pd.NA] * n, dtype="string"),
+            "has_outcome": follow_up.random(n) < 0.4,
+            "feedback_date": (
+                received + pd.to_timedelta(follow_up.integers(5, 90, n), unit="D")
+            ).where(follow_up.random(n) < 0.6),
             "status": pd.array([pd.NA] * n, dtype="string"),
             "involves_child": rng.random(n) < 0.3,
             "reported_by_both": rng.random(n) < 0.1,

@@ -19,6 +19,7 @@ from samverkan.coding.sheet import SheetUpdate, read_sheet, update_sheet
 from samverkan.project.atomic import atomic_path, write_text_atomic
 from samverkan.project.errors import InputError
 from samverkan.project.schema import cases_schema, coded_cases_schema
+from samverkan.project.settings import load_yaml
 from samverkan.project.vocabulary import Vocabulary, load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -133,12 +134,56 @@ def _corrected_texts(
     return out
 
 
+def no_outcome_values(config_dir: Path) -> frozenset[str]:
+    """Texts that mean "nothing described" (config/sources.yaml ``no_action_values``),
+    compared case-folded and space-collapsed: an analyst's "okänt" is no known outcome."""
+    data = load_yaml(Path(config_dir) / "sources.yaml") or {}
+    return frozenset(
+        " ".join(str(v).split()).casefold() for v in data.get("no_action_values") or []
+    )
+
+
+def _follow_up(
+    cases: pd.DataFrame,
+    manual: dict[str, pd.Series],
+    redact: Callable[[str], str],
+    no_values: frozenset[str],
+) -> pd.DataFrame:
+    """``cases`` with the analysts' follow-up where they wrote one: their outcome text
+    (re-redacted, like every text an analyst writes) and feedback date win over the
+    export's; ``has_outcome`` follows the final outcome. A feedback date before the day
+    the case came in stops the stage (a typo)."""
+    outcome, feedback = list(cases["outcome"]), list(cases["feedback_date"])
+    for i, case_id in enumerate(cases["case_id"]):
+        m = manual.get(str(case_id))
+        text = m.get("outcome") if m is not None else None
+        if text is not None and not pd.isna(text):
+            known = " ".join(str(text).split()).casefold() not in no_values
+            outcome[i] = redact(str(text)) if known else pd.NA
+        day = m.get("feedback_date") if m is not None else None
+        if day is not None and not pd.isna(day):
+            if day < cases["received"].iloc[i]:
+                raise InputError(
+                    SHEET_NAME,
+                    f"bladet Kodning, ärende {case_id}: återkopplingen är daterad före dagen "
+                    "då fallet kom in",
+                    "Rätta datumet i kolumnen 'Återkoppling lämnad (datum)'",
+                )
+            feedback[i] = day
+    out = cases.copy()
+    out["outcome"] = pd.array(outcome, dtype="string")
+    out["has_outcome"] = out["outcome"].notna() & (out["outcome"].str.strip() != "")
+    out["feedback_date"] = pd.to_datetime(pd.Series(feedback, index=out.index))
+    return out
+
+
 def code_term(
     cases: pd.DataFrame,
     sheet: pd.DataFrame | None,
     codebook: Codebook,
     vocab: Vocabulary,
     model: CauseModel | None = None,
+    no_values: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """Coded cases of one term, valid under ``coded_cases_schema(vocab)``.
 
@@ -150,10 +195,13 @@ def code_term(
     ("Korrigerad text"), the corrected text, re-redacted, is the description and is coded.
     ``model``: the learned suggestions (see :mod:`samverkan.coding.suggest`); rules only
     without one.
+    The analysts' follow-up (outcome, feedback date) wins over the export's; an outcome
+    text in ``no_values`` ("okänt") is no known outcome.
     """
     manual = _manual_rows(sheet)
     redact = _LazyRedactor()
     cases = _corrected_texts(cases.reset_index(drop=True), manual, redact)
+    cases = _follow_up(cases, manual, redact, no_values)
     auto = suggest.suggest_causes(cases["description"].tolist(), codebook, model)
     suggested_cat = suggest.categorise(auto, codebook)
     cause_ids = codebook.cause_ids
@@ -240,7 +288,7 @@ def run_code_stage(
         )
     # the model learns from every term's hand coding (data/coding/*/kodning.xlsx)
     model = train_project_model(coding_dir.parent, codebook)
-    coded = code_term(cases, sheet, codebook, vocab, model)
+    coded = code_term(cases, sheet, codebook, vocab, model, no_outcome_values(config_dir))
     summary = agreement_summary(coded, sheet, codebook.cause_ids, min_cases=min_cases)
     summary["suggestions"] = suggest.leave_one_term_out(coding_dir.parent, codebook)
     coded_path, agreement_path = _write_outputs(processed_dir, coded, summary)

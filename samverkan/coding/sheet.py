@@ -12,7 +12,9 @@ The sheet is the analysts' work. The rules that keep it safe:
 - code columns are recognised by the cause id in brackets; a header or a case id the
   program cannot place, or a tick it cannot read, stops the stage with one line;
 - the program's own columns (case facts, suggestions, status) may be refreshed; the
-  analysts' "Korrigerad text" is never written;
+  analysts' "Korrigerad text" is never written, nor are the follow-up columns
+  (``FOLLOW_UP_HEADERS``: what came of the case and the date feedback was given, which
+  override the export's own follow-up fields);
 - every cell written is cleaned of illegal characters and never a formula (cells.py);
 - the file is written atomically, 0600 in a 0700 folder, never while open in Excel or
   LibreOffice, and the previous version is kept as kodning.bak.xlsx.
@@ -20,6 +22,7 @@ The sheet is the analysts' work. The rules that keep it safe:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable
@@ -31,6 +34,7 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.views import Selection
 from openpyxl.worksheet.worksheet import Worksheet
@@ -77,6 +81,11 @@ FACT_HEADERS: dict[str, str] = {
     "sug:why": "Förslag: grund (orden bakom förslaget)",
 }
 CORRECTED = ("corrected", "Korrigerad text")  # the analysts' own: never written
+# the group's follow-up of each case (never written by the program): key -> header
+FOLLOW_UP_HEADERS: dict[str, str] = {
+    "fu:outcome": "Utfall (vad det ledde till)",
+    "fu:feedback": "Återkoppling lämnad (datum)",
+}
 _ANALYST_FIELDS = {  # suffix key -> header suffix
     "none": "inga orsaker",
     "category": "kategori",
@@ -132,12 +141,14 @@ def wanted_columns(codebook: Codebook) -> list[tuple[str, str]]:
         for suffix, text in _ANALYST_FIELDS.items():
             if analyst == "A1" or suffix in _ANALYST_FIELDS_2:
                 cols.append((f"{a}:{suffix}", f"{analyst}: {text}"))
+    cols += list(FOLLOW_UP_HEADERS.items())
     return cols
 
 
 _FIXED_KEYS = (
     {text.lower(): key for key, text in FACT_HEADERS.items()}
     | {CORRECTED[1].lower(): CORRECTED[0]}
+    | {text.lower(): key for key, text in FOLLOW_UP_HEADERS.items()}
     | {
         f"{analyst}: {text}".lower(): f"{analyst.lower()}:{suffix}"
         for analyst in ANALYSTS
@@ -264,6 +275,8 @@ def _style_header(ws: Worksheet, col: int, key: str) -> None:
         cell.fill = PatternFill("solid", fgColor="E2EFDA")
     elif key.startswith("sug:"):
         cell.fill = PatternFill("solid", fgColor="F2F2F2")
+    elif key.startswith("fu:"):
+        cell.fill = PatternFill("solid", fgColor="FFF2CC")
     width = {
         "description": 70,
         "corrected": 50,
@@ -271,6 +284,8 @@ def _style_header(ws: Worksheet, col: int, key: str) -> None:
         "case_id": 20,
         "a1:comment": 40,
         "a1:quote": 50,
+        "fu:outcome": 40,
+        "fu:feedback": 14,
         "status": 16,
         "received": 12,
         "organisation": 16,
@@ -316,16 +331,42 @@ def _apply_validation(ws: Worksheet, keys: dict[str, int], codebook: Codebook, l
             tick.add(rng)
     ws.add_data_validation(tick)
     ws.add_data_validation(category)
+    _follow_up_validation(ws, keys, last)
+
+
+def _follow_up_validation(ws: Worksheet, keys: dict[str, int], last: int) -> None:
+    """The feedback column takes dates only (Excel and LibreOffice refuse anything else),
+    shown as yyyy-mm-dd."""
+    col = keys.get("fu:feedback")
+    if col is None:
+        return
+    letter = get_column_letter(col)
+    dv = DataValidation(
+        type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)"
+    )
+    dv.allow_blank, dv.showErrorMessage, dv.errorStyle = True, True, "stop"
+    dv.errorTitle = "Ogiltigt datum"
+    dv.error = "Skriv datumet då återkoppling lämnades, t.ex. 2026-03-14, eller lämna tomt."
+    dv.add(f"{letter}2:{letter}{last}")
+    ws.add_data_validation(dv)
+    for r in range(2, ws.max_row + 1):  # empty cells only: a filled one keeps its format
+        cell = ws.cell(row=r, column=col)
+        if cell.value is None:
+            cell.number_format = "yyyy-mm-dd"
 
 
 _HOW_TO = (
     "x i en orsakskolumn = orsaken finns. 'inga orsaker' = kodat, utan orsak. Citat "
     "publiceras bara med x i 'citat godkänt'. Rätta den avidentifierade texten i "
     "'Korrigerad text' (programmet skriver aldrig där; kodningen använder den när den finns). "
-    "Ändra inte ärende-id:n eller id:t inom hakparentes i rubrikerna. Förslagen: 'starka' = "
+    "Ändra inte ärende-id:n eller id:t inom hakparentes i rubrikerna. "
+    "Förslagen: 'starka' = "
     "kodbokens regler och den inlärda modellen är överens, eller modellen är mycket säker; "
     "'möjliga' = bara en av dem. 'Förslag: grund' visar orden bakom varje förslag. Filtrera "
-    "med pilarna i rubrikraden."
+    "med pilarna i rubrikraden. "
+    f"'{FOLLOW_UP_HEADERS['fu:outcome']}' och '{FOLLOW_UP_HEADERS['fu:feedback']}': vad "
+    "som kom ut av fallet och dagen då den rapporterande parten fick återkoppling; de "
+    "gäller före exportens egna uppgifter."
 )
 
 
@@ -799,10 +840,33 @@ class _RowReader:
         rec["quote"] = quote.strip() if quote and quote.strip() else None
         corrected = _str(self.cell(row, "corrected"))
         rec["corrected"] = corrected.strip() if corrected and corrected.strip() else None
+        outcome = _str(self.cell(row, "fu:outcome"))
+        rec["outcome"] = outcome.strip() if outcome and outcome.strip() else None
+        rec["feedback_date"] = _date(
+            self.cell(row, "fu:feedback"), self.where(r, "fu:feedback"), self.path
+        )
         return rec
 
 
-_TEXT_COLUMNS = ("case_id", "a1_category", "a2_category", "a1_comment", "quote", "corrected")
+def _date(value: Any, where: str, path: Path) -> pd.Timestamp | None:
+    """A date cell: a date (as Excel stores it), an Excel day number, or ISO text."""
+    if _empty(value):
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return pd.Timestamp(value).normalize()
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return pd.Timestamp(from_excel(value)).normalize()
+        return pd.Timestamp(dt.date.fromisoformat(str(value).strip()[:10]))
+    except (ValueError, TypeError, OverflowError):
+        raise InputError(
+            path, f"{where} är inget datum", "Skriv datumet som 2026-03-14 eller lämna tomt"
+        ) from None
+
+
+_TEXT_COLUMNS = (
+    "case_id", "a1_category", "a2_category", "a1_comment", "quote", "corrected", "outcome"
+)  # fmt: skip
 
 
 def _sheet_frame(records: list[dict[str, Any]], codebook: Codebook) -> pd.DataFrame:
@@ -811,12 +875,13 @@ def _sheet_frame(records: list[dict[str, Any]], codebook: Codebook) -> pd.DataFr
     for a in ("a1", "a2"):
         columns += [f"{a}_{c}" for c in codebook.cause_ids]
         columns += [f"{a}_none", f"{a}_category", f"{a}_coded"]
-    columns += ["a1_comment", "quote_approved", "quote", "corrected"]
+    columns += ["a1_comment", "quote_approved", "quote", "corrected", "outcome", "feedback_date"]
     df = pd.DataFrame.from_records(records, columns=columns)
-    bool_cols = [c for c in columns if c not in _TEXT_COLUMNS]
+    bool_cols = [c for c in columns if c not in (*_TEXT_COLUMNS, "feedback_date")]
     df[bool_cols] = df[bool_cols].astype(bool)
     for c in _TEXT_COLUMNS:
         df[c] = df[c].astype("string")
+    df["feedback_date"] = pd.to_datetime(df["feedback_date"]).astype("datetime64[ns]")
     return df
 
 
@@ -828,7 +893,8 @@ def read_sheet(sheet_path: Path, codebook: Codebook) -> pd.DataFrame:
     "inga orsaker"), ``{a}_category`` (category id or NA), ``{a}_coded`` (bool: at least one
     cause or "inga orsaker"); and a1_comment, quote_approved (bool), quote (the approved
     excerpt as pasted, NA when empty), corrected (the analysts' "Korrigerad text", NA when
-    empty). A value that is not understood, a header that would lose codes, or a case id the
+    empty), outcome (the follow-up text as written, NA when empty) and feedback_date (NaT
+    when empty). A value that is not understood, a header that would lose codes, or a case id the
     program never wrote raises an InputError naming the sheet, row and column (never the
     value).
     """

@@ -33,7 +33,7 @@ def make_case_id(term: str, organisation: str, system: str, source_id: str) -> s
 # column of the cases is a controlled value (ids from config/, dates, flags, a deviation
 # type that matched organisations.yaml, a validated org__system file name); everything
 # else a reader found is dropped before this point (see config/sources.yaml).
-FREE_TEXT_FIELDS = ("description", "action", "status")
+FREE_TEXT_FIELDS = ("description", "action", "outcome", "status")
 
 
 def redact_column(values: pd.Series) -> pd.Series:
@@ -45,7 +45,8 @@ def redact_column(values: pd.Series) -> pd.Series:
 
 
 def clean_action(action: pd.Series, config: SourceConfig) -> pd.Series:
-    """NA where the action text means "no action" (sources.yaml ``no_action_values``)."""
+    """NA where an action or outcome text means "nothing described" (sources.yaml
+    ``no_action_values``)."""
     norm = map_text(action, normalise_value)
     return action.mask(norm.isin(config.no_action_values).fillna(False).astype(bool))
 
@@ -54,6 +55,7 @@ def _deidentified(candidates: pd.DataFrame, term: Term, config: SourceConfig) ->
     """Candidates with redacted description and action, case ids and the link columns."""
     df = candidates.reset_index(drop=True)
     df["action"] = clean_action(df["action"], config)
+    df["outcome"] = clean_action(df["outcome"], config)
     for col in FREE_TEXT_FIELDS:
         df[col] = redact_column(df[col])
     df["case_id"] = [
@@ -67,6 +69,11 @@ def _deidentified(candidates: pd.DataFrame, term: Term, config: SourceConfig) ->
     return df
 
 
+def described(text: pd.Series) -> pd.Series:
+    """True where a (cleaned, de-identified) text is filled: an action or outcome told."""
+    return (text.notna() & (text.str.strip() != "")).fillna(False).astype(bool)
+
+
 def build_cases(
     candidates: pd.DataFrame, term: Term, config: SourceConfig, rule: DuplicateRule
 ) -> tuple[pd.DataFrame, Counter[str]]:
@@ -77,7 +84,8 @@ def build_cases(
         _deidentified(candidates, term, config), rule, config.stop_words
     )
     df["direction"] = direction_after_linking(df, config)
-    df["has_action"] = df["action"].notna() & (df["action"].str.strip() != "")
+    df["has_action"] = described(df["action"])
+    df["has_outcome"] = described(df["outcome"])
     df = df.sort_values(["received", "case_id"], kind="stable")
     cases = df[list(case_columns(config.vocab))].reset_index(drop=True)
     return cases_schema(config.vocab).validate(cases), Counter(dropped)

@@ -282,8 +282,9 @@ def _merge(df: pd.DataFrame, keep: int, other: int, files: np.ndarray, own: np.n
     df.at[keep, "linked_case_id"] = df.at[other, "case_id"]
     if df.at[keep, "receiver_party"] == "okand":
         df.at[keep, "receiver_party"] = own[other]
-    if pd.isna(df.at[keep, "action"]) and not pd.isna(df.at[other, "action"]):
-        df.at[keep, "action"] = df.at[other, "action"]
+    for col in ("action", "outcome", "feedback_date"):
+        if col in df and pd.isna(df.at[keep, col]) and not pd.isna(df.at[other, col]):
+            df.at[keep, col] = df.at[other, col]
     if pd.isna(df.at[keep, "involves_child"]):
         df.at[keep, "involves_child"] = df.at[other, "involves_child"]
 
@@ -311,8 +312,8 @@ def link_reported_by_both(
     The reporter's row is kept: the row whose own organisation reported the incident (not
     an incoming row); if both or neither did, the row received first (ties: file name).
     The kept row gets reported_by_both = True and linked_file = the other file; its
-    receiving party, action and involves_child are filled from the other row where it has
-    none. The other row is counted as a duplicate in its own file.
+    receiving party, action, outcome, feedback date and involves_child are filled from
+    the other row where it has none. The other row is counted as a duplicate in its own file.
     """
     if len(cases) < 2:
         return cases, pd.Series([], dtype=str)

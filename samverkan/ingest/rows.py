@@ -39,6 +39,8 @@ QUARANTINE_COLUMNS = {
     "counterpart": "motpart",
     "description": "beskrivning",
     "action": "åtgärd",
+    "outcome": "uppföljning",
+    "feedback_text": "återkopplingsdatum",
 }
 
 REASON_NO_DATE = "datum saknas"
@@ -91,7 +93,8 @@ def _join_reasons(*parts: np.ndarray) -> pd.Series:
 
 
 def _date_column_reasons(rows: pd.DataFrame) -> np.ndarray:
-    """Per row: each filled date cell that is no date, named by its column.
+    """Per row: each filled date cell that is no date, named by its column (registration,
+    event and feedback date).
 
     A registration date that cannot be read is never replaced by the event date: the row
     goes to quarantine, so a typo (``2026-02-30``) is corrected at the source.
@@ -100,7 +103,10 @@ def _date_column_reasons(rows: pd.DataFrame) -> np.ndarray:
     for text, parsed, label in (
         ("received_text", "received", "registreringsdatum"),
         ("event_text", "event_date", "händelsedatum"),
+        ("feedback_text", "feedback_date", "återkopplingsdatum"),
     ):
+        if text not in rows:  # a frame built without the optional feedback date
+            continue
         bad = rows[text].notna() & rows[parsed].isna()
         impossible = impossible_dates(rows[text]) & bad
         parts.append(

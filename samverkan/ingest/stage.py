@@ -6,7 +6,7 @@ numbers by keyed pseudonyms right after reading (``pseudonym``), keeps the rows 
 deviation type marks a collaboration case (per organisation and system,
 config/organisations.yaml), quarantines rows it cannot use and drops same-file
 duplicates (``rows``), finds reporter and receiver (``parties``), de-identifies the free
-text (description, action, status) with ``samverkan.privacy.redact`` and links incidents
+text (description, action, outcome, status) with ``samverkan.privacy.redact`` and links incidents
 reported by both parties (``cases``, ``linking``), and writes (``outputs``):
 
 - ``out_dir/cases.parquet`` (validated by ``cases_schema``), ``out_dir/reconciliation.csv``

@@ -43,6 +43,12 @@ def case_columns(vocab: Vocabulary) -> dict[str, pa.Column]:
         "description": pa.Column(**_text),  # de-identified
         "action": pa.Column(**_opt_text),  # de-identified; NA when none described
         "has_action": pa.Column("boolean", nullable=False, coerce=True),
+        # what came of it (the system's follow-up text, or the analysts' "Utfall"),
+        # de-identified; NA when not known
+        "outcome": pa.Column(**_opt_text),
+        "has_outcome": pa.Column("boolean", nullable=False, coerce=True),
+        # the day the reporting party got feedback (the export's, or the analysts' date)
+        "feedback_date": pa.Column("datetime64[ns]", nullable=True, coerce=True),
         "status": pa.Column(**_opt_text),  # the source's own status text, if any
         "involves_child": pa.Column("boolean", nullable=True, coerce=True),
         "reported_by_both": pa.Column("boolean", nullable=False, coerce=True),

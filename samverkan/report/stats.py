@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from samverkan.privacy.disclosure import TOTAL_LABEL as TOTAL_ROW
 from samverkan.project.errors import InputError
 from samverkan.project.paths import ProjectPaths
 from samverkan.project.schema import (
@@ -28,6 +29,7 @@ from samverkan.project.schema import (
 )
 from samverkan.project.settings import load_yaml
 from samverkan.project.vocabulary import Vocabulary, load_vocabulary
+from samverkan.report import fmt
 
 logger = logging.getLogger(__name__)
 
@@ -297,6 +299,163 @@ def group_sparse(
             out = out[[c for c in out.columns if c != label] + [label]]
     out.index.name, out.columns.name = names
     return out.astype("int64")
+
+
+# --- follow-up: actions, outcomes and feedback per organisation (issue 12) ---------------
+#
+# What the group's yearly report asks of reporters ("write down the actions they take and
+# how it turned out") and what groups elsewhere require (the other party's feedback within
+# a number of days, params.yaml report.feedback_days). Counts are exact here; the report
+# protects them (``protect``) and derives shares and medians only from what the protected
+# tables show.
+
+WITH_OUTCOME, WITHOUT_OUTCOME = "Med känt utfall", "Utan känt utfall"
+WITH_FEEDBACK, WITHOUT_FEEDBACK = "Med återkoppling", "Utan återkoppling"
+FOLLOW_UP_COLUMNS = {  # short headers, so that the organisations' names fit beside them
+    "cases": "Fall",
+    "action": "Beskriven åtgärd",
+    "outcome": "Känt utfall",
+    "feedback": "Fått återkoppling",
+    "median": "Mediantid, dagar",
+}
+_PARAMS_FILE = "params.yaml"
+
+
+def feedback_days_setting(params: Mapping[str, Any]) -> int:
+    """``report.feedback_days`` of params.yaml: after how many days without feedback a
+    case is listed in the term report (an InputError in Swedish when it is no whole
+    number of days from 1 up)."""
+    value = (
+        (params.get("report") or {}).get("feedback_days") if isinstance(params, Mapping) else None
+    )
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(
+            _PARAMS_FILE,
+            f"report.feedback_days är {value!r}, men måste vara ett heltal som är minst 1",
+            "Skriv antalet dagar, t.ex. feedback_days: 60, under report: i params.yaml",
+        )
+    return value
+
+
+def _split_by_organisation(
+    cases: pd.DataFrame, flag: pd.Series, yes: str, no: str, labels: Labels | None
+) -> pd.DataFrame:
+    """Per organisation (most cases first): cases where ``flag`` holds and where not."""
+    labels = labels or Labels()
+    flag = flag.astype(bool)
+    table = pd.DataFrame(
+        {yes: flag.groupby(cases["organisation"]).sum(),
+         no: (~flag).groupby(cases["organisation"]).sum()}
+    ).astype("int64")  # fmt: skip
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    table.index = [labels.organisation(s) for s in table.index]
+    table.index.name = "Organisation"
+    return table
+
+
+def outcomes_by_organisation(cases: pd.DataFrame, labels: Labels | None = None) -> pd.DataFrame:
+    """Per organisation: cases whose outcome is known and not (two count columns), in the
+    order of :func:`actions_by_organisation`."""
+    return _split_by_organisation(
+        cases, cases["has_outcome"], WITH_OUTCOME, WITHOUT_OUTCOME, labels
+    )
+
+
+def feedback_by_organisation(cases: pd.DataFrame, labels: Labels | None = None) -> pd.DataFrame:
+    """Per organisation: cases where the reporting party got feedback and where not."""
+    return _split_by_organisation(
+        cases, cases["feedback_date"].notna(), WITH_FEEDBACK, WITHOUT_FEEDBACK, labels
+    )
+
+
+def days_to_feedback(cases: pd.DataFrame) -> pd.Series:
+    """Whole days from the report (``received``) to the feedback, per case; NaN without
+    feedback. A feedback dated before the report cannot be right and counts as none (the
+    coding stage refuses such a date from the sheet; an export may still hold one)."""
+    days = (cases["feedback_date"] - cases["received"].dt.normalize()).dt.days
+    bad = days < 0
+    if bad.any():
+        logger.warning(
+            "%d fall har återkoppling daterad före rapporten: räknas som utan", int(bad.sum())
+        )
+    return days.where(~bad).astype(float)
+
+
+def feedback_medians(cases: pd.DataFrame, feedback: Any, labels: Labels | None = None) -> pd.Series:
+    """Median days to feedback per organisation and in total ("Totalt"), in the rows of
+    the protected ``feedback`` table (:func:`feedback_by_organisation`); NaN where that
+    table does not show the number of cases with feedback, or shows it as fewer than the
+    rule allows (a median of one or two cases would give them away)."""
+    labels = labels or Labels()
+    days = days_to_feedback(cases)
+    names = cases["organisation"].map(labels.organisation)
+    out = {}
+    for row in feedback.values.index:
+        chosen = days if row == TOTAL_ROW else days[names == row]
+        count = feedback.cell(row, WITH_FEEDBACK)
+        hidden = count is None or 0 < count < feedback.min_cell or chosen.notna().sum() == 0
+        out[row] = float("nan") if hidden else float(chosen.median())
+    return pd.Series(out, name=FOLLOW_UP_COLUMNS["median"], dtype=float)
+
+
+def protected_share(protected: Any, row: object) -> float:
+    """Share of the first column among the first two of a protected yes/no table in one
+    row; NaN when either count is hidden (a share would reveal it) or there are none."""
+    yes, no = protected.values.columns[:2]
+    k, rest = protected.cell(row, yes), protected.cell(row, no)
+    if k is None or rest is None or k + rest == 0:
+        return float("nan")
+    return k / (k + rest)
+
+
+def follow_up_table(actions: Any, outcomes: Any, feedback: Any, medians: pd.Series) -> pd.DataFrame:
+    """One row per organisation and "Totalt": cases, share with a described action, with
+    a known outcome, with feedback, and the median days to feedback, as Swedish text.
+
+    ``actions``, ``outcomes``, ``feedback``: the protected tables of
+    :func:`actions_by_organisation`, :func:`outcomes_by_organisation` and
+    :func:`feedback_by_organisation`; ``medians`` from :func:`feedback_medians`. A share
+    whose counts are hidden shows what the hidden count shows (``<3`` or ``x``); a
+    median that is not shown is a dash.
+    """
+    shown = actions.display()
+    total = shown.columns[-1]
+    rows = {}
+    for row in actions.values.index:
+        rows[row] = {FOLLOW_UP_COLUMNS["cases"]: shown.loc[row, total]}
+        for key, pt in (("action", actions), ("outcome", outcomes), ("feedback", feedback)):
+            share = protected_share(pt, row)
+            yes = pt.values.columns[0]
+            rows[row][FOLLOW_UP_COLUMNS[key]] = (
+                fmt.percent(share, 0) if not pd.isna(share) else _hidden_text(pt, row, yes)
+            )
+        rows[row][FOLLOW_UP_COLUMNS["median"]] = fmt.number(medians.get(row, float("nan")))
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "Organisation"
+    return table
+
+
+def _hidden_text(pt: Any, row: object, col: object) -> str:
+    """What a protected table shows for a count whose share is hidden (or a dash)."""
+    yes, no = pt.values.columns[:2]
+    for c in (col, yes, no):
+        if pt.cell(row, c) is None:
+            return str(pt.display().loc[row, c])
+    return "–"
+
+
+def cases_without_feedback(cases: pd.DataFrame, as_of: Any, days: int) -> list[str]:
+    """Case numbers (``case_id``, sorted) of the cases that have waited more than ``days``
+    days for feedback on ``as_of`` (e.g. the term's last day) and still have none."""
+    waited = (pd.Timestamp(as_of).normalize() - cases["received"].dt.normalize()).dt.days
+    late = cases["feedback_date"].isna() & (waited > days)
+    return sorted(cases.loc[late, "case_id"].astype(str))
+
+
+def feedback_within(cases: pd.DataFrame, days: int) -> tuple[int, int]:
+    """(cases whose feedback came within ``days`` days, cases with feedback)."""
+    waited = days_to_feedback(cases).dropna()
+    return int((waited <= days).sum()), len(waited)
 
 
 def party_matrix(

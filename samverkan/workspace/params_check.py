@@ -75,11 +75,13 @@ def _year_problems(years: Any, terms: dict) -> list[str]:
 def _setting_problems(params: dict) -> list[str]:
     from samverkan.ingest.linking import DuplicateRule
     from samverkan.privacy.disclosure import DisclosurePolicy
+    from samverkan.report.stats import feedback_days_setting
 
     problems = []
     for check in (
         lambda: DisclosurePolicy.from_params(params),
         lambda: DuplicateRule.from_params((params.get("ingest") or {}).get("duplicates") or {}),
+        lambda: feedback_days_setting(params),
     ):
         try:
             check()

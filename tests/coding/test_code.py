@@ -217,3 +217,46 @@ def test_quote_pasted_or_whole_description():
     assert _quote(pd.Series({"quote_approved": True, "quote": "del"}), row, upper) == (True, "DEL")
     whole = pd.Series({"quote_approved": True, "quote": None})
     assert _quote(whole, row, upper) == (True, "HELA TEXTEN")
+
+
+# --- follow-up: the analysts' outcome and feedback date (issue 12) -----------------------
+
+
+def test_analysts_follow_up_wins_is_redacted_and_scanned(tmp_path):
+    """The analysts' outcome (normalised + redacted like a quote) and feedback date win
+    over the export's; "okänt" is no known outcome; the leak scanner reads the result."""
+    from samverkan.privacy.leaks import KnownIdentifiers, scan_paths
+
+    cases = make_cases(TEXTS)
+    cases["outcome"] = pd.array(["Möte hölls", "Rutin ändrad", None, None], dtype="string")
+    cases["has_outcome"] = [True, True, False, False]
+    cases["feedback_date"] = pd.to_datetime(["2025-02-20", None, None, None])
+    sheet = _sheet(book=BOOK, **{k: {} for k in TEXTS})
+    sheet["outcome"] = pd.array(
+        ["Ring 070\u2011123 45 67 om ny tid", "okänt", None, None], dtype="string"
+    )
+    sheet["feedback_date"] = pd.to_datetime([None, "2025-03-01", None, None])
+    no_values = frozenset({"okänt"})
+    coded = code_term(cases, sheet, BOOK, VOCAB, no_values=no_values).set_index("case_id")
+    assert coded.loc["2025VT-00000000b1", "outcome"] == "Ring [TELEFON] om ny tid"
+    assert coded.loc["2025VT-00000000b1", "feedback_date"] == pd.Timestamp("2025-02-20")
+    assert pd.isna(coded.loc["2025VT-00000000b2", "outcome"])
+    assert coded["has_outcome"].tolist() == [True, False, False, False]
+    assert coded.loc["2025VT-00000000b2", "feedback_date"] == pd.Timestamp("2025-03-01")
+    # the leak scanner reads the outcome column like every other column
+    leaky = coded.reset_index()
+    leaky.loc[2, "outcome"] = "Ring 070-123 45 67"
+    path = tmp_path / "coded_cases.parquet"
+    leaky.to_parquet(path)
+    findings = scan_paths([path], KnownIdentifiers())
+    assert any(f.kind == "telefon" and "outcome" in f.location for f in findings)
+
+
+def test_feedback_before_the_case_came_in_stops_the_stage(book):
+    cases = make_cases(TEXTS)
+    sheet = _sheet(book, **{k: {} for k in TEXTS})
+    sheet["outcome"] = pd.array([None] * 4, dtype="string")
+    sheet["feedback_date"] = pd.to_datetime(["2024-12-24", None, None, None])
+    with pytest.raises(InputError) as exc:
+        code_term(cases, sheet, book, VOCAB)
+    assert "2025VT-00000000b1" in str(exc.value) and "Återkoppling lämnad" in str(exc.value)

@@ -351,8 +351,8 @@ def test_labels_status_rule_and_validation_the_analysts_see(tmp_path, book):
         str(v) for r in wb["Kodbok"].iter_rows(values_only=True) for v in r if v
     )
     assert "A1 räknas när A1 har kryssat" in instructions and "annars räknas A2" in instructions
-    dvs = ws.data_validations.dataValidation
-    assert len(dvs) == 2
+    dvs = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert len(dvs) == 2  # the date column's own validation: see the follow-up tests
     assert all(dv.showErrorMessage and dv.errorStyle == "stop" for dv in dvs)
     assert {dv.error for dv in dvs} == {"Skriv x eller lämna tomt.", "Välj en kategori ur listan."}
     # a removed case shows the flag, and its own status again when it comes back
@@ -363,3 +363,70 @@ def test_labels_status_rule_and_validation_the_analysts_see(tmp_path, book):
     ws = load_workbook(path)[SHEET]
     assert result.restored == 1
     assert ws.cell(rows["2025VT-00000000a1"], cols["Status i underlaget"]).value == "Avslutad"
+
+
+# --- the group's follow-up columns (issue 12) ------------------------------------------
+
+OUTCOME = "Utfall (vad det ledde till)"
+FEEDBACK = "Återkoppling lämnad (datum)"
+
+
+def test_follow_up_columns_are_created_validated_and_read_back(tmp_path, book):
+    path = tmp_path / "kodning.xlsx"
+    update_sheet(make_cases(TEXTS), path, book)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    cols, rows = _cols(ws), _rows(ws)
+    assert OUTCOME in cols and FEEDBACK in cols
+    letter = ws.cell(1, cols[FEEDBACK]).column_letter
+    dates = [dv for dv in ws.data_validations.dataValidation if dv.type == "date"]
+    assert len(dates) == 1 and f"{letter}2:" in str(dates[0].sqref)
+    assert dates[0].errorStyle == "stop" and "datum" in dates[0].error
+    r1, r2, r3 = rows["2025VT-00000000a1"], rows["2025VT-00000000a2"], rows["2025VT-00000000a3"]
+    ws.cell(r1, cols[OUTCOME]).value = "  Ny rutin för kallelser  "
+    ws.cell(r1, cols[FEEDBACK]).value = datetime(2025, 3, 20, 14, 5)
+    ws.cell(r2, cols[FEEDBACK]).value = "2025-04-02"
+    ws.cell(r3, cols[FEEDBACK]).value = 45749  # an Excel day number: 2025-04-02
+    wb.save(path)
+    sheet = read_sheet(path, book).set_index("case_id")
+    assert sheet.loc["2025VT-00000000a1", "outcome"] == "Ny rutin för kallelser"
+    assert pd.isna(sheet.loc["2025VT-00000000a2", "outcome"])
+    assert sheet["feedback_date"].tolist() == [
+        pd.Timestamp("2025-03-20"),
+        *[pd.Timestamp("2025-04-02")] * 2,
+    ]
+    # an update keeps them (the program never writes these columns)
+    update_sheet(make_cases(TEXTS), path, book)
+    again = read_sheet(path, book).set_index("case_id")
+    assert again["outcome"].equals(sheet["outcome"])
+    assert again["feedback_date"].equals(sheet["feedback_date"])
+
+
+def test_follow_up_date_that_is_no_date_names_the_cell(tmp_path, book):
+    path = tmp_path / "kodning.xlsx"
+    update_sheet(make_cases(TEXTS), path, book)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    cols = _cols(ws)
+    ws.cell(3, cols[FEEDBACK]).value = "i förra veckan"
+    wb.save(path)
+    with pytest.raises(InputError) as err:
+        read_sheet(path, book)
+    assert "rad 3" in str(err.value) and FEEDBACK in str(err.value)
+    assert "förra veckan" not in str(err.value)
+
+
+def test_a_sheet_from_before_gets_the_follow_up_columns_at_the_right(tmp_path, book):
+    path = tmp_path / "kodning.xlsx"
+    update_sheet(make_cases(TEXTS), path, book)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    for header in (OUTCOME, FEEDBACK):  # an old sheet: delete the two columns
+        ws.delete_cols(_cols(ws)[header])
+    ws.cell(2, _cols(ws)["A1: kommentar"]).value = "läst"
+    wb.save(path)
+    assert read_sheet(path, book)["feedback_date"].isna().all()
+    result = update_sheet(make_cases(TEXTS), path, book)
+    assert result.new_columns == [OUTCOME, FEEDBACK]
+    cols = _cols(load_workbook(path)[SHEET])
+    assert cols[OUTCOME] > cols["A1: kommentar"] and cols[FEEDBACK] == cols[OUTCOME] + 1

@@ -29,7 +29,11 @@ EDITS = [
     {(5, "A1: Kommunikation [kommunikation]"): "x", (5, "A1: kategori"): "Övrigt",
      (2, "A1: kategori"): "Rutiner"},
 ]  # fmt: skip
-MESSAGES = {"Skriv x eller lämna tomt.", "Välj en kategori ur listan."}
+MESSAGES = {
+    "Skriv x eller lämna tomt.",
+    "Välj en kategori ur listan.",
+    "Skriv datumet då återkoppling lämnades, t.ex. 2026-03-14, eller lämna tomt.",
+}
 
 
 def _cols(ws) -> dict[str, int]:

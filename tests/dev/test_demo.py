@@ -579,3 +579,43 @@ def test_ingest_accounts_for_every_row_as_the_facit_says(demo, tmp_path):
             )
         }
         assert ids == set(result.cases["case_id"]), term
+
+
+# ---- follow-up fields (issue 12) ------------------------------------------------------------
+
+FOLLOW_UP = {  # system -> (outcome column, feedback column or None), as _norm reads them
+    "lifecare": ("uppföljning", "återkopplingsdatum"),
+    "prorenata": ("uppföljning", None),
+    "ritz": ("uppföljning", "återkoppling till anmälare"),
+}
+
+
+def test_follow_up_fields_where_the_system_has_them(files):
+    """LifeCare, Prorenata and Ritz exports carry an outcome and (LifeCare, Ritz) a feedback
+    date on part of their collaboration rows; the feedback comes after the report, within
+    the term plus a month, more often when an action was written; the form has neither."""
+    outcome_share, feedback_with, feedback_without = [], [], []
+    for (term, _, system), (path, header, records, facit) in files.items():
+        names = {_norm(h) for h in header}
+        if system == "form":
+            assert not names & {"uppföljning", "återkopplingsdatum"}, path
+            continue
+        out_col, fb_col = FOLLOW_UP[system]
+        assert out_col in names and (fb_col is None or fb_col in names), path
+        for rec, truth in zip(records, facit, strict=True):
+            if truth["expected"] != "kept":
+                continue
+            outcome_share.append(bool(str(rec[out_col] or "").strip()))
+            if fb_col is None:
+                continue
+            day = _date(rec[fb_col]) if str(rec[fb_col] or "").strip() else None
+            received = _date(rec[RECEIVED[system]])
+            if day is not None:
+                assert received is not None and received < day, (path, rec[fb_col])
+                last = dt.date(int(term[:4]), 6 if term.endswith("VT") else 12, 30)
+                assert day <= last + dt.timedelta(days=32), (path, day)
+            acted = bool(str(rec[ACTION[system]] or "").strip())
+            (feedback_with if acted else feedback_without).append(day is not None)
+    assert 0.2 <= sum(outcome_share) / len(outcome_share) <= 0.7
+    assert sum(feedback_with) / len(feedback_with) > sum(feedback_without) / len(feedback_without)
+    assert 0.1 <= sum(feedback_without) / len(feedback_without)

@@ -213,3 +213,61 @@ def test_the_duplicate_rule_states_person_linking_when_ingest_used_it() -> None:
     text = " ".join(narrative.duplicate_rule(record).replace("\u00a0", " ").split())
     assert "de gäller samma person" in text and "aldrig sparas" in text
     assert "minst 60 % av orden" in text  # the rule where exports carry no number
+
+
+# --- follow-up: outcomes and feedback (issue 12) --------------------------------------------
+
+
+def _with_follow_up(n: int, outcome: int, feedback_days: list[int]) -> pd.DataFrame:
+    """``n`` cases received 1 Aug 2025: ``outcome`` with a known outcome, and feedback
+    after the given days for the first ``len(feedback_days)``."""
+    cases = make_coded_cases("2025HT", n, seed=5)
+    cases["received"] = pd.Timestamp("2025-08-01")
+    cases["has_outcome"] = [k < outcome for k in range(n)]
+    days = [*feedback_days, *[None] * (n - len(feedback_days))]
+    cases["feedback_date"] = pd.to_datetime(
+        [pd.Timestamp("2025-08-01") + pd.Timedelta(days=d) if d is not None else None for d in days]
+    )
+    return cases
+
+
+def test_follow_up_section_reads_well_and_lists_waiting_cases(labels: stats.Labels) -> None:
+    cases = _with_follow_up(40, 24, [10, 20, 30, 40, 50, 70, 80, 90, 100, 110])
+    text = narrative.follow_up_section(
+        cases, labels=labels, policy=POLICY, feedback_days=60, as_of=pd.Timestamp("2025-12-31")
+    )
+    assert (
+        "Utfallet, alltså vad åtgärden eller händelsen ledde till, är känt i 24 av 40 fall" in text
+    )
+    assert "fått återkoppling i tio av 40 fall" in text or "återkoppling i 10 av 40 fall" in text
+    assert "hälften av dem fick den inom 60 dagar (median)" in text  # of 10 … 50, 70 … 110
+    assert "kom den inom 60 dagar i fem av tio fall" in text
+    assert "Vid terminens slut, 31 december 2025, hade dessa fall väntat mer än 60 dagar" in text
+    waiting = re.findall(r"2025HT-[0-9a-f]{10}", text)
+    assert waiting == sorted(cases["case_id"].iloc[10:]) and len(waiting) == 30
+    assert "  " not in text and ".." not in text
+
+
+def test_follow_up_section_never_shows_a_small_count(labels: stats.Labels) -> None:
+    cases = _with_follow_up(40, 1, [5, 7])  # one known outcome, two with feedback
+    text = narrative.follow_up_section(cases, labels=labels, policy=POLICY, feedback_days=60)
+    assert "är känt i färre än 3 fall." in text
+    # hidden as x in the table (a <3 there would give a value away): no count at all
+    assert "fått återkoppling i en del av fallen." in text
+    assert not re.search(r"\b[12]\b", text)
+    assert "median" not in text  # a median of two cases would give them away
+    assert "inom 60 dagar" not in text
+    assert "Vid terminens slut" not in text  # the annual report lists no cases
+
+
+def test_one_title_scheme() -> None:
+    """Both reports are "Avvikelser i samverkan": the old title is nowhere in the package,
+    its templates or the notebooks (the README names it only as the report's tradition)."""
+    from samverkan.report import publish
+
+    assert publish.REPORT_TITLE == "Avvikelser i samverkan"
+    places = [*(ROOT / "samverkan").rglob("*.py"), *(ROOT / "samverkan").rglob("*.j2"),
+              *(ROOT / "notebooks").glob("*.ipynb")]  # fmt: skip
+    assert places
+    for path in places:
+        assert "brister i samverkan" not in path.read_text(encoding="utf-8").lower(), path

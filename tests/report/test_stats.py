@@ -251,3 +251,98 @@ def test_quotes_exclude_and_prefer_short() -> None:
 def test_quotes_when_none_are_approved() -> None:
     cases = make_coded_cases("2025HT", 5, seed=6, quotes=False)
     assert stats.quotes(cases, "sip") == []
+
+
+# --- follow-up: actions, outcomes, feedback (issue 12) ------------------------------------
+
+
+def _follow_up_cases(labels: stats.Labels) -> pd.DataFrame:
+    """Svedala: 7 cases, 4 with an action, 4 with a known outcome, feedback after 10, 20,
+    30 and 90 days;
+    Vellinge: 4 cases, 1 with an outcome and 1 with feedback (a count the rule hides)."""
+    rows = []
+    start, days = pd.Timestamp("2025-08-01"), [10, 20, 30, 90]
+    for k in range(7):
+        rows.append({"organisation": "svedala", "has_action": k < 4, "has_outcome": k < 4,
+                     "received": start,
+                     "feedback_date": start + pd.Timedelta(days=days[k]) if k < 4
+                     else pd.NaT})  # fmt: skip
+    for k in range(4):
+        rows.append({"organisation": "vellinge", "has_action": True, "has_outcome": k < 1,
+                     "received": pd.Timestamp("2025-09-01"),
+                     "feedback_date": pd.Timestamp("2025-09-05") if k < 1 else pd.NaT})  # fmt: skip
+    cases = make_coded_cases("2025HT", len(rows), seed=3)
+    for col in ("organisation", "has_action", "has_outcome", "received", "feedback_date"):
+        cases[col] = [r[col] for r in rows]
+    cases["feedback_date"] = pd.to_datetime(cases["feedback_date"])
+    return cases
+
+
+def test_outcome_and_feedback_counts_per_organisation(labels: stats.Labels) -> None:
+    cases = _follow_up_cases(labels)
+    outcomes = stats.outcomes_by_organisation(cases, labels)
+    assert outcomes.loc["Svedala kommun"].tolist() == [4, 3]
+    assert outcomes.loc["Vellinge kommun"].tolist() == [1, 3]
+    feedback = stats.feedback_by_organisation(cases, labels)
+    assert feedback.loc["Svedala kommun"].tolist() == [4, 3]
+    assert list(feedback.index) == list(stats.actions_by_organisation(cases, labels).index)
+    assert stats.days_to_feedback(cases).dropna().tolist() == [10, 20, 30, 90, 4]
+    assert stats.feedback_within(cases, 60) == (4, 5)
+
+
+def test_medians_and_shares_only_where_the_protected_counts_show(labels: stats.Labels) -> None:
+    cases = _follow_up_cases(labels)
+    cases.loc[cases["organisation"] == "vellinge", "feedback_date"] = pd.NaT  # no small count
+    cases.loc[cases["organisation"] == "vellinge", "has_outcome"] = False
+    feedback = protect(stats.feedback_by_organisation(cases, labels), POLICY)
+    assert not feedback.suppressed.to_numpy().any()
+    medians = stats.feedback_medians(cases, feedback, labels)
+    assert medians["Svedala kommun"] == 25.0  # median of 10, 20, 30, 90
+    assert pd.isna(medians["Vellinge kommun"])  # no feedback at all
+    assert medians["Totalt"] == 25.0
+    outcomes = protect(stats.outcomes_by_organisation(cases, labels), POLICY)
+    actions = protect(stats.actions_by_organisation(cases, labels), POLICY)
+    table = stats.follow_up_table(actions, outcomes, feedback, medians)
+    assert list(table.columns) == list(stats.FOLLOW_UP_COLUMNS.values())
+    svedala = table.loc["Svedala kommun"]
+    assert svedala["Fall"] == "7" and svedala["Känt utfall"] == "57\u00a0%"
+    assert svedala["Fått återkoppling"] == "57\u00a0%"
+    assert svedala["Mediantid, dagar"] == "25"
+    assert table.loc["Vellinge kommun", "Känt utfall"] == "0\u00a0%"
+
+
+def test_a_small_count_hides_its_share_and_median(labels: stats.Labels) -> None:
+    cases = _follow_up_cases(labels)  # Vellinge: 1 of 4 with an outcome and with feedback
+    feedback = protect(stats.feedback_by_organisation(cases, labels), POLICY)
+    medians = stats.feedback_medians(cases, feedback, labels)
+    for row in feedback.values.index:
+        count = feedback.cell(row, stats.WITH_FEEDBACK)
+        assert pd.isna(medians[row]) == (count is None or count < POLICY.min_cell)
+    assert pd.isna(medians["Vellinge kommun"])
+    outcomes = protect(stats.outcomes_by_organisation(cases, labels), POLICY)
+    actions = protect(stats.actions_by_organisation(cases, labels), POLICY)
+    table = stats.follow_up_table(actions, outcomes, feedback, medians)
+    vellinge = table.loc["Vellinge kommun"]
+    assert vellinge["Känt utfall"] in {"<3", "x"}  # 1 of 4: the share would reveal it
+    assert vellinge["Fått återkoppling"] in {"<3", "x"}
+    assert vellinge["Mediantid, dagar"] == "–"
+    assert "25" not in vellinge["Känt utfall"]
+
+
+def test_cases_without_feedback_after_the_configured_days(labels: stats.Labels) -> None:
+    cases = _follow_up_cases(labels)
+    ids = cases["case_id"].tolist()
+    late = stats.cases_without_feedback(cases, pd.Timestamp("2025-10-15"), 60)
+    assert late == sorted(ids[4:7])  # Svedala's three open cases: 75 days; Vellinge's: 44
+    assert stats.cases_without_feedback(cases, pd.Timestamp("2025-12-31"), 60) == sorted(
+        ids[4:7] + ids[8:11]
+    )
+    assert stats.cases_without_feedback(cases, pd.Timestamp("2025-12-31"), 200) == []
+
+
+def test_feedback_days_setting() -> None:
+    assert stats.feedback_days_setting({"report": {"feedback_days": 60}}) == 60
+    for bad in ({}, {"report": {"feedback_days": "60"}}, {"report": {"feedback_days": 0}},
+                {"report": {"feedback_days": True}}):  # fmt: skip
+        with pytest.raises(InputError, match=r"report\.feedback_days"):
+            stats.feedback_days_setting(bad)

@@ -47,6 +47,8 @@ def test_a_missing_raw_folder_names_the_term_and_the_fix(tiny_project: Path) -> 
         ("  min_cell: 3", "  min_cells: 3", "okänd nyckel under disclosure: min_cells"),
         ("  reassign_out_of_term: false", "  reassign_out_of_term: kanske", "ingest.reassign_out_of_term"),  # noqa: E501
         ("  min_cases_for_agreement: 10", "  min_cases_for_agreement: tio", "coding.min_cases_for_agreement"),  # noqa: E501
+        ("  feedback_days: 60", "  feedback_days: två månader", "report.feedback_days"),
+        ("  feedback_days: 60", "  feedback_days: 0", "report.feedback_days"),
     ],
 )  # fmt: skip
 def test_each_kind_of_mistake_gets_a_line_naming_its_key(

@@ -48,7 +48,7 @@ def facit_with_case_ids(facit: pd.DataFrame, term: str) -> pd.DataFrame:
     ]
     rows["causes"] = rows["causes"].fillna("").astype(str)
     rows["quote_ok"] = rows["quote_ok"].astype(str).str.lower().isin({"true", "1", "ja"})
-    return rows[["case_id", "causes", "category", "quote_ok"]].drop_duplicates("case_id")
+    return rows[["case_id", "causes", "category", "quote_ok", "system"]].drop_duplicates("case_id")
 
 
 def write_demo_coding(root: Path, term: str, params: dict, *, seed: int) -> str:

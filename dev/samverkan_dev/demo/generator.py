@@ -36,6 +36,7 @@ import datetime as dt
 import io
 import json
 import logging
+import math
 import random
 import re
 from collections.abc import Callable, Sequence
@@ -176,6 +177,9 @@ class Texts:
     mirror_context: dict[str, tuple[str, ...]]  # adult | infant | child
     mirror_sentences: dict[str, tuple[tuple[str, str], ...]]  # cause -> (scope, template)
     mirror_quotes: tuple[str, ...]  # how a receiver introduces a quote of the first report
+    # what came of a case (the follow-up column) and how often feedback is given
+    outcome_sentences: tuple[str, ...] = ()
+    follow_up: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -295,6 +299,8 @@ def _texts(texts: dict[str, Any]) -> Texts:
         mirror_context={k: tuple(v) for k, v in texts["mirror_context"].items()},
         mirror_sentences={k: _tuples(v) for k, v in texts["mirror_sentences"].items()},
         mirror_quotes=tuple(texts["mirror_quotes"]),
+        outcome_sentences=tuple(texts.get("outcome_sentences", ())),
+        follow_up=dict(texts.get("follow_up") or {}),
     )
 
 
@@ -692,6 +698,7 @@ class _Generator:
     ) -> None:
         _check_causes(data.texts, causes)
         self.rng = random.Random(seed)
+        self.seed = seed
         self.terms = tuple(terms)
         self.world = data.world
         self.texts = data.texts
@@ -869,6 +876,34 @@ class _Generator:
             acts.append(f"Handläggare {self.pii.name('full')} har kontaktat {slots['rel']}.")
         return " ".join(acts)
 
+    def follow_up(self, term: str, key: str, case: _Case) -> tuple[str, dt.date | None]:
+        """(outcome text, feedback date or None) of one row (texts.yaml ``follow_up``).
+
+        Drawn from a random stream of the row's own (seeded by the demo's seed, the file
+        and the case), so the follow-up columns leave every other value of the demo as it
+        was. Feedback comes more often when an action was taken, some weeks after the
+        report (log-normal days); feedback after the day the term was exported is not yet
+        in the export. An outcome is written more often when feedback was given; a few
+        cells hold a placeholder that means "not known".
+        """
+        fu = self.texts.follow_up
+        if not fu:
+            return "", None
+        r = random.Random(f"{self.seed}|{key}|{case.received.isoformat()}|{case.text}")
+        feedback = None
+        if r.random() < fu["feedback_share"]["action" if case.action else "no_action"]:
+            days = r.lognormvariate(math.log(fu["median_days"]), fu["spread"])
+            day = case.received.date() + dt.timedelta(days=max(1, min(fu["max_days"], round(days))))
+            if day <= _term_range(term)[1] + dt.timedelta(days=fu["export_lag_days"]):
+                feedback = day
+        slots = {"own": case.own.short, "other": case.other.short}
+        slots |= {"Own": _cap(case.own.short), "Other": _cap(case.other.short)}
+        if r.random() < fu["outcome_share"]["feedback" if feedback else "none"]:
+            return _fill(r.choice(self.texts.outcome_sentences), slots), feedback
+        if r.random() < fu["placeholder_share"]:
+            return r.choice(fu["placeholders"]), feedback
+        return "", feedback
+
     def join(self, parts: list[str]) -> str:
         """Join sentences, sometimes with line breaks as hasty notes have."""
         r = self.rng
@@ -1006,6 +1041,12 @@ class _TermBuilder:
             v[f["type"]] = self.world.exports[(org, system)].collab_type
         if f.get("person") and case.person is not None:
             v[str(f["person"])] = self.gen.pii.person_id(case.person, system, str(f["person"]))
+        if f.get("outcome") or f.get("feedback"):
+            outcome, feedback = self.gen.follow_up(self.term, f"{org}__{system}", case)
+            if f.get("outcome"):
+                v[str(f["outcome"])] = outcome
+            if f.get("feedback"):
+                v[str(f["feedback"])] = feedback
         if system == "lifecare":
             # the reporting unit wrote the text; for incoming rows that is the region's unit
             v["Rapporterande enhet"] = case.own.name
@@ -1303,12 +1344,17 @@ def _header_text(name: str, style: str, i: int) -> str:
 def _columns(gen: _Generator, system: str, spec: dict[str, object]) -> list[tuple[str, str]]:
     """(standard column or extra, header text) in file order."""
     extra = gen.world.extra_columns.get(str(spec["extra"]), ())
-    cols = [*gen.world.systems[system].columns, *extra]
     fields = gen.world.systems[system].fields
+    follow = [str(fields[k]) for k in ("outcome", "feedback") if fields.get(k)]
+    cols = [c for c in (*gen.world.systems[system].columns, *extra) if c not in follow]
     if fields.get("person"):  # the identity number, right after the system's own number
         cols.insert(cols.index(str(fields["id"])) + 1, str(fields["person"]))
     if spec["shuffle"]:
         gen.rng.shuffle(cols)
+    # the follow-up columns right after the action (placed after the shuffle, so the
+    # random stream, and with it every other value of the demo, is as without them)
+    at = cols.index(str(fields["action"])) + 1
+    cols[at:at] = follow
     old, new = gen.world.systems[system].rename
     out = []
     for i, c in enumerate(cols):
@@ -1318,7 +1364,7 @@ def _columns(gen: _Generator, system: str, spec: dict[str, object]) -> list[tupl
 
 
 def _is_date_col(fields: dict[str, str | None], col: str) -> bool:
-    return col in (fields["received"], fields["event"])
+    return col in (fields["received"], fields["event"], fields.get("feedback"))
 
 
 def _text_value(value: object, col: str, world: World, system: str, spec: dict[str, object]) -> str:

@@ -6,7 +6,9 @@ it can never overwrite a real edit.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +20,8 @@ from samverkan.coding.cells import private_file
 from samverkan.coding.sheet import SHEET, header_map
 from samverkan.project.atomic import workbook_bytes, write_bytes_atomic
 from samverkan.project.errors import InputError
+from samverkan.project.settings import load_yaml
+from samverkan.project.terms import parse_term
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +90,8 @@ def simulate_analysts(
         if draw_second < second_given_first:
             second = _slip(truth_causes, rng, causes) if draw_slip2 < _SLIP_SECOND else truth_causes
             _tick_causes(ws, r, keys, "a2", second)
+        if fact.get("system") == "form":
+            _follow_up(ws, r, keys, random.Random(f"{seed}|{case_id}"))
         filled += 1
     props = wb.properties
     write_bytes_atomic(
@@ -94,6 +100,32 @@ def simulate_analysts(
     private_file(sheet_path)  # the analysts' sheet is private, as the product writes it
     log.info("demo analysts filled %d rows", filled)
     return filled
+
+
+def _follow_up_settings() -> dict:
+    """texts.yaml ``analyst_follow_up`` of the demo's data."""
+    from samverkan_dev.demo.generator import data_dir
+
+    return (load_yaml(data_dir() / "texts.yaml") or {}).get("analyst_follow_up") or {}
+
+
+def _follow_up(ws, row: int, keys: dict[str, int], rng: random.Random) -> None:
+    """The group's follow-up of a form case (the form has no follow-up field of its own):
+    for some cases an outcome the group learnt at its meeting and the feedback day, at
+    most ``export_lag_days`` after the term (texts.yaml ``analyst_follow_up``). A random
+    stream of the row's own, so the codes drawn above stay as they were."""
+    fu = _follow_up_settings()
+    if not fu or "fu:outcome" not in keys or rng.random() >= fu["share"]:
+        return
+    received = ws.cell(row=row, column=keys["received"]).value
+    term = ws.cell(row=row, column=keys["term"]).value
+    if not isinstance(received, dt.datetime) or not term:
+        return
+    days = round(rng.lognormvariate(math.log(fu["median_days"]), fu["spread"]))
+    day = received.date() + dt.timedelta(days=max(1, days))
+    if day <= parse_term(str(term)).end + dt.timedelta(days=fu["export_lag_days"]):
+        ws.cell(row=row, column=keys["fu:feedback"], value=day).number_format = "yyyy-mm-dd"
+    ws.cell(row=row, column=keys["fu:outcome"], value=rng.choice(fu["outcomes"]))
 
 
 def _tick_causes(ws, row: int, keys: dict[str, int], analyst: str, causes: list[str]) -> None:

@@ -39,12 +39,21 @@ TEXT_FIELDS = (
     "counterpart",
     "description",
     "action",
+    "outcome",
+    "feedback_text",
     "status",
     "category_text",
     "person_id",  # replaced by a keyed pseudonym right after reading (ingest.pseudonym)
 )
-READ_COLUMNS = ("row", *TEXT_FIELDS, "received", "event_date", "incoming", "category")
-_RENAME = {"received": "received_text", "event_date": "event_text", "category": "category_text"}
+READ_COLUMNS = (
+    "row", *TEXT_FIELDS, "received", "event_date", "feedback_date", "incoming", "category"
+)  # fmt: skip
+_RENAME = {
+    "received": "received_text",
+    "event_date": "event_text",
+    "feedback_date": "feedback_text",
+    "category": "category_text",
+}
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,7 @@ def generic_read(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -
     frame["row"] = pd.array(numbers, dtype="int64")
     frame["received"] = parse_dates(frame["received_text"])
     frame["event_date"] = parse_dates(frame["event_text"])
+    frame["feedback_date"] = parse_dates(frame["feedback_text"])
     frame["incoming"] = pd.array([False] * n, dtype="boolean")
     frame["category"] = pd.array([None] * n, dtype="string")
     logger.debug("%s: %d data rows (%d empty or totals rows skipped)", path.name, n, skipped)

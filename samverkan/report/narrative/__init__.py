@@ -46,6 +46,7 @@ __all__ = [
     "cases_text",
     "cause_section",
     "follow_up_for",
+    "follow_up_section",
     "load_follow_up",
     "load_proposals",
     "method_section",
@@ -545,6 +546,85 @@ def actions_section(
         n_follow_up=len(follow_up) if follow_up is not None else 0,
         statuses=[f"{k} ({fmt.number_word(v)})" for k, v in statuses.items()],
     )
+
+
+# --- follow-up: outcomes and feedback (issue 12) -------------------------------------------
+
+
+def _table_share(pt: ProtectedTable, policy: DisclosurePolicy) -> str:
+    """The first column's share of all cases, as the protected yes/no table's total row
+    allows (like :func:`_has_action`)."""
+    yes, no = pt.values.columns[:2]
+    k, rest = pt.cell(TOTAL_LABEL, yes), pt.cell(TOTAL_LABEL, no)
+    n = pt.cell(TOTAL_LABEL, TOTAL_LABEL)
+    if k is None or n is None or rest is None:
+        small = bool(pt.marked_small.loc[TOTAL_LABEL, yes])
+        return f"färre än {policy.min_cell} fall" if small else "en del av fallen"
+    return share_phrase(k, n, policy)
+
+
+def _extremes(shares: pd.Series) -> tuple[str, str]:
+    """("Org (62 %)", "Org (20 %)") of the highest and lowest share, or empty strings."""
+    shares = shares.dropna()
+    if len(shares) < 2 or shares.max() <= shares.min():
+        return "", ""
+    return (
+        f"{shares.idxmax()} ({fmt.percent(shares.max(), 0)})",
+        f"{shares.idxmin()} ({fmt.percent(shares.min(), 0)})",
+    )
+
+
+def _days_text(days: float) -> str:
+    return "en dag" if days == 1 else f"{fmt.number(days)} dagar"
+
+
+def follow_up_section(
+    cases: pd.DataFrame,
+    *,
+    labels: stats.Labels,
+    policy: DisclosurePolicy,
+    feedback_days: int,
+    as_of: Any = None,
+) -> str:
+    """What came of the cases: the share with a known outcome, with feedback to the
+    reporting party, the median days to feedback and the share within ``feedback_days``
+    (params.yaml report.feedback_days); every count as the protected tables allow.
+
+    With ``as_of`` (the term's last day, for the term report) the cases that had waited
+    longer than ``feedback_days`` without feedback are listed by case number only.
+    """
+    outcomes = protect(stats.outcomes_by_organisation(cases, labels), policy)
+    feedback = protect(stats.feedback_by_organisation(cases, labels), policy)
+    median = stats.feedback_medians(cases, feedback, labels).get(TOTAL_LABEL, float("nan"))
+    k, n = stats.feedback_within(cases, feedback_days)
+    shares = pd.Series(
+        {row: stats.protected_share(outcomes, row) for row in outcomes.values.index
+         if row != TOTAL_LABEL}, dtype=float,
+    )  # fmt: skip
+    best, worst = _extremes(shares)
+    return render(
+        "follow_up_section.md.j2",
+        has_outcome=_table_share(outcomes, policy),
+        has_feedback=_table_share(feedback, policy),
+        median="" if pd.isna(median) else f"{_days_text(median)} (median)",
+        within=share_phrase(k, n, policy) if n and not is_small(n, policy) else "",
+        days=fmt.number(feedback_days),
+        best_outcome=best,
+        worst_outcome=worst,
+        list_waiting=as_of is not None,
+        as_of=fmt.date(as_of) if as_of is not None else "",
+        waiting=[
+            _unbroken(case_id)
+            for case_id in (
+                stats.cases_without_feedback(cases, as_of, feedback_days) if as_of else []
+            )
+        ],
+    )
+
+
+def _unbroken(case_id: str) -> str:
+    """A case id as the reader must copy it: never hyphenated or broken at its dash."""
+    return f'<span style="white-space: nowrap; hyphens: none">{case_id}</span>'
 
 
 def proposals_section(

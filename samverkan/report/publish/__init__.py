@@ -41,6 +41,8 @@ from samverkan.report.publish.pdftags import complete_tags
 log = logging.getLogger(__name__)
 
 REMOVE_TAGS = {"remove", "remove-cell", "parameters", "injected-parameters"}
+# The one title of both reports (the domain's term; the subtitle names term or year).
+REPORT_TITLE = "Avvikelser i samverkan"
 _HEADING = re.compile(r"<h([23])(?:\s+id=\"[^\"]*\")?([^>]*)>(.*?)</h\1>", re.S)
 _ANCHOR = re.compile(r"<a class=\"anchor-link\" href=\"#[^\"]*\">¶</a>")
 _TAGS = re.compile(r"<[^>]+>")
@@ -272,11 +274,11 @@ def publish(
     if kind == "term":
         term = str(params.get("term", ""))
         terms = [term]
-        title, subtitle = "Avvikelser i samverkan", f"Terminsrapport {term_label(term)}"
+        title, subtitle = REPORT_TITLE, f"Terminsrapport {term_label(term)}"
     elif kind == "annual":
         year = str(params.get("year", ""))
         terms = [f"{year}VT", f"{year}HT"]
-        title, subtitle = "Brister i samverkan", f"Årsrapport {year}"
+        title, subtitle = REPORT_TITLE, f"Årsrapport {year}"
     else:
         raise ValueError(f"okänd rapporttyp {kind!r} (term eller annual)")
     provenance = collect_provenance(root, terms)
