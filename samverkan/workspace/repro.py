@@ -18,7 +18,6 @@ A job's output is printed whole when it ends, so the lines of parallel stages do
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import subprocess
 import sys
@@ -28,8 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-
-log = logging.getLogger(__name__)
 
 DVC_STAGE = ["dvc", "--wait-for-lock", "repro", "--single-item"]
 
@@ -144,6 +141,7 @@ def run_jobs(
             if ready is None:
                 break
             waiting.remove(ready)
+            echo(f"samverkan: startar {', '.join(jobs[ready])}")
             running.append(_start(root, jobs[ready], ready))
         finished = [r for r in running if r.proc.poll() is not None]
         if not finished:
@@ -170,10 +168,15 @@ def default_workers() -> int:
 def reproduce(root: Path, workers: int | None = None, echo: Callable[[str], None] = print) -> int:
     """Build everything that changed, as `dvc repro` does, ``workers`` stages at a time.
     Returns the exit status (0: all up to date)."""
+    from dvc.exceptions import DvcException
+
     workers = workers or default_workers()
     if workers == 1:
         return _plain_repro(root)
-    pipeline = read_pipeline(root)
+    try:
+        pipeline = read_pipeline(root)
+    except DvcException:  # a broken dvc.yaml or params.yaml: DVC's own message says which
+        return _plain_repro(root)
     stages = to_build(pipeline)
     if not stages:
         echo("samverkan: alla steg är aktuella, inget att köra")
