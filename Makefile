@@ -13,7 +13,7 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup report test test-fast lab demo-data check-leaks check-params status new-term remove-demo bench bench-deid bench-coding lint format clean-outputs
+.PHONY: help setup report test test-fast lab demo-data check-leaks check-params status new-term remove-demo bench bench-deid bench-coding bench-disclosure lint format clean-outputs
 
 help: ## Visa målen och vad de gör
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -77,7 +77,7 @@ remove-demo: setup ## Ta bort demons data, terminer, år, ark och utdata (vägra
 check-leaks: setup ## Sök efter personuppgifter i alla utdata
 	samverkan check-leaks
 
-bench: bench-deid bench-coding ## Kör alla mätningar (kvalitet och hastighet)
+bench: bench-deid bench-coding bench-disclosure ## Kör alla mätningar (kvalitet och hastighet)
 	samverkan-dev bench-ingest
 
 bench-deid: setup ## Avidentifiering: läckor, fångade namn, överredigering, texter per sekund
@@ -85,6 +85,9 @@ bench-deid: setup ## Avidentifiering: läckor, fångade namn, överredigering, t
 
 bench-coding: setup ## Automatisk kodning: precision, täckning, mikro-F1, texter per sekund
 	samverkan-dev bench-coding
+
+bench-disclosure: setup ## Röjandekontroll: dolda celler och synliga fall mot Tau-Argus OPT
+	samverkan-dev bench-disclosure
 
 lint: setup ## Kontrollera koden med ruff
 	ruff check samverkan dev tests scripts

@@ -263,6 +263,25 @@ def code(term: TermOpt) -> None:
     typer.echo(f"Kodade fall: {paths.coded_cases.relative_to(root)}")
 
 
+@app.command("coding-quality")
+@guarded
+def coding_quality(
+    file: Annotated[Path, typer.Argument(help="Märkta fall, JSONL: text och causes per rad")],
+    rules_only: Annotated[
+        bool, typer.Option("--bara-regler", help="Mät bara kodbokens regler, utan modellen")
+    ] = False,
+) -> None:
+    """Mät orsaksförslagen på en märkt fil: precision, täckning och F1 per orsak, mikro-F1."""
+    from samverkan.coding.codebook import load_codebook
+    from samverkan.coding.quality import evaluate, format_quality
+    from samverkan.project.paths import ProjectPaths, config_dir
+
+    root = _root()
+    codebook = load_codebook(config_dir(root) / "codebook.yaml")
+    result = evaluate(file, codebook, ProjectPaths(root).coding, rules_only=rules_only)
+    typer.echo(format_quality(result, codebook.cause_labels()))
+
+
 @app.command("run-notebook")
 @guarded
 def run_notebook_cmd(

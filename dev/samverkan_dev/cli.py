@@ -131,6 +131,38 @@ def bench_ingest(
     typer.echo(format_report(run_benchmark(rows_per_file=rows)))
 
 
+@app.command("bench-disclosure")
+@guarded
+def bench_disclosure(
+    tables: Annotated[int, typer.Option(help="Antal slumpade glesa tabeller")] = 8,
+    seed: Annotated[int, typer.Option(help="Frö för de slumpade tabellerna")] = 0,
+) -> None:
+    """Jämför röjandekontrollen med Tau-Argus OPT: demotabeller och slumpade glesa tabeller."""
+    from samverkan.privacy.disclosure import DisclosurePolicy
+    from samverkan.project.errors import InputError
+    from samverkan.project.settings import load_params
+    from samverkan_dev.bench.disclosure import (
+        compare,
+        demo_tables,
+        format_comparison,
+        random_tables,
+    )
+
+    root = _root()
+    policy = DisclosurePolicy.from_params(load_params(root))
+    try:
+        demo = demo_tables(root)
+    except (OSError, ValueError, InputError) as exc:
+        typer.echo(f"Demotabellerna hoppas över ({exc}); kör samverkan-dev demo-data och dvc repro")
+        demo = {}
+    try:
+        import pytauargus  # noqa: F401
+    except ImportError:
+        typer.echo("Tau-Argus saknas: installera paketet pytauargus==0.6.0 och kör igen")
+        raise typer.Exit(2) from None
+    typer.echo(format_comparison(compare(demo | random_tables(tables, seed), policy)))
+
+
 def main() -> None:
     app(prog_name="samverkan-dev")
 

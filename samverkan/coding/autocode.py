@@ -235,6 +235,7 @@ class _Scan:
     """One text read for matching: folded text, folded tokens and where they start."""
 
     folded: str
+    low: str  # the lower-cased text the offsets refer to (evidence is cut from it)
     toks: list[str]
     starts: list[int]
     hits_at: list[tuple[int, tuple[tuple[str, bool], ...]]] = field(default_factory=list)
@@ -267,6 +268,9 @@ class _Matcher:
     _info_cache: dict[str, tuple] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # one search for all cancelling phrases (each is " words ", so they never overlap a
+        # word boundary wrongly)
+        self._phrase_rx = re.compile("|".join(map(re.escape, self.phrases)) or "(?!)")
         self.key_index: dict[str, list[int]] = {}
         self.ungated: list[int] = []
         self.required = [
@@ -406,18 +410,25 @@ class _Matcher:
 
     def code(self, text: str) -> set[str]:
         """The cause ids suggested for one text (after the codebook's "ersätter" rules)."""
+        return set(self.explain(text))
+
+    def explain(self, text: str) -> dict[str, str]:
+        """{cause id: the words that triggered it} for one text (after "ersätter")."""
         found = self._code(text)
         if self.supersedes and len(found) > 1:
-            clash = any(found & lost for cause, lost in self.supersedes.items() if cause in found)
+            clash = any(
+                found.keys() & lost for cause, lost in self.supersedes.items() if cause in found
+            )
             if clash:
                 # rare: decide sentence by sentence
-                found = set()
+                found = {}
                 for sentence in _SENTENCE.split(text):
                     here = self._code(sentence)
                     for cause, lost in self.supersedes.items():
                         if cause in here:
-                            here -= lost
-                    found |= here
+                            for other in lost:
+                                here.pop(other, None)
+                    found = here | found
         return found
 
     def _scan(self, text: str) -> _Scan | None:
@@ -431,7 +442,7 @@ class _Matcher:
         if not spans:
             return None
         info_get, token_info = self._info_cache.get, self._token_info
-        scan = _Scan(folded, [folded[s:e] for s, e in spans], [s for s, _ in spans])
+        scan = _Scan(folded, low, [folded[s:e] for s, e in spans], [s for s, _ in spans])
         for i, (start, end) in enumerate(spans):
             key = low[start:end]
             info = info_get(key)
@@ -453,16 +464,17 @@ class _Matcher:
         bounds.update(i for i, t in enumerate(scan.toks) if t in breaks)
         return sorted(bounds)
 
-    def _term_causes(self, scan: _Scan, clause_of: list[int], found: set[str]) -> None:
+    def _term_causes(self, scan: _Scan, clause_of: list[int], found: dict[str, str]) -> None:
         """Add the causes of trigger-term hits that are not cancelled."""
         for i, hits in scan.hits_at:
             for cause, negatable in hits:
                 if cause not in found and not self._cancelled(
                     scan.toks, clause_of, i, negatable, i + 1
                 ):
-                    found.add(cause)
+                    start = scan.starts[i]
+                    found[cause] = scan.low[start : start + len(scan.toks[i])]
 
-    def _gated_causes(self, scan: _Scan, clause_of: list[int], found: set[str]) -> None:
+    def _gated_causes(self, scan: _Scan, clause_of: list[int], found: dict[str, str]) -> None:
         """Add the causes of patterns matching at word starts that one of them can begin."""
         for pos, idx, groups in scan.word_starts:
             for cause, rx in groups:
@@ -473,9 +485,9 @@ class _Matcher:
                     continue
                 end = bisect.bisect_left(scan.starts, m.end())
                 if not self._cancelled(scan.toks, clause_of, idx, False, end):
-                    found.add(cause)
+                    found[cause] = scan.low[m.start() : m.end()].strip()
 
-    def _ungated_causes(self, scan: _Scan, clause_of: list[int], found: set[str]) -> None:
+    def _ungated_causes(self, scan: _Scan, clause_of: list[int], found: dict[str, str]) -> None:
         """Add the causes of patterns without a word-start gate, matched anywhere."""
         starts = scan.starts
         for pid in self.ungated:
@@ -488,12 +500,12 @@ class _Matcher:
                 idx = bisect.bisect_right(starts, m.start()) - 1
                 end = bisect.bisect_left(starts, m.end())
                 if idx < 0 or not self._cancelled(scan.toks, clause_of, idx, False, end):
-                    found.add(cause)
+                    found[cause] = scan.low[m.start() : m.end()].strip()
                     break
 
-    def _code(self, text: str) -> set[str]:
-        """The cause ids the triggers suggest for one text."""
-        found: set[str] = set()
+    def _code(self, text: str) -> dict[str, str]:
+        """{cause id: triggering words} the triggers suggest for one text."""
+        found: dict[str, str] = {}
         scan = self._scan(text) if text else None
         if scan is None or (not scan.hits_at and not scan.word_starts and not self.ungated):
             return found
@@ -511,13 +523,13 @@ class _Matcher:
         ``clause_of`` holds the sorted indices of the tokens that begin a clause."""
         first = clause_of[bisect.bisect_right(clause_of, idx) - 1]
         before = toks[max(first, idx - self.window) : idx]
-        if any(t in self.positives for t in before):
+        if not self.positives.isdisjoint(before):
             return True
-        if negatable and any(t in self.negations for t in before):
+        if negatable and not self.negations.isdisjoint(before):
             return True
         if self.phrases:
             span = " " + " ".join(toks[first:end]) + " "
-            if any(p in span for p in self.phrases):
+            if self._phrase_rx.search(span) is not None:
                 return True
         return False
 

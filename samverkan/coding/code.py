@@ -11,9 +11,10 @@ from typing import Any
 
 import pandas as pd
 
+from samverkan.coding import suggest
 from samverkan.coding.agreement import agreement_summary
-from samverkan.coding.autocode import code_and_categorise
 from samverkan.coding.codebook import Codebook, codebook_path, load_codebook
+from samverkan.coding.learned import CauseModel, train_project_model
 from samverkan.coding.sheet import SheetUpdate, read_sheet, update_sheet
 from samverkan.project.atomic import atomic_path, write_text_atomic
 from samverkan.project.errors import InputError
@@ -133,7 +134,11 @@ def _corrected_texts(
 
 
 def code_term(
-    cases: pd.DataFrame, sheet: pd.DataFrame | None, codebook: Codebook, vocab: Vocabulary
+    cases: pd.DataFrame,
+    sheet: pd.DataFrame | None,
+    codebook: Codebook,
+    vocab: Vocabulary,
+    model: CauseModel | None = None,
 ) -> pd.DataFrame:
     """Coded cases of one term, valid under ``coded_cases_schema(vocab)``.
 
@@ -143,11 +148,14 @@ def code_term(
     suggested one. A quote is kept only when approved: the pasted excerpt, or the whole
     description when none was pasted, re-redacted. Where the analysts corrected the text
     ("Korrigerad text"), the corrected text, re-redacted, is the description and is coded.
+    ``model``: the learned suggestions (see :mod:`samverkan.coding.suggest`); rules only
+    without one.
     """
     manual = _manual_rows(sheet)
     redact = _LazyRedactor()
     cases = _corrected_texts(cases.reset_index(drop=True), manual, redact)
-    auto, suggested_cat = code_and_categorise(cases["description"].tolist(), codebook)
+    auto = suggest.suggest_causes(cases["description"].tolist(), codebook, model)
+    suggested_cat = suggest.categorise(auto, codebook)
     cause_ids = codebook.cause_ids
     out_rows = []
     for i, row in cases.iterrows():
@@ -191,7 +199,8 @@ def run_sheet_stage(
     """
     codebook = load_codebook(codebook_path(config_dir))
     cases = _read_cases(Path(processed_dir), load_vocabulary(config_dir))
-    result = update_sheet(cases, Path(coding_dir) / SHEET_NAME, codebook)
+    model = train_project_model(Path(coding_dir).parent, codebook)
+    result = update_sheet(cases, Path(coding_dir) / SHEET_NAME, codebook, model)
     log.info("kodningsarket för %s: %d rader, %d nya", term, result.n_rows, result.added)
     return result
 
@@ -229,8 +238,11 @@ def run_code_stage(
         log.info(
             "%d fall kodas på analytikernas korrigerade text", int(sheet["corrected"].notna().sum())
         )
-    coded = code_term(cases, sheet, codebook, vocab)
+    # the model learns from every term's hand coding (data/coding/*/kodning.xlsx)
+    model = train_project_model(coding_dir.parent, codebook)
+    coded = code_term(cases, sheet, codebook, vocab, model)
     summary = agreement_summary(coded, sheet, codebook.cause_ids, min_cases=min_cases)
+    summary["suggestions"] = suggest.leave_one_term_out(coding_dir.parent, codebook)
     coded_path, agreement_path = _write_outputs(processed_dir, coded, summary)
     log.info("kodade %s: %d fall, %d manuellt", term, summary["n_cases"], summary["n_manual"])
     return CodeResult(

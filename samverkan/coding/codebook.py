@@ -66,6 +66,9 @@ class Cause(_Model):
     exclusion: str = ""
     color: str = "#777777"
     triggers: Triggers = Triggers()
+    # sentences written for the codebook that show the cause: the model learns from them
+    # together with the analysts' own coding (they are examples, not a test set)
+    examples: tuple[str, ...] = Field(default=(), alias="exempel")
     # causes whose suggestion is dropped in a sentence where this cause is suggested
     # (e.g. a message that did not arrive because of an IT failure is not "kommunikation")
     supersedes: tuple[str, ...] = Field(default=(), alias="ersätter")
@@ -96,6 +99,21 @@ class Negation(_Model):
     clause_breaks: tuple[str, ...] = Field(default=(), alias="satsgränser")
 
 
+class ModelSettings(_Model):
+    """How the learned suggestions are made (see :mod:`samverkan.coding.learned`)."""
+
+    enabled: bool = Field(default=True, alias="använd")
+    # inverse regularisation strength of the logistic regression (larger: fits more closely)
+    c: float = Field(default=4.0, alias="c", gt=0, le=1000)
+    # a cause is suggested by the model from this probability (per cause, calibrated on
+    # the training cases when there are enough, kept within these bounds)
+    threshold: float = Field(default=0.8, alias="tröskel", gt=0, lt=1)
+    min_threshold: float = Field(default=0.7, alias="lägsta_tröskel", gt=0, lt=1)
+    max_threshold: float = Field(default=0.95, alias="högsta_tröskel", gt=0, lt=1)
+    # a model-only suggestion from this probability is "stark" (strong)
+    strong: float = Field(default=0.9, alias="stark", gt=0, lt=1)
+
+
 class Codebook(_Model):
     """The whole codebook. Build it with :func:`load_codebook`.
 
@@ -108,6 +126,9 @@ class Codebook(_Model):
     abbreviations: dict[str, str] = Field(default_factory=dict, alias="förkortningar")
     categories: tuple[Category, ...]
     causes: tuple[Cause, ...]
+    # sentences that show none of the causes (hard negatives for the model)
+    negative_examples: tuple[str, ...] = Field(default=(), alias="exempel_utan_orsak")
+    model: ModelSettings = Field(default=ModelSettings(), alias="modell")
     source: str = ""
 
     @field_validator("version", mode="before")
@@ -164,6 +185,12 @@ _PYDANTIC_MESSAGES = {
     "list_type": "ska vara en lista",
     "dict_type": "ska vara en tabell med nyckel: värde",
     "model_type": "ska vara en tabell med nyckel: värde",
+    "bool_type": "ska vara true eller false",
+    "bool_parsing": "ska vara true eller false",
+    "float_type": "ska vara ett tal",
+    "float_parsing": "ska vara ett tal",
+    "greater_than": "är för litet",
+    "less_than": "är för stort",
     "greater_than_equal": "är för litet",
     "less_than_equal": "är för stort",
 }

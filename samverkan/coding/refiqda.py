@@ -4,11 +4,20 @@ QualCoder).
 - ``export_codebook``: a codebook file ``.qdc`` (namespace ``urn:QDA-XML:codebook:1.0``), two
   groups: "Orsaker" (the causes) and "Kategorier" (the categories), each code with a stable
   guid (uuid5 of its id), name, isCodable, color and Description.
+- Code names are unique across the whole codebook, case-insensitively (:func:`code_names`):
+  QualCoder keeps codes in a table with unique names (it dropped the second "Rutiner" and
+  every coding of it) and an analyst cannot tell two codes of one name apart in any tool,
+  so a category that shares its label with a cause ("Rutiner", "Tekniska hinder") is
+  named "Rutiner (kategori)".
 - ``import_codebook``: reads a ``.qdc`` back into a list of code dicts.
 - ``export_project``: a project ``.qdpx`` (zip with ``project.qde`` in
   ``urn:QDA-XML:project:1.0``, the codebook, one plain-text source per case under
-  ``Sources/`` with the de-identified description, and a coding of the whole text per cause
-  and for the category).
+  ``sources/`` (the folder QualCoder writes and pyrefiqda resolves ``internal://`` paths
+  to; on a case-sensitive file system ``Sources/`` is not found) with the de-identified
+  description, and a coding of the whole text per cause and for the category).
+- Source texts have LF line ends only and no character XML cannot hold, and every position
+  is counted in characters on exactly the text written (QualCoder reads texts with universal
+  newlines: a CR LF counted as two characters would shift every later span).
 """
 
 from __future__ import annotations
@@ -37,6 +46,8 @@ ORIGIN = "samverkan"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:samverkan:kodbok")
 _CATEGORY_COLORS = "#1B9E77 #D95F02 #7570B3 #E7298A #666666".split()
 _ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+_GROUPS = ("orsaker", "kategorier")
+_KIND_WORDS = {"group": "grupp", "cause": "orsak", "category": "kategori"}
 
 
 def code_guid(kind: str, code_id: str) -> str:
@@ -72,25 +83,47 @@ def _cause_description(cause: Cause) -> str:
     return desc + f"\n[id: {cause.id}]"
 
 
+def code_names(codebook: Codebook) -> dict[tuple[str, str], str]:
+    """The name of every code, unique case-insensitively, keyed by (kind, id).
+
+    Groups keep their names, causes their labels; a name already taken gets its kind in
+    brackets ("Rutiner (kategori)"), and if even that is taken, also its id.
+    """
+    entries = [("group", g, g.capitalize()) for g in _GROUPS]
+    entries += [("cause", c.id, c.label) for c in codebook.causes]
+    entries += [("category", c.id, c.label) for c in codebook.categories]
+    taken: set[str] = set()
+    names: dict[tuple[str, str], str] = {}
+    for kind, code_id, label in entries:
+        word = _KIND_WORDS[kind]
+        for name in (label, f"{label} ({word})", f"{label} ({word} {code_id})"):
+            if name.casefold() not in taken:
+                break
+        taken.add(name.casefold())
+        names[(kind, code_id)] = name
+    return names
+
+
 def _codes_element(ns: str, codebook: Codebook) -> ET.Element:
     """<Codes>: the group "Orsaker" with the causes, then "Kategorier" with the categories."""
+    names = code_names(codebook)
     codes = ET.Element(f"{{{ns}}}Codes")
     causes = _add_code(
-        codes, ns, code_guid("group", "orsaker"), "Orsaker", False, "#444444",
-        "Orsaker (noll eller flera per ärende)",
+        codes, ns, code_guid("group", "orsaker"), names[("group", "orsaker")], False,
+        "#444444", "Orsaker (noll eller flera per ärende)",
     )  # fmt: skip
     for c in codebook.causes:
-        _add_code(
-            causes, ns, code_guid("cause", c.id), c.label, True, c.color, _cause_description(c)
-        )
+        name = names[("cause", c.id)]
+        _add_code(causes, ns, code_guid("cause", c.id), name, True, c.color, _cause_description(c))
     cats = _add_code(
-        codes, ns, code_guid("group", "kategorier"), "Kategorier", False, "#444444",
-        "Kategori (en per ärende)",
+        codes, ns, code_guid("group", "kategorier"), names[("group", "kategorier")], False,
+        "#444444", "Kategori (en per ärende)",
     )  # fmt: skip
     for i, c in enumerate(codebook.categories):
         color = _CATEGORY_COLORS[i % len(_CATEGORY_COLORS)]
         text = f"{c.definition}\n[id: {c.id}]".strip()
-        _add_code(cats, ns, code_guid("category", c.id), c.label, True, color, text)
+        name = names[("category", c.id)]
+        _add_code(cats, ns, code_guid("category", c.id), name, True, color, text)
     return codes
 
 
@@ -231,7 +264,7 @@ def _add_source(
     targets.append(("category", str(row["category"])))
     for kind, code_id in targets:
         _add_coding(src, case_id, kind, code_id, len(text), stamp, user)
-    return f"Sources/{sguid}.txt", text.encode("utf-8")
+    return f"sources/{sguid}.txt", text.encode("utf-8")
 
 
 def _zip_bytes(entries: dict[str, bytes]) -> bytes:

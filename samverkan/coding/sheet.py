@@ -36,7 +36,8 @@ from openpyxl.worksheet.views import Selection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from samverkan.coding import sheet_guard as guard
-from samverkan.coding.autocode import code_and_categorise, fold
+from samverkan.coding import suggest
+from samverkan.coding.autocode import fold
 from samverkan.coding.cells import (
     append_row,
     check_not_open,
@@ -46,6 +47,7 @@ from samverkan.coding.cells import (
     set_value,
 )
 from samverkan.coding.codebook import Codebook
+from samverkan.coding.learned import CauseModel
 from samverkan.project.atomic import workbook_bytes, write_bytes_atomic
 from samverkan.project.errors import InputError
 
@@ -69,6 +71,10 @@ FACT_HEADERS: dict[str, str] = {
     "action": "Åtgärd",
     "status": "Status i underlaget",
     "sug:category": "Förslag: kategori",
+    # how sure each suggested cause is and the words behind it (see coding/suggest.py)
+    "sug:strong": "Förslag: starka",
+    "sug:possible": "Förslag: möjliga",
+    "sug:why": "Förslag: grund (orden bakom förslaget)",
 }
 CORRECTED = ("corrected", "Korrigerad text")  # the analysts' own: never written
 _ANALYST_FIELDS = {  # suffix key -> header suffix
@@ -215,7 +221,22 @@ def _str(value: Any) -> str | None:
     return str(value)
 
 
-def _fact_values(row: pd.Series, suggested: set[str], category: str, labels: dict) -> dict:
+def _suggestion_values(found: dict[str, suggest.Suggestion], codebook: Codebook) -> dict:
+    """The suggestion columns of one case: a tick per suggested cause, the strong and the
+    possible ones by label, and per cause the words behind it and its strength."""
+    labels = codebook.cause_labels()
+    order = [c for c in codebook.cause_ids if c in found]
+    strong = [labels[c] for c in order if found[c].strength == suggest.STRONG]
+    possible = [labels[c] for c in order if found[c].strength != suggest.STRONG]
+    why = [f"{labels[c]}: »{found[c].words}« ({found[c].strength})" for c in order]
+    return {
+        "sug:strong": ", ".join(strong) or None,
+        "sug:possible": ", ".join(possible) or None,
+        "sug:why": "; ".join(why) or None,
+    } | {f"sug:{c}": "x" for c in order}
+
+
+def _fact_values(row: pd.Series, category: str, labels: dict) -> dict:
     received = row.get("received")
     received = pd.Timestamp(received).to_pydatetime() if not pd.isna(received) else None
     source_category = _str(row.get("category"))
@@ -230,7 +251,7 @@ def _fact_values(row: pd.Series, suggested: set[str], category: str, labels: dic
         "status": _str(row.get("status")),
         "sug:category": category,
     }
-    return values | {f"sug:{c}": "x" for c in suggested}
+    return values
 
 
 def _style_header(ws: Worksheet, col: int, key: str) -> None:
@@ -255,6 +276,9 @@ def _style_header(ws: Worksheet, col: int, key: str) -> None:
         "organisation": 16,
         "source_category": 18,
         "sug:category": 18,
+        "sug:strong": 18,
+        "sug:possible": 18,
+        "sug:why": 40,
         "a1:category": 18,
         "a2:category": 18,
     }.get(key, 11)
@@ -298,7 +322,10 @@ _HOW_TO = (
     "x i en orsakskolumn = orsaken finns. 'inga orsaker' = kodat, utan orsak. Citat "
     "publiceras bara med x i 'citat godkänt'. Rätta den avidentifierade texten i "
     "'Korrigerad text' (programmet skriver aldrig där; kodningen använder den när den finns). "
-    "Ändra inte ärende-id:n eller id:t inom hakparentes i rubrikerna."
+    "Ändra inte ärende-id:n eller id:t inom hakparentes i rubrikerna. Förslagen: 'starka' = "
+    "kodbokens regler och den inlärda modellen är överens, eller modellen är mycket säker; "
+    "'möjliga' = bara en av dem. 'Förslag: grund' visar orden bakom varje förslag. Filtrera "
+    "med pilarna i rubrikraden."
 )
 
 
@@ -345,14 +372,18 @@ def _no_coding_sheet(sheet_path: Path) -> InputError:
     return InputError(sheet_path, f"saknar bladet {SHEET}", "Ge kodningsbladet tillbaka sitt namn")
 
 
-def _case_facts(cases: pd.DataFrame, codebook: Codebook) -> dict[str, dict[str, Any]]:
+def _case_facts(
+    cases: pd.DataFrame, codebook: Codebook, model: CauseModel | None
+) -> dict[str, dict[str, Any]]:
     """The program's column values of each case, by case id, in sheet order."""
     cases = cases.sort_values(["received", "case_id"], kind="stable").reset_index(drop=True)
-    suggestions, categories = code_and_categorise(cases["description"].tolist(), codebook)
+    found = suggest.explain(cases["description"].tolist(), codebook, model)
+    categories = suggest.categorise([set(f) for f in found], codebook)
     cat_labels = codebook.category_labels()
     return {
-        str(row["case_id"]): _fact_values(row, sug, cat_labels.get(cat, cat), cat_labels)
-        for (_, row), sug, cat in zip(cases.iterrows(), suggestions, categories, strict=True)
+        str(row["case_id"]): _fact_values(row, cat_labels.get(cat, cat), cat_labels)
+        | _suggestion_values(sug, codebook)
+        for (_, row), sug, cat in zip(cases.iterrows(), found, categories, strict=True)
     }
 
 
@@ -614,7 +645,15 @@ def _open_or_create(
     return wb, ws, keys, times, guard.known_ids(wb)
 
 
-def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> SheetUpdate:
+def _set_filter(ws: Worksheet, last: int) -> None:
+    """An autofilter over the header and every case row, so analysts can filter on the
+    suggestions (e.g. only the possible ones) and on their own columns."""
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(_last_column(ws), 1))}{max(last, 1)}"
+
+
+def update_sheet(
+    cases: pd.DataFrame, sheet_path: Path, codebook: Codebook, model: CauseModel | None = None
+) -> SheetUpdate:
     """Create the coding sheet, or extend it without touching any analyst's edit.
 
     New cases are appended; cases no longer in ``cases`` are flagged "borttaget ur
@@ -622,12 +661,13 @@ def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> S
     linked them into another case, whose row then receives their analysts' cells;
     suggestions and case facts are refreshed; analyst cells of existing rows are never
     written; a new cause adds columns at the right. Stops (InputError) when the sheet is
-    open, or a header, case id or tick cannot be placed.
+    open, or a header, case id or tick cannot be placed. ``model``: the learned suggestions
+    (rules only without one).
     """
     sheet_path = Path(sheet_path)
     check_not_open(sheet_path)
     private_dir(sheet_path.parent)
-    facts = _case_facts(cases, codebook)
+    facts = _case_facts(cases, codebook, model)
     wanted = wanted_columns(codebook)
     result = SheetUpdate(path=sheet_path, created=not sheet_path.exists(), n_rows=0)
     wb, ws, keys, times, known = _open_or_create(sheet_path, codebook, wanted, result)
@@ -638,6 +678,7 @@ def update_sheet(cases: pd.DataFrame, sheet_path: Path, codebook: Codebook) -> S
     result.readded = len((known or set()) & (set(rows) - set(seen)))
     _apply_validation(ws, keys, codebook, max(rows.values(), default=1))
     _freeze_header(ws)
+    _set_filter(ws, _last_row(ws))
     _write_codebook_sheet(wb, codebook)
     guard.write_known_ids(wb, (known or set()) | set(rows))
     wb.active = wb.sheetnames.index(SHEET)

@@ -10,11 +10,15 @@ section of params.yaml (``disclosure.min_cell``, normally 3):
 
 The reader is assumed to know the shown counts, the row totals, column totals and grand
 total, that a ``<3`` cell lies between 1 and min_cell - 1 and that an ``x`` cell is at
-least min_cell. Complementary cells are hidden until every hidden cell can take more than
-one value under that knowledge: first so that no row or column has exactly one hidden
-cell (a greedy choice that prefers cells closing two such lines at once, inner cells over
-totals, small values over large, never zeros), then by an exact check on the network the
-margin equations form (see ``_exposed``).
+least 1 (zeros are shown). The complementary cells are chosen by an optimiser
+(``samverkan.privacy.optimal``: a mixed-integer model on HiGHS) that hides as few cases
+as possible; its answer is then checked by the exact audit on the network the margin
+equations form (``_exposed``). A cell the audit finds exposed is added to the cells the
+model must protect and the model is solved again. Only when the solver gives no answer
+(a model too large, or no solution in time) does the former greedy choice run instead
+(``_greedy``: no line with exactly one hidden cell, then the same audit), with a warning.
+Tables of one report that share counts are protected together by
+``samverkan.privacy.linked.ReportProtection``.
 """
 
 from __future__ import annotations
@@ -22,12 +26,13 @@ from __future__ import annotations
 import logging
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from samverkan.privacy import optimal
 from samverkan.project.errors import InputError
 from samverkan.report import fmt
 
@@ -41,25 +46,31 @@ _PARAMS_FILE = "params.yaml"
 _SECTION = "disclosure"
 
 Cell = tuple[int, int]
+MAX_AUDIT_ROUNDS = 8  # solve, audit, add the exposed cells, solve again
 Arc = tuple[int, int]
 
 
 @dataclass(frozen=True)
 class DisclosurePolicy:
     """The disclosure rule of every published count (the ``disclosure`` section of
-    params.yaml). ``min_cell``: counts from 1 to ``min_cell - 1`` are not shown."""
+    params.yaml). ``min_cell``: counts from 1 to ``min_cell - 1`` are not shown.
+    ``group_below``: parties with fewer cases than this are grouped as "Övriga parter" in
+    the party matrix before suppression (0: no grouping; optional, default 0)."""
 
     min_cell: int
+    group_below: int = 0
 
     def __post_init__(self) -> None:
-        value = self.min_cell
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise InputError(
-                _PARAMS_FILE,
-                f"{_SECTION}.min_cell är {value!r}, men måste vara ett heltal som är minst 1",
-                "Skriv ett heltal, t.ex. min_cell: 3, under disclosure: i params.yaml",
-            )
-        object.__setattr__(self, "min_cell", int(value))
+        for name, least, example in (("min_cell", 1, 3), ("group_below", 0, 10)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+                raise InputError(
+                    _PARAMS_FILE,
+                    f"{_SECTION}.{name} är {value!r}, men måste vara ett heltal som är minst "
+                    f"{least}",
+                    f"Skriv ett heltal, t.ex. {name}: {example}, under disclosure: i params.yaml",
+                )
+            object.__setattr__(self, name, int(value))
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> DisclosurePolicy:
@@ -79,14 +90,15 @@ class DisclosurePolicy:
                 f"okänd nyckel under disclosure: {', '.join(unknown)}",
                 f"Ta bort den eller rätta stavningen; giltiga nycklar: {', '.join(names)}",
             )
-        missing = [name for name in names if name not in section]
+        required = [f.name for f in fields(cls) if f.default is MISSING]
+        missing = [name for name in required if name not in section]
         if missing:
             raise InputError(
                 _PARAMS_FILE,
                 f"{_SECTION}.{missing[0]} saknas",
                 f"Lägg till {missing[0]}: under disclosure: i params.yaml (t.ex. min_cell: 3)",
             )
-        return cls(**{name: section[name] for name in names})
+        return cls(**{name: section[name] for name in names if name in section})
 
     @property
     def mark(self) -> str:
@@ -408,15 +420,60 @@ def _suppression_step(grid: _Grid, mask: np.ndarray, marked: np.ndarray) -> bool
     return _hide_smallest_shown(grid, mask)
 
 
+def _system(grid: _Grid) -> optimal.System:
+    """The grid as a system of the optimiser: cells row by row, each line's total negated."""
+    n_cols = grid.shape[1]
+    lines = [
+        [(i * n_cols + j, -1 if k == len(line) - 1 else 1) for k, (i, j) in enumerate(line)]
+        for line in grid.lines
+    ]
+    return optimal.System(grid.values.ravel(), grid.min_cell, lines)
+
+
+def _optimise(grid: _Grid) -> tuple[np.ndarray, np.ndarray] | None:
+    """(suppressed, marked as ``<3``) from the optimiser, checked by the exact audit.
+
+    A cell the audit finds exposed is added to the cells the model must protect and the
+    model is solved again; None when the solver gives no answer that passes the audit.
+    """
+    system = _system(grid)
+    required = [int(c) for c in np.flatnonzero(system.small)]
+    for _ in range(MAX_AUDIT_ROUNDS):
+        solution = optimal.solve(system, required)
+        if solution is None:
+            return None
+        mask = solution.hidden.reshape(grid.shape)
+        marked = solution.marked_small.reshape(grid.shape)
+        exposed = _exposed(grid, mask, marked)
+        if not exposed:
+            return mask, marked
+        required += [i * grid.shape[1] + j for i, j in exposed]
+    return None
+
+
+def _greedy(grid: _Grid, primary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The former greedy choice, used only when the optimiser gives no answer."""
+    mask = primary.copy()
+    marked = primary.copy()
+    for _ in range(2 * grid.values.size + 2):  # each round hides or re-marks a cell, or stops
+        if not _suppression_step(grid, mask, marked):
+            break
+    return mask, marked
+
+
 def _suppress(grid: _Grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(primary, suppressed, marked as ``<3``) of the grid; other hidden cells show ``x``."""
     v = grid.values
     primary = (v > 0) & (v < grid.min_cell)
-    mask = primary.copy()
-    marked = primary.copy()
-    for _ in range(2 * v.size + 2):  # each round hides or re-marks one more cell, or stops
-        if not _suppression_step(grid, mask, marked):
-            break
+    found = _optimise(grid) if primary.any() else (primary.copy(), primary.copy())
+    if found is None:
+        logger.warning(
+            "Röjandekontroll: optimeringen gav inget svar för en tabell med %d × %d celler; "
+            "den enklare stegvisa metoden används",
+            *grid.shape,
+        )
+        found = _greedy(grid, primary)
+    mask, marked = found
     logger.debug(
         "disclosure: %d primary, %d secondary suppressions",
         int(primary.sum()),

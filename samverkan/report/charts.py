@@ -5,6 +5,10 @@
 * DejaVu Sans, Swedish labels and number format (``1 234``, ``12,5 %``).
 * Counts hidden by disclosure control are never drawn as exact bars or points: a bar is
   left out and labelled ``<3`` (or ``x``) instead; a point on a trend line is left out.
+* A heat map's colour scale runs from the smallest to the largest count it shows; hidden
+  cells are grey and hatched, outside the scale. A heat map all of whose cells are hidden
+  says nothing: it is replaced by a sentence (``ChartOmitted``).
+* Labels are wrapped at word boundaries only, never inside a word.
 * ``show`` embeds a figure as SVG (vector in the PDF) in ``<figure>`` with alt text and
   a caption.
 
@@ -21,12 +25,14 @@ import logging
 import sys
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from samverkan.privacy.disclosure import TOTAL_LABEL, DisclosurePolicy, ProtectedTable
@@ -77,8 +83,17 @@ def _apply_font(fig: Figure) -> None:
         text.set_fontfamily(FONT)
 
 
+@dataclass(frozen=True)
+class ChartOmitted:
+    """A chart left out because it would show nothing; ``text`` says so in its place."""
+
+    text: str
+
+
 def _wrap(label: object, width: int = 28) -> str:
-    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+    """Break a label into lines of about ``width`` characters, between words only."""
+    lines = textwrap.wrap(str(label), width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines) or str(label)
 
 
 def _inner(pt: ProtectedTable) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -332,7 +347,7 @@ def cause_trend_lines(trend: pd.DataFrame, policy: DisclosurePolicy, top: int = 
     return fig
 
 
-def party_heatmap(pt: ProtectedTable) -> Figure:
+def party_heatmap(pt: ProtectedTable) -> Figure | ChartOmitted:
     """Reporting party (rows) against receiving party (columns), counts written in the cells.
 
     Suppressed cells are grey and read ``<3`` or ``x``; the colour scale is viridis (monotone
@@ -341,26 +356,74 @@ def party_heatmap(pt: ProtectedTable) -> Figure:
     return matrix_heatmap(pt, "Mottagande part", "Rapporterande part")
 
 
-def cooccurrence_heatmap(pt: ProtectedTable) -> Figure:
+def cooccurrence_heatmap(pt: ProtectedTable) -> Figure | ChartOmitted:
     """Causes that occur in the same case (a protected ``stats.cause_cooccurrence``)."""
     return matrix_heatmap(pt, "", "")
 
 
-def matrix_heatmap(pt: ProtectedTable, xlabel: str, ylabel: str) -> Figure:
-    """A count matrix as a heatmap with the counts (or ``<3`` / ``x``) written in the cells."""
+def matrix_heatmap(pt: ProtectedTable, xlabel: str, ylabel: str) -> Figure | ChartOmitted:
+    """A count matrix as a heatmap with the counts (or ``<3`` / ``x``) written in the cells.
+
+    The colour scale starts at the smallest and ends at the largest count shown; hidden
+    cells are grey and hatched. When every cell is hidden there is nothing to draw, and a
+    sentence saying so (``ChartOmitted``) takes the chart's place.
+    """
     values, mask, shown_text = _inner(pt)
+    shown = values.to_numpy(dtype=float)[~mask.to_numpy()]
+    if not shown.size:
+        return ChartOmitted(
+            "Diagrammet visas inte: röjandekontrollen döljer alla dess rutor. "
+            "Tabellen visar vad som kan redovisas."
+        )
     n_rows, n_cols = values.shape
     fig = _figure(max(2.5, 0.42 * n_rows + 1.8))
     ax = fig.add_subplot()
     data = np.ma.masked_array(values.to_numpy(dtype=float), mask=mask.to_numpy())
     cmap = colormaps["viridis_r"].with_extremes(bad=SUPPRESSED_COLOUR)
-    image = ax.imshow(data, cmap=cmap, aspect="auto", vmin=0)
-    vmax = float(values.to_numpy().max()) if values.size else 0.0
-    for i in range(n_rows):
-        for j in range(n_cols):
+    vmin, vmax = float(shown.min()), float(shown.max())
+    # vector cells (pcolormesh, not imshow): the SVG holds no embedded raster image
+    image = ax.pcolormesh(
+        np.arange(n_cols + 1) - 0.5,
+        np.arange(n_rows + 1) - 0.5,
+        data,
+        cmap=cmap,
+        vmin=vmin,
+        vmax=max(vmax, vmin + 1e-9),
+    )
+    image.set_edgecolor("face")
+    ax.set_xlim(-0.5, n_cols - 0.5)
+    ax.set_ylim(n_rows - 0.5, -0.5)  # first row at the top, as in the table
+    _heatmap_cells(ax, values, mask, shown_text, vmin, vmax)
+    # vertical column labels: wrapped ones stay apart however many columns there are
+    ax.set_xticks(range(n_cols), [_wrap(c, 20) for c in values.columns], rotation=90)
+    ax.set_yticks(range(n_rows), [_wrap(r, 30) for r in values.index])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.tick_params(labelsize=8)
+    _colour_bar(fig, ax, image, vmin, vmax)
+    _apply_font(fig)
+    return fig
+
+
+def _heatmap_cells(ax, values, mask, shown_text, vmin: float, vmax: float) -> None:
+    """Write each cell's text; hatch the hidden cells (grey already: masked)."""
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
             hidden = bool(mask.iat[i, j])
-            v = int(values.iat[i, j])
-            dark = not hidden and v > vmax * 0.55
+            if hidden:
+                ax.add_patch(
+                    Rectangle(
+                        (j - 0.5, i - 0.5),
+                        1,
+                        1,
+                        facecolor=SUPPRESSED_COLOUR,
+                        hatch="///",
+                        edgecolor="#888888",
+                        linewidth=0,
+                    )
+                )
+            v = float(values.iat[i, j])
+            dark = not hidden and vmax > vmin and (v - vmin) > (vmax - vmin) * 0.55
             ax.text(
                 j,
                 i,
@@ -370,18 +433,24 @@ def matrix_heatmap(pt: ProtectedTable, xlabel: str, ylabel: str) -> Figure:
                 fontsize=8,
                 color="white" if dark else TEXT_COLOUR,
                 style="italic" if hidden else "normal",
+                bbox={"facecolor": SUPPRESSED_COLOUR, "edgecolor": "none", "pad": 1}
+                if hidden
+                else None,
             )
-    ax.set_xticks(range(n_cols), [_wrap(c, 16) for c in values.columns], rotation=35, ha="right")
-    ax.set_yticks(range(n_rows), [_wrap(r, 30) for r in values.index])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.tick_params(labelsize=8)
+
+
+def _colour_bar(fig: Figure, ax, image, vmin: float, vmax: float) -> None:
+    """The scale with whole-number ticks from the smallest to the largest shown count."""
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
-    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(v)))
+    bar.solids.set_rasterized(False)  # matplotlib rasterises a long scale; keep it vector
+    bar.solids.set_edgecolor("face")  # no light seams between the scale's bands in a viewer
+    inner = MaxNLocator(nbins=5, integer=True).tick_values(vmin, vmax)
+    margin = (vmax - vmin) * 0.12  # an inner tick this close to an end would crowd its label
+    ticks = sorted({vmin, vmax, *(t for t in inner if vmin + margin < t < vmax - margin)})
+    bar.set_ticks(ticks)
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(round(v))))
     bar.ax.tick_params(labelsize=8)
-    bar.set_label("Antal fall", fontsize=8)
-    _apply_font(fig)
-    return fig
+    bar.set_label("Antal fall (grått: dolt)", fontsize=8)
 
 
 def share_bars(shares: pd.Series, xlabel: str = "Andel") -> Figure:
@@ -418,10 +487,15 @@ def to_svg(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def figure_html(fig: Figure, alt: str, caption: str) -> str:
-    """``<figure>`` with the SVG as a data URI, its alt text and caption."""
+def figure_html(fig: Figure | ChartOmitted, alt: str, caption: str) -> str:
+    """``<figure>`` with the SVG as a data URI, its alt text and caption.
+
+    A ``ChartOmitted`` becomes its sentence, in a paragraph.
+    """
     if not alt.strip():
         raise ValueError("varje diagram behöver en alternativtext")
+    if isinstance(fig, ChartOmitted):
+        return f'<p class="chart-omitted">{html.escape(fig.text)}</p>'
     svg = base64.b64encode(to_svg(fig)).decode("ascii")
     return (
         '<figure class="chart">'
@@ -430,7 +504,7 @@ def figure_html(fig: Figure, alt: str, caption: str) -> str:
     )
 
 
-def show(fig: Figure, alt: str, caption: str):
+def show(fig: Figure | ChartOmitted, alt: str, caption: str):
     """Embed a figure in the notebook output as SVG with alt text and caption; closes it."""
     from IPython.display import HTML
 
@@ -440,8 +514,10 @@ def show(fig: Figure, alt: str, caption: str):
         close(fig)
 
 
-def close(fig: Figure) -> None:
+def close(fig: Figure | ChartOmitted) -> None:
     """Release a figure (also when it was made through pyplot)."""
+    if isinstance(fig, ChartOmitted):
+        return
     pyplot = sys.modules.get("matplotlib.pyplot")  # only if someone already uses pyplot
     if pyplot is not None:
         pyplot.close(fig)

@@ -244,8 +244,69 @@ def action_share(cases: pd.DataFrame) -> float:
     return float(cases["has_action"].astype(bool).mean()) if len(cases) else float("nan")
 
 
-def party_matrix(cases: pd.DataFrame, labels: Labels | None = None) -> pd.DataFrame:
-    """Reporting party (rows) against receiving party (columns), parties with cases only."""
+OTHER_PARTIES = "Övriga parter"
+
+
+def _merge(table: pd.DataFrame, axis: int, label: object, into: str) -> pd.DataFrame:
+    """``table`` with row (axis 0) or column (axis 1) ``label`` added into ``into`` (last)."""
+    t = table if axis == 0 else table.T
+    merged = t.loc[[label]].sum(axis=0)
+    if into in t.index:
+        merged = merged + t.loc[into]
+    rest = t.drop(index=[x for x in (label, into) if x in t.index])
+    out = pd.concat([rest, merged.rename(into).to_frame().T])
+    out.index.name = t.index.name
+    return out if axis == 0 else out.T
+
+
+def _sparsest(table: pd.DataFrame, below: int, small: int, into: str) -> tuple[int, object] | None:
+    """(axis, label) of the party with the fewest cases among those with fewer than
+    ``below`` cases that hold a small count (1 to ``small - 1``); None when there is none."""
+    candidates = []
+    for axis, t in ((0, table), (1, table.T)):
+        for label, row in t.iterrows():
+            n = int(row.sum())
+            if label != into and n < below and ((row > 0) & (row < small)).any():
+                candidates.append((n, axis, str(label), label))
+    if not candidates:
+        return None
+    _, axis, _, label = min(candidates)
+    return axis, label
+
+
+def group_sparse(
+    table: pd.DataFrame, below: int, small: int = 3, label: str = OTHER_PARTIES
+) -> pd.DataFrame:
+    """Sparse rows and columns merged into one, ``label``, last: the table redesign that
+    statistical offices make before suppression.
+
+    The rule: while some party (a row or a column) has fewer than ``below`` cases and holds
+    a small count (1 to ``small - 1``, what primary suppression hides), the one with the
+    fewest cases is added to ``label`` ("Övriga parter"). A sparse party would otherwise be
+    all small cells and drag its neighbours into secondary suppression; grouped, its cases
+    are published together. ``below`` 0 leaves the table as it is.
+    """
+    out = table.astype("int64")
+    names = (table.index.name, table.columns.name)
+    for _ in range(sum(out.shape)):
+        found = _sparsest(out, below, small, label)
+        if found is None:
+            break
+        out = _merge(out, *found, into=label)
+        if label in out.index and label in out.columns:  # keep the group last both ways
+            out = out[[c for c in out.columns if c != label] + [label]]
+    out.index.name, out.columns.name = names
+    return out.astype("int64")
+
+
+def party_matrix(
+    cases: pd.DataFrame, labels: Labels | None = None, group_below: int = 0, min_cell: int = 3
+) -> pd.DataFrame:
+    """Reporting party (rows) against receiving party (columns), parties with cases only.
+
+    Sparse parties are grouped as "Övriga parter" first (see ``group_sparse``; params.yaml
+    ``disclosure.group_below`` and ``min_cell``).
+    """
     labels = labels or Labels()
     table = pd.crosstab(cases["reporter_party"], cases["receiver_party"])
     rows = table.sum(axis=1).sort_values(ascending=False, kind="stable").index
@@ -253,7 +314,7 @@ def party_matrix(cases: pd.DataFrame, labels: Labels | None = None) -> pd.DataFr
     table = table.loc[rows, cols]
     table.index = pd.Index([labels.party(p) for p in table.index], name="Rapporterande part")
     table.columns = pd.Index([labels.party(p) for p in table.columns], name="Mottagande part")
-    return table.astype("int64")
+    return group_sparse(table.astype("int64"), group_below, small=min_cell)
 
 
 def cause_trend(

@@ -488,7 +488,7 @@ def test_refiqda_text_has_no_control_characters_and_lf_only(tmp_path):
     with zipfile.ZipFile(out) as z:
         root = ET.fromstring(z.read("project.qde"))
         for src in root.iter(f"{{{NS_PROJECT}}}TextSource"):
-            text = z.read(f"Sources/{src.get('guid')}.txt").decode("utf-8")
+            text = z.read(f"sources/{src.get('guid')}.txt").decode("utf-8")
             assert "\r" not in text and not any(ord(ch) < 32 and ch not in "\n\t" for ch in text)
             for sel in src.iter(f"{{{NS_PROJECT}}}PlainTextSelection"):
                 assert int(sel.get("endPosition")) == len(text)

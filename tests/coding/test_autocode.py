@@ -72,8 +72,8 @@ def test_suggest_category():
     assert got == ["rutiner", "tekniska_hinder", "ovrigt"]
 
 
-def test_benchmark_on_labelled_set():
-    result = run_benchmark(speed_texts=500)
+def test_benchmark_on_labelled_set(tmp_path):
+    result = run_benchmark(speed_texts=500, coding_root=tmp_path)  # the codebook's examples
     assert result["n_texts"] >= 300
     assert set(result["per_cause"]) >= {"sip", "bemotande", "resurser"}
     assert result["micro"]["f1"] >= 0.8
@@ -113,3 +113,13 @@ def test_small_codebook_terms_patterns_negation_and_supersedes():
         "rutiner",
         "teknik",
     ]
+
+
+def test_explain_names_the_words_that_triggered_each_cause():
+    from samverkan.coding.autocode import _matcher, default_codebook
+
+    text = "Psykiatrin uteblev från SIP-mötet. Vi har sökt handläggaren utan återkoppling."
+    found = _matcher(default_codebook()).explain(text)
+    assert set(found) == {"sip", "kommunikation"}
+    for words in found.values():
+        assert words and words in text.lower()

@@ -125,3 +125,23 @@ def test_supersedes_must_name_another_cause(raw):
     assert "causes[it].ersätter: 'okänd'" in msg and "svar, plan, it" in msg
     data["causes"][2]["ersätter"] = ["it"]
     assert "causes[it].ersätter: 'it'" in _error(data)
+
+
+def test_examples_and_model_settings(raw):
+    raw = copy.deepcopy(raw)
+    raw["causes"][0]["exempel"] = ["En mening som visar orsaken."]
+    raw["exempel_utan_orsak"] = ["Allt gick bra."]
+    raw["modell"] = {"c": 2.0, "stark": 0.85}
+    book = codebook_from_dict(raw)
+    assert book.causes[0].examples == ("En mening som visar orsaken.",)
+    assert book.negative_examples == ("Allt gick bra.",)
+    assert book.model.c == 2.0 and book.model.strong == 0.85 and book.model.enabled
+    raw["modell"] = {"c": 0}
+    assert "posten modell.c: är för litet" in _error(raw)
+    raw["modell"] = {"använd": "kanske"}
+    assert "posten modell.använd: ska vara true eller false" in _error(raw)
+
+
+def test_project_codebook_has_examples_for_every_cause():
+    assert all(len(c.examples) >= 5 for c in BOOK.causes)
+    assert BOOK.negative_examples

@@ -46,13 +46,13 @@ def test_project_export(tmp_path):
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
         root = ET.fromstring(zf.read("project.qde"))
-        texts = {n: zf.read(n).decode("utf-8") for n in names if n.startswith("Sources/")}
+        texts = {n: zf.read(n).decode("utf-8") for n in names if n.startswith("sources/")}
     assert "project.qde" in names and len(texts) == 2
     ns = {"q": NS_PROJECT}
     sources = root.findall("q:Sources/q:TextSource", ns)
     assert [s.get("name") for s in sources] == ["2025VT-00000000c1", "2025VT-00000000c2"]
     first = sources[0]
-    text = texts["Sources/" + first.get("plainTextPath").removeprefix("internal://")]
+    text = texts["sources/" + first.get("plainTextPath").removeprefix("internal://")]
     assert text == "Psykiatrin uteblev från SIP-mötet."
     refs = [r.get("targetGUID") for r in first.findall(".//q:CodeRef", ns)]
     assert code_guid("cause", "sip") in refs and code_guid("category", "rutiner") in refs
@@ -102,3 +102,34 @@ def test_import_errors_in_swedish(tmp_path, content, problem):
         path.write_text(content, encoding="utf-8")
     with pytest.raises(InputError, match=problem):
         import_codebook(path)
+
+
+def test_code_names_are_unique_whatever_the_labels():
+    from samverkan.coding.codebook import codebook_from_dict
+    from samverkan.coding.refiqda import code_names
+
+    book = codebook_from_dict(
+        {
+            "version": "t",
+            "categories": [
+                {"id": "rutiner", "label": "Rutiner"},
+                {"id": "orsaker", "label": "orsaker"},  # the name of a group, other case
+                {"id": "annat", "label": "Rutiner (kategori)"},  # the name the first gets
+            ],
+            "causes": [
+                {"id": "rut", "label": "Rutiner", "category": "rutiner", "definition": "D."},
+                {"id": "sip", "label": "SIP", "category": "rutiner", "definition": "D."},
+            ],
+        },
+        "kodbok.yaml",
+    )
+    names = code_names(book)
+    assert names[("cause", "rut")] == "Rutiner" and names[("cause", "sip")] == "SIP"
+    assert names[("category", "rutiner")] == "Rutiner (kategori)"
+    assert names[("category", "orsaker")] == "orsaker (kategori)"
+    assert names[("category", "annat")] == "Rutiner (kategori) (kategori)"
+    assert len({n.casefold() for n in names.values()}) == len(names)
+    # the project's own codebook: only the categories that share a cause's label change
+    own = code_names(BOOK)
+    changed = {k[1] for k, v in own.items() if k[0] == "category" and v.endswith("(kategori)")}
+    assert changed == {"rutiner", "tekniska_hinder"}

@@ -138,3 +138,48 @@ def test_the_same_chart_gives_the_same_svg_bytes() -> None:
     second = charts.to_svg(charts.cause_bars(pt))
     assert first == second
     assert b"clip-path" in first  # the ids that used to be random are there, and equal
+
+
+def _colour_bar_labels(fig) -> list[str]:
+    bar_ax = fig.axes[1]  # matplotlib adds the colour bar as a second axes
+    return [t.get_text() for t in bar_ax.get_yticklabels()]
+
+
+def test_heatmap_scale_runs_from_the_smallest_to_the_largest_shown_count() -> None:
+    matrix = pd.DataFrame(
+        [[5, 1, 12], [0, 9, 7], [4, 2, 30]],
+        index=["BUP", "Socialtjänst", "VC"],
+        columns=["BUP", "Socialtjänst", "VC"],
+    )
+    pt = protect(matrix, POLICY, row_totals=False, col_totals=False)
+    shown = matrix.to_numpy()[~pt.suppressed.to_numpy()]
+    fig = charts.party_heatmap(pt)
+    mesh = fig.axes[0].collections[0]
+    assert mesh.norm.vmin == shown.min() and mesh.norm.vmax == shown.max()
+    labels = _colour_bar_labels(fig)
+    assert labels[0] == str(shown.min()) and labels[-1] == str(shown.max())
+    assert "−0" not in labels and len(set(labels)) == len(labels)
+    hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
+    assert len(hatched) == int(pt.suppressed.to_numpy().sum()) > 0
+    svg = charts.to_svg(fig).decode("utf-8")
+    assert "<image" not in svg, "no raster image inside the chart (vector only)"
+
+
+def test_heatmap_whose_cells_are_all_hidden_becomes_a_sentence() -> None:
+    matrix = pd.DataFrame([[1, 2], [2, 1]], index=["BUP", "VC"], columns=["BUP", "VC"])
+    chart = charts.party_heatmap(protect(matrix, POLICY, row_totals=False, col_totals=False))
+    assert isinstance(chart, charts.ChartOmitted)
+    html = charts.show(chart, "Värmekarta", "Parter").data
+    assert html.startswith('<p class="chart-omitted">') and "<img" not in html
+    assert "döljer alla" in html
+
+
+def test_labels_are_wrapped_between_words_only() -> None:
+    label = "Vuxenhabilitering och Barn- och ungdomshabiliteringen"
+    wrapped = charts._wrap(label, 12)
+    assert wrapped.split("\n")[0] == "Vuxenhabilitering"
+    assert wrapped.replace("\n", " ") == label
+    matrix = pd.DataFrame([[5, 4], [6, 9]], index=["Vuxenhabilitering", "VC"], columns=["A", "B"])
+    fig = charts.party_heatmap(protect(matrix, POLICY, row_totals=False, col_totals=False))
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "Vuxenhabilitering" in ticks

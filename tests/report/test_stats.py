@@ -128,6 +128,42 @@ def test_party_matrix(labels: stats.Labels) -> None:
     assert matrix.to_numpy().sum() == 3
 
 
+def test_group_sparse_merges_parties_with_few_cases_and_a_small_count() -> None:
+    table = pd.DataFrame(
+        [[40, 10, 1, 0], [12, 30, 0, 2], [1, 0, 2, 0], [0, 2, 0, 1]],
+        index=["A", "B", "C", "D"],
+        columns=["a", "b", "c", "d"],
+    )
+    table.index.name, table.columns.name = "Rapporterande part", "Mottagande part"
+    grouped = stats.group_sparse(table, below=10)
+    # C and D (3 and 3 cases, small counts) as reporters, c and d as receivers
+    assert list(grouped.index) == ["A", "B", stats.OTHER_PARTIES]
+    assert list(grouped.columns) == ["a", "b", stats.OTHER_PARTIES]
+    assert grouped.loc[stats.OTHER_PARTIES, stats.OTHER_PARTIES] == 3
+    assert grouped.loc["A", stats.OTHER_PARTIES] == 1
+    assert grouped.to_numpy().sum() == table.to_numpy().sum()
+    assert grouped.index.name == "Rapporterande part"
+    # 0 leaves the table alone; a single sparse party is not grouped (only renamed)
+    assert stats.group_sparse(table, below=0).equals(table)
+    one = table.loc[["A", "B", "C"], ["a", "b", "c"]]
+    assert list(stats.group_sparse(one, below=4).index) == ["A", "B", stats.OTHER_PARTIES]
+
+
+def test_grouping_shows_more_cases_of_a_sparse_matrix() -> None:
+    table = pd.DataFrame(
+        [[40, 10, 1, 0, 5], [12, 30, 0, 2, 6], [1, 0, 2, 0, 0], [0, 2, 0, 1, 0]],
+        index=["A", "B", "C", "D"],
+        columns=["a", "b", "c", "d", "e"],
+    )
+
+    def visible(t: pd.DataFrame) -> int:
+        pt = protect(t, POLICY)
+        return int(t.to_numpy()[~pt.suppressed.to_numpy()[:-1, :-1]].sum())
+
+    assert visible(table) == 70
+    assert visible(stats.group_sparse(table, below=10)) == 81
+
+
 def test_trend_and_cooccurrence(labels: stats.Labels) -> None:
     a = make_coded_cases("2025VT", 20, seed=1)
     b = make_coded_cases("2025HT", 25, seed=2)

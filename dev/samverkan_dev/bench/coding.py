@@ -1,20 +1,23 @@
-"""Benchmark of the auto-coder on a labelled set (``samverkan-dev bench-coding``).
+"""Benchmark of the suggestion step on a labelled set (``samverkan-dev bench-coding``).
 
-Per-cause precision, recall and F1, micro F1, exact matches and texts per second.
+Per-cause precision, recall and F1, micro F1, exact matches and texts per second of the
+whole suggestion step (the codebook's rules and the learned model, as the pipeline makes
+them: the model trained on the project's coding sheets and the codebook's examples).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from samverkan.coding.autocode import auto_code
+from samverkan.coding import quality
+from samverkan.coding.autocode import default_codebook
 from samverkan.coding.codebook import Codebook
-from samverkan.project.errors import InputError
+from samverkan.coding.learned import CauseModel, train_project_model
+from samverkan.coding.suggest import suggest_causes
 
 log = logging.getLogger(__name__)
 
@@ -26,66 +29,33 @@ def default_bench_path() -> Path:
 
 def load_labelled(path: Path) -> list[dict[str, Any]]:
     """Read a JSONL file of {"text": str, "causes": [cause ids]} lines."""
-    rows = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(
-            path, "testmängden finns inte", "Ange sökvägen till en .jsonl-fil"
-        ) from None
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rows.append({"text": str(row["text"]), "causes": set(row["causes"])})
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise InputError(
-                path,
-                f"rad {n} är inget JSON-objekt med text och causes",
-                'Skriv raden som {"text": "...", "causes": ["orsaks-id", ...]}',
-            ) from None
-    return rows
-
-
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3), "support": tp + fn}
-
-
-def _per_cause(
-    rows: list[dict[str, Any]], got: list[set[str]]
-) -> tuple[dict[str, Any], dict[str, float | int]]:
-    """Precision, recall and F1 per cause (every cause labelled or suggested) and micro."""
-    causes = sorted({c for r in rows for c in r["causes"]} | {c for g in got for c in g})
-    pairs = [(r["causes"], g) for r, g in zip(rows, got, strict=True)]
-    per: dict[str, Any] = {}
-    tp_all = fp_all = fn_all = 0
-    for cause in causes:
-        tp = sum(1 for want, g in pairs if cause in want and cause in g)
-        fp = sum(1 for want, g in pairs if cause not in want and cause in g)
-        fn = sum(1 for want, g in pairs if cause in want and cause not in g)
-        per[cause] = _prf(tp, fp, fn)
-        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
-    return per, _prf(tp_all, fp_all, fn_all)
+    return quality.load_labelled(path)
 
 
 def _best_seconds(
-    texts: list[str], codebook: Codebook | None, speed_texts: int, repeats: int
+    texts: list[str], codebook: Codebook, model: CauseModel | None, speed_texts: int, repeats: int
 ) -> tuple[int, float | None]:
-    """The number of texts timed and the best time of ``repeats`` runs of auto_code."""
+    """The number of texts timed and the best time of ``repeats`` runs of the suggestions."""
     speed_set = [f"{texts[i % len(texts)]} Ärende {i}." for i in range(speed_texts)]
     best: float | None = None
     for rep in range(max(repeats, 1)):
         # a fresh number per repeat, so that every text holds a token not seen before
         batch = [f"{t} {rep}" for t in speed_set] if rep else speed_set
         start = time.perf_counter()
-        auto_code(batch, codebook)
+        suggest_causes(batch, codebook, model)
         elapsed = time.perf_counter() - start
         best = elapsed if best is None else min(best, elapsed)
     return len(speed_set), best
+
+
+def _project_coding() -> Path | None:
+    """data/coding of the project the command runs in (None outside a project)."""
+    from samverkan.project.paths import ProjectPaths, project_root
+
+    try:
+        return ProjectPaths(project_root()).coding
+    except Exception:  # not inside a project: the codebook's examples only
+        return None
 
 
 def run_benchmark(
@@ -94,8 +64,13 @@ def run_benchmark(
     *,
     speed_texts: int = 20_000,
     repeats: int = 3,
+    use_model: bool = True,
+    coding_root: Path | None = None,
 ) -> dict[str, Any]:
-    """Score auto_code on the labelled set and time it.
+    """Score the suggestions on the labelled set and time them.
+
+    ``use_model``: blend the rules with the model trained on ``coding_root``'s sheets (the
+    project's data/coding when None) and the codebook's examples; False: rules only.
 
     Returns {"n_texts", "per_cause": {id: {precision, recall, f1, support}}, "micro": {...},
     "exact_match", "texts_per_second", "errors": [{"text", "expected", "got"}]}.
@@ -103,19 +78,23 @@ def run_benchmark(
     number appended (so that the per-text work is not just a cache hit); the best of
     ``repeats`` runs counts, because the machine is shared.
     """
+    codebook = codebook or default_codebook()
     rows = load_labelled(path or default_bench_path())
     texts = [r["text"] for r in rows]
-    got = auto_code(texts, codebook)
-    per, micro = _per_cause(rows, got)
+    root = coding_root if coding_root is not None else _project_coding()
+    model = train_project_model(root, codebook) if use_model else None
+    got = suggest_causes(texts, codebook, model)
+    per, micro = quality.per_cause(rows, got)
     errors = [
         {"text": r["text"], "expected": sorted(r["causes"]), "got": sorted(g)}
         for r, g in zip(rows, got, strict=True)
         if r["causes"] != g
     ]
-    timed, best = _best_seconds(texts, codebook, speed_texts, repeats)
+    timed, best = _best_seconds(texts, codebook, model, speed_texts, repeats)
     exact = sum(r["causes"] == g for r, g in zip(rows, got, strict=True)) / max(len(rows), 1)
     return {
         "n_texts": len(rows),
+        "model": model is not None,
         "per_cause": per,
         "micro": micro,
         "exact_match": round(exact, 3),
@@ -127,7 +106,8 @@ def run_benchmark(
 def format_report(result: dict[str, Any], *, show_errors: int = 0) -> str:
     """A plain-text table of a :func:`run_benchmark` result (Swedish headings)."""
     lines = [
-        f"Testmängd: {result['n_texts']} meningar",
+        f"Testmängd: {result['n_texts']} meningar"
+        + (" (regler och modell)" if result.get("model") else " (bara regler)"),
         f"{'orsak':<18}{'precision':>10}{'täckning':>10}{'F1':>8}{'antal':>8}",
     ]
     for cause, m in result["per_cause"].items():

@@ -427,12 +427,29 @@ def agreement_table(agreement: Mapping[str, Any] | None, labels: stats.Labels) -
     return table.map(lambda v: "–" if v is None or pd.isna(v) else fmt.number(v, 2))
 
 
+def _suggestion_quality(part: Mapping[str, Any] | None, policy: DisclosurePolicy) -> str:
+    """The leave-one-term-out figures of the suggestions (agreement.json "suggestions"),
+    as a phrase; "" when no term had hand-coded cases to test on."""
+    if not part or not part.get("n_cases") or int(part.get("n_terms") or 0) < 2:
+        return ""
+    blend, rules = part["blend"], part["rules_only"]
+    terms = fmt.number_word(int(part["n_terms"]))
+    return (
+        f"mikro-F1 {fmt.number(float(blend['f1']), 2)} (precision "
+        f"{fmt.number(float(blend['precision']), 2)}, täckning "
+        f"{fmt.number(float(blend['recall']), 2)}) på {cases_text(int(part['n_cases']), policy)} "
+        f"från {terms} terminer; kodbokens regler ensamma gav "
+        f"{fmt.number(float(rules['f1']), 2)}"
+    )
+
+
 def _agreement_parts(
     agreement: Mapping[str, Any] | None, policy: DisclosurePolicy
 ) -> dict[str, str]:
-    out = {"auto_vs_manual": "", "between_analysts": ""}
+    out = {"auto_vs_manual": "", "between_analysts": "", "suggestions": ""}
     if not agreement:
         return out
+    out["suggestions"] = _suggestion_quality(agreement.get("suggestions"), policy)
     for key in ("auto_vs_manual", "between_analysts"):
         part = agreement.get(key) or {}
         n = int(part.get("n") or 0)
@@ -495,6 +512,7 @@ def method_section(
         agreement_period=fmt.term_label(agreement_period) if agreement_period else "",
         codebook_version=labels.codebook_version,
         min_cell=policy.min_cell,
+        group_below=policy.group_below,
         small=_small_range(policy),
     )
 

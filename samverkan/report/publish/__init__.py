@@ -6,7 +6,8 @@
   so the file works offline on its own.
 - PDF: WeasyPrint renders that same HTML with the print stylesheet: A4, cover, table of
   contents with page numbers, page numbers in the footer, Swedish hyphenation (lang="sv"),
-  bookmarks from the headings, tagged for accessibility (PDF/UA-1).
+  bookmarks from the headings, tagged for accessibility (PDF/UA-1); ``pdftags`` then adds
+  what WeasyPrint's tags lack (the ID tree, header scopes, one table per broken table).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from samverkan.project.atomic import (
 )
 from samverkan.project.errors import InputError
 from samverkan.report.provenance import collect as collect_provenance
+from samverkan.report.publish.pdftags import complete_tags
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,10 @@ REMOVE_TAGS = {"remove", "remove-cell", "parameters", "injected-parameters"}
 _HEADING = re.compile(r"<h([23])(?:\s+id=\"[^\"]*\")?([^>]*)>(.*?)</h\1>", re.S)
 _ANCHOR = re.compile(r"<a class=\"anchor-link\" href=\"#[^\"]*\">¶</a>")
 _TAGS = re.compile(r"<[^>]+>")
+# The appendix of a report may list the raw files itself (provenance.provenance_table, full
+# SHA-256): then the colophon refers to it instead of printing the list a second time.
+_RAW_FILE_TABLE = re.compile(r'<th scope="col">SHA-256</th>')
+_TABLE_ID = re.compile(r'(aria-labelledby="|<caption id=")(tbl-[0-9a-f]+)"')
 
 # Characters the reports use: Latin-1, Latin Extended-A, punctuation, arrows, math signs.
 _FONT_UNICODES = [
@@ -144,6 +150,8 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
                 and o.get("output_type") != "error"
             ]
+            if not cell.outputs:
+                continue  # an empty block would carry a page break of its own (a blank page)
         kept.append(cell)
     nb.cells = kept
     exporter = HTMLExporter(
@@ -171,6 +179,23 @@ def add_heading_ids(body: str) -> tuple[str, list[TocEntry]]:
     return _HEADING.sub(renumber, body), toc
 
 
+def unique_table_ids(body: str) -> str:
+    """Number repeated table ids (the same table shown twice): tbl-x, tbl-x-2, …
+
+    Each table's scroll container names its caption's id just before the caption, so the
+    n-th ``aria-labelledby`` of an id and the n-th caption of that id belong together.
+    """
+    seen: dict[tuple[str, str], int] = {}
+
+    def renumber(match: re.Match[str]) -> str:
+        key = (match.group(1), match.group(2))
+        seen[key] = seen.get(key, 0) + 1
+        n = seen[key]
+        return f'{match.group(1)}{match.group(2)}{"" if n == 1 else f"-{n}"}"'
+
+    return _TABLE_ID.sub(renumber, body)
+
+
 def render_html(
     nb: nbformat.NotebookNode,
     *,
@@ -182,7 +207,7 @@ def render_html(
 ) -> str:
     from babel.dates import format_date, format_datetime
 
-    body, toc = add_heading_ids(notebook_body(nb))
+    body, toc = add_heading_ids(unique_table_ids(notebook_body(nb)))
     created = datetime.fromisoformat(provenance["generated_at"])
     env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
     page = env.from_string(_template("page.html.j2"))
@@ -195,6 +220,7 @@ def render_html(
         publisher=publisher,
         toc=toc,
         body=Markup(body),
+        raw_files_in_body=bool(_RAW_FILE_TABLE.search(body)),
         css=Markup(_template("report.css")),
         fonts_css=Markup(_fonts_css()),
         provenance=provenance,
@@ -217,6 +243,7 @@ def write_pdf(html_text: str, target: Path, base_url: Path) -> Path:
                 document.write_pdf(str(tmp), pdf_variant="pdf/ua-1", pdf_tags=True)
             finally:
                 tempfile.tempdir = saved
+        complete_tags(tmp)
 
     return write_atomic(target, write)
 

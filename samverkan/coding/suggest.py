@@ -1,0 +1,166 @@
+"""The suggestion step: the codebook's rules and the learned model, blended and explained.
+
+Why a blend: the rules (:mod:`samverkan.coding.autocode`) are precise on the phrasings they
+know and say exactly which words triggered them; the model (:mod:`samverkan.coding.learned`)
+reaches phrasings nobody wrote a trigger for, learned from the analysts' own coding. A cause is
+suggested when its rules fire or the model's probability reaches the cause's threshold.
+
+Each suggestion says why and how sure it is, so that an analyst can judge and filter it:
+
+- ``stark`` (strong): the rules and the model agree, or the model alone is very sure
+  (probability at least the codebook's ``modell.stark``);
+- ``möjlig`` (possible): only the rules, or only the model near its threshold.
+
+The words shown are the rule's matched words, else the model's strongest words in the text.
+Large batches are split into chunks and coded in parallel processes (joblib); the result is
+the same as coding them in one process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from samverkan.coding import learned
+from samverkan.coding.autocode import _matcher
+from samverkan.coding.codebook import Codebook
+from samverkan.coding.learned import CauseModel
+
+STRONG = "stark"
+POSSIBLE = "möjlig"
+_CHUNK = 20_000
+_PARALLEL_FROM = 200_000  # texts; below this one process is faster than starting workers
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested cause: the words behind it and how sure the suggestion is."""
+
+    cause: str
+    words: str
+    strength: str  # STRONG or POSSIBLE
+    probability: float | None  # the model's, None when the cause has no model
+
+
+def _model_hits(model: CauseModel | None, texts: Sequence[str]) -> list[dict[str, float]]:
+    """{cause: probability} of the causes the model suggests, per text."""
+    if model is None or not texts:
+        return [{} for _ in texts]
+    prob = model.probabilities(texts)
+    thr = np.array([model.thresholds[c] for c in model.causes])
+    out: list[dict[str, float]] = []
+    for row in prob:
+        hit = np.flatnonzero(row >= thr)
+        out.append({model.causes[k]: float(row[k]) for k in hit})
+    return out
+
+
+def _causes_chunk(
+    texts: Sequence[str], codebook: Codebook, model: CauseModel | None
+) -> list[set[str]]:
+    m = _matcher(codebook)
+    rules = [m.code(t) if isinstance(t, str) else set() for t in texts]
+    for found, hits in zip(rules, _model_hits(model, texts), strict=True):
+        found.update(hits)
+    return rules
+
+
+def _causes_part(
+    texts: Sequence[str], codebook: Codebook, model: CauseModel | None
+) -> list[set[str]]:
+    """One process's share, in chunks (the sparse matrix of a chunk stays small)."""
+    out: list[set[str]] = []
+    for i in range(0, len(texts), _CHUNK):
+        out += _causes_chunk(texts[i : i + _CHUNK], codebook, model)
+    return out
+
+
+def suggest_causes(
+    texts: Sequence[str], codebook: Codebook, model: CauseModel | None = None
+) -> list[set[str]]:
+    """The suggested cause ids of each text: rule hits and model hits (fast path).
+
+    From ``_PARALLEL_FROM`` texts on, the texts are split into one part per core and coded
+    in worker processes (each builds the matcher once); the result is the same.
+    """
+    texts = list(texts)
+    jobs = min(os.cpu_count() or 1, max(len(texts) // _CHUNK, 1))
+    if len(texts) < _PARALLEL_FROM or jobs < 2:
+        return _causes_part(texts, codebook, model)
+    size = -(-len(texts) // jobs)
+    parts = [texts[i : i + size] for i in range(0, len(texts), size)]
+    done = Parallel(n_jobs=jobs)(delayed(_causes_part)(p, codebook, model) for p in parts)
+    return [c for part in done for c in part]
+
+
+def _one(
+    text: str, rules: dict[str, str], hits: dict[str, float], model: CauseModel | None
+) -> dict[str, Suggestion]:
+    """The explained suggestions of one text."""
+    out: dict[str, Suggestion] = {}
+    modelled = set(model.causes) if model is not None else set()
+    for cause in sorted(rules.keys() | hits.keys()):
+        prob = hits.get(cause)
+        if prob is None and cause in modelled:
+            prob = float(model.probabilities([text])[0, model.causes.index(cause)])  # type: ignore[union-attr]
+        agree = cause in rules and prob is not None and prob >= 0.5
+        strong = agree or (cause in hits and prob is not None and prob >= model.strong)  # type: ignore[union-attr]
+        words = rules.get(cause) or (model.evidence(text, cause) if model is not None else "")
+        out[cause] = Suggestion(cause, words, STRONG if strong else POSSIBLE, prob)
+    return out
+
+
+def explain(
+    texts: Sequence[str], codebook: Codebook, model: CauseModel | None = None
+) -> list[dict[str, Suggestion]]:
+    """Per text, {cause id: Suggestion} (for the analysts' sheet; slower than
+    :func:`suggest_causes`, which gives the same causes)."""
+    m = _matcher(codebook)
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    hits = _model_hits(model, texts)
+    return [_one(t, m.explain(t), h, model) for t, h in zip(texts, hits, strict=True)]
+
+
+def categorise(causes: Sequence[set[str]], codebook: Codebook) -> list[str]:
+    """The category each set of causes points to (see ``_Matcher.category``)."""
+    m = _matcher(codebook)
+    return [m.category(c) for c in causes]
+
+
+def leave_one_term_out(coding_root: Path | None, codebook: Codebook) -> dict[str, Any]:
+    """How well the suggestions agree with the analysts on a term they were not trained on.
+
+    For every term with hand-coded cases, the model is fitted on the codebook's examples and
+    the other terms' coded cases only, and the suggestions for that term's coded cases are
+    compared with the analysts' codes; the figures are pooled over all terms (micro). The
+    rules alone are scored the same way, for comparison.
+    """
+    from samverkan.coding.autocode import auto_code
+
+    by_term = {
+        path.parent.name: learned.sheet_examples(path, codebook, path.parent.name)
+        for path in (learned.project_sheets(coding_root) if coding_root is not None else [])
+    }
+    by_term = {term: ex for term, ex in by_term.items() if ex}
+    blend: list[tuple[set[str], set[str]]] = []
+    rules: list[tuple[set[str], set[str]]] = []
+    for term, held_out in by_term.items():
+        train = learned.codebook_examples(codebook)
+        train += [e for other, ex in by_term.items() if other != term for e in ex]
+        model = learned.fit_model(train, codebook)
+        texts = [e.text for e in held_out]
+        want = [set(e.causes) for e in held_out]
+        blend += zip(want, suggest_causes(texts, codebook, model), strict=True)
+        rules += zip(want, auto_code(texts, codebook), strict=True)
+    return {
+        "n_cases": len(blend),
+        "n_terms": len(by_term),
+        "blend": learned.micro_prf(blend),
+        "rules_only": learned.micro_prf(rules),
+    }

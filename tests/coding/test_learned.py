@@ -1,0 +1,156 @@
+"""The learned suggestions: features equal the fitted vectorizer, deterministic fits, training
+from the analysts' sheets and the codebook's examples, leave-one-term-out, the blend."""
+
+from __future__ import annotations
+
+import numpy as np
+from coding_helpers import BOOK, make_cases
+from openpyxl import load_workbook
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from samverkan.coding import learned, suggest
+from samverkan.coding.codebook import codebook_from_dict
+from samverkan.coding.sheet import SHEET, update_sheet
+
+# a tiny codebook: "vatten" has no triggers at all, only examples; "el" has one rule
+TINY = {
+    "version": "1",
+    "categories": [{"id": "a", "label": "A"}, {"id": "ovr", "label": "Övrigt"}],
+    "causes": [
+        {
+            "id": "vatten",
+            "label": "Vatten",
+            "category": "a",
+            "definition": "d",
+            "exempel": [
+                "Källaren översvämmades efter regnet.",
+                "Vattnet forsade in genom taket.",
+                "Det läckte vatten från röret i köket.",
+                "Översvämning i tvättstugan igen.",
+            ],
+        },
+        {
+            "id": "el",
+            "label": "El",
+            "category": "a",
+            "definition": "d",
+            "triggers": {"termer": ["strömavbrott*"]},
+            "exempel": [
+                "Strömavbrott hela natten.",
+                "Elen gick i hela huset.",
+                "Säkringen löste ut och lamporna slocknade.",
+            ],
+        },
+    ],
+    "exempel_utan_orsak": ["Allt fungerade som det skulle.", "Mötet gick bra och alla kom."],
+}
+
+
+def _tiny():
+    return codebook_from_dict(TINY)
+
+
+def test_fast_transform_equals_the_fitted_vectorizer():
+    book = _tiny()
+    examples = learned.codebook_examples(book)
+    model = learned.fit_model(examples, book)
+    texts = [e.text for e in examples] + ["Ingen källare och inget vatten, [NAMN] ringde.", ""]
+    vec = TfidfVectorizer(analyzer=learned.analyze, sublinear_tf=True, min_df=2)
+    vec.fit([e.text for e in examples])
+    want = vec.transform(texts).toarray()
+    got = model.transform(texts).toarray()
+    assert got.shape == want.shape
+    assert np.allclose(got, want)
+
+
+def test_fit_is_deterministic_and_learns_a_cause_without_triggers():
+    book = _tiny()
+    one = learned.fit_model(learned.codebook_examples(book), book)
+    two = learned.fit_model(learned.codebook_examples(book), book)
+    assert one.thresholds == two.thresholds and np.array_equal(one.coef, two.coef)
+    prob = one.probabilities(["Källaren var översvämmad av vatten.", "Mötet gick bra."])
+    k = one.causes.index("vatten")
+    assert prob[0, k] > prob[1, k]
+
+
+def test_no_model_without_examples_or_when_turned_off():
+    book = _tiny()
+    assert learned.fit_model([], book) is None
+    off = codebook_from_dict({**TINY, "modell": {"använd": False}})
+    assert learned.fit_model(learned.codebook_examples(off), off) is None
+
+
+def test_blend_explains_rule_and_model_suggestions():
+    book = _tiny()
+    model = learned.fit_model(learned.codebook_examples(book), book)
+    model.thresholds["vatten"] = 0.0  # make the model suggest it, to test the explanation
+    found = suggest.explain(["Strömavbrott i källaren."], book, model)[0]
+    assert found["el"].words == "strömavbrott"  # the rule's own word
+    assert found["vatten"].words  # the model's strongest words in the text
+    assert {s.strength for s in found.values()} <= {suggest.STRONG, suggest.POSSIBLE}
+    assert suggest.suggest_causes(["Strömavbrott i källaren."], book, model) == [set(found)]
+    assert suggest.suggest_causes(["Strömavbrott."], book, None) == [{"el"}]
+
+
+def _coded_sheet(tmp_path, term: str, texts: dict[str, str], ticks: dict[str, list[str]]):
+    """A term's coding sheet with analyst 1's ticks: {case suffix: [cause ids]}."""
+    path = tmp_path / "coding" / term / "kodning.xlsx"
+    path.parent.mkdir(parents=True)
+    update_sheet(make_cases(texts, term=term), path, BOOK)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    cols = {c.value: c.column for c in ws[1] if c.value}
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    for key, causes in ticks.items():
+        for cause in causes:
+            header = f"A1: {BOOK.cause(cause).label} [{cause}]"
+            ws.cell(rows[f"{term}-{key}"], cols[header]).value = "x"
+        if not causes:
+            ws.cell(rows[f"{term}-{key}"], cols["A1: inga orsaker"]).value = "x"
+    wb.save(path)
+    return path
+
+
+def test_sheet_examples_are_the_hand_coded_rows_only(tmp_path):
+    texts = {"0000000001": "Ingen svarade i telefon.", "0000000002": "Allt gick bra.",
+             "0000000003": "Inte kodad än."}  # fmt: skip
+    path = _coded_sheet(tmp_path, "2025VT", texts, {"0000000001": ["kommunikation"],
+                                                    "0000000002": []})  # fmt: skip
+    got = learned.sheet_examples(path, BOOK, "2025VT")
+    assert [(e.text, set(e.causes)) for e in got] == [
+        ("Ingen svarade i telefon.", {"kommunikation"}),
+        ("Allt gick bra.", set()),
+    ]
+    assert learned.project_sheets(tmp_path / "coding") == [path]
+
+
+def test_leave_one_term_out_holds_each_term_out(tmp_path):
+    for term in ("2024HT", "2025VT"):
+        _coded_sheet(
+            tmp_path,
+            term,
+            {"0000000001": "Psykiatrin uteblev från SIP-mötet.", "0000000002": "Allt gick bra."},
+            {"0000000001": ["sip"], "0000000002": []},
+        )
+    got = suggest.leave_one_term_out(tmp_path / "coding", BOOK)
+    assert got["n_terms"] == 2 and got["n_cases"] == 4
+    assert got["rules_only"]["f1"] == 1.0
+    assert 0.0 <= got["blend"]["f1"] <= 1.0
+    assert suggest.leave_one_term_out(tmp_path / "nothing", BOOK)["n_cases"] == 0
+
+
+def test_sheet_shows_words_and_strength_and_can_be_filtered(tmp_path):
+    path = tmp_path / "kodning.xlsx"
+    texts = {"00000000a1": "Psykiatrin uteblev från SIP-mötet och skickade ingen ersättare.",
+             "00000000a2": "Allt fungerade bra."}  # fmt: skip
+    model = learned.fit_model(learned.codebook_examples(BOOK), BOOK)
+    update_sheet(make_cases(texts), path, BOOK, model)
+    ws = load_workbook(path)[SHEET]
+    cols = {c.value: c.column for c in ws[1] if c.value}
+    why = ws.cell(2, cols["Förslag: grund (orden bakom förslaget)"]).value
+    assert why.startswith("SIP: »") and why.endswith(")")
+    strong, possible = (ws.cell(2, cols[h]).value for h in ("Förslag: starka", "Förslag: möjliga"))
+    assert "SIP" in f"{strong}, {possible}"
+    assert all(ws.cell(3, cols[h]).value is None for h in ("Förslag: starka", "Förslag: grund "
+                                                           "(orden bakom förslaget)"))  # fmt: skip
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}3"
