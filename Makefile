@@ -39,12 +39,16 @@ setup: $(STAMP) .samverkan-secret ## Skapa .venv med de låsta paketen och regis
 demo-data: setup ## Skriv demons exporter och kodningsark när projektet är demon och data/raw är tom
 	samverkan-dev demo-data --only-if-needed
 
+# Stages run side by side, one per core (`samverkan repro`); JOBS=1 runs plain `dvc repro`.
+JOBS ?= 0
+
 report: setup demo-data ## Bygg alla terminsrapporter och årsrapporter (HTML + PDF) med DVC och sök efter läckor
 	samverkan check-params
 	@# The demo is a reproducible build of the commit: dated at the commit, so a fresh clone's
 	@# reports and dvc.lock come out byte for byte as committed. Real data: dated when built.
 	@if [ -f data/raw/.demo-planted.json ] && [ -d .git ]; then \
-	  export SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct -- . ':(exclude)dvc.lock'); fi; dvc repro
+	  export SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct -- . ':(exclude)dvc.lock'); fi; \
+	  samverkan repro --jobs $(JOBS)
 	samverkan check-leaks
 	@echo "Rapporter:"; find reports -name "*.html" -o -name "*.pdf" | grep -v /notebooks/ | sort | sed 's/^/  /'
 

@@ -337,6 +337,22 @@ def _print_ingest_summary(root: Path, term: str) -> None:
 
 @app.command()
 @guarded
+def repro(
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", help="Steg samtidigt (0: ett per kärna, 1: som dvc repro)"),
+    ] = 0,
+) -> None:
+    """Bygg det som har ändrats med DVC, oberoende steg samtidigt (make report gör så)."""
+    from samverkan.workspace.repro import reproduce
+
+    code = reproduce(_root(), workers=jobs or None, echo=typer.echo)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+@guarded
 def publish(
     notebook: Annotated[Path, typer.Argument(help="Den körda rapportanteckningsboken")],
     out: Annotated[Path, typer.Option(help="Filnamn utan ändelse, t.ex. reports/2025HT/x")],
@@ -416,6 +432,9 @@ def export_qda(
 
 
 def main() -> None:
+    from samverkan.runner import skip_unused_slow_imports
+
+    skip_unused_slow_imports()  # seconds of every stage's start (see runner.py)
     app(prog_name="samverkan")
 
 

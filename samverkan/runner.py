@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,37 @@ FAILED_LINE = (
     "eftersom den kan nämna en rådatafil."
 )
 STRING_PARAMS = {"term", "year", "compare_term", "compare_year", "root"}
+# Optional modules that a library imports eagerly but no stage uses, and that cost as much
+# to import as a small stage's own work: jsonschema (under nbformat, so under papermill and
+# nbconvert) builds an Earley parser of RFC 3987 at import (1-2 s) only to offer an "iri"
+# format check, and nbformat validates notebooks without format checks.
+UNUSED_SLOW_IMPORTS = ("rfc3987_syntax",)
+# What papermill imports for remote paths only (hdfs://: pyarrow's file systems, 0.3 s);
+# the stages read and write local paths. Left out while papermill is imported, not after.
+PAPERMILL_REMOTE_ONLY = ("pyarrow.fs",)
+
+
+def skip_unused_slow_imports() -> None:
+    """Make the imports in ``UNUSED_SLOW_IMPORTS`` fail fast (libraries that import them
+    optionally fall back), unless something has imported them already."""
+    for name in UNUSED_SLOW_IMPORTS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+def import_papermill() -> Any:
+    """papermill, imported without its remote-path handlers (``PAPERMILL_REMOTE_ONLY``)."""
+    if "papermill" in sys.modules:
+        return sys.modules["papermill"]
+    blocked = [name for name in PAPERMILL_REMOTE_ONLY if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import papermill
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return papermill
 
 
 class NotebookFailed(Exception):
@@ -132,7 +164,7 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     the error's type and message (stage code raises InputError with messages free of
     personal data, so these are safe to print).
     """
-    import papermill
+    papermill = import_papermill()
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
@@ -171,6 +203,9 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
                 cwd=str(root),
                 progress_bar=False,
                 log_output=False,
+                # written once at the end (or on an error), not after every cell: the
+                # record is a temporary file until then, so the saves served nothing
+                request_save_on_cell_execute=False,
                 report_mode=False,
                 config=kernel,
             )

@@ -191,3 +191,42 @@ def test_the_kernels_connection_file_lives_in_its_private_folder(
     monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
     run_notebook(tmp_path, "02", {"term": "2025HT"})
     assert seen == {"connection": True, "named": True}
+
+
+def _fresh_python(code: str) -> str:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return proc.stdout.strip()
+
+
+def test_stage_processes_skip_the_grammar_jsonschema_builds_but_still_validate() -> None:
+    out = _fresh_python(
+        "import sys\n"
+        "from samverkan.runner import skip_unused_slow_imports\n"
+        "skip_unused_slow_imports()\n"
+        "import nbformat\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['outputs'] = 'not a list'\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('invalid caught', sys.modules.get('rfc3987_syntax', 'absent'))\n"
+    )
+    assert out == "invalid caught None"
+
+
+def test_papermill_comes_without_remote_file_systems_which_stay_importable() -> None:
+    out = _fresh_python(
+        "import sys\n"
+        "from samverkan.runner import import_papermill\n"
+        "papermill = import_papermill()\n"
+        "print(callable(papermill.execute_notebook), 'pyarrow.fs' in sys.modules)\n"
+        "import pyarrow.fs\n"
+        "print(pyarrow.fs.LocalFileSystem is not None)\n"
+    )
+    assert out.splitlines() == ["True False", "True"]

@@ -1,5 +1,6 @@
-"""The analyst's workspace: checking params.yaml, adding a term, removing the demo, status.
+"""The analyst's workspace: checking params.yaml, adding a term, removing the demo, status,
+building what changed.
 
 What the everyday commands (`samverkan check-params`, `new-term`, `remove-demo`,
-`status`) do, as functions the command line wraps and the tests call.
+`status`, `repro`) do, as functions the command line wraps and the tests call.
 """

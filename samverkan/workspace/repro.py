@@ -1,0 +1,197 @@
+"""Building what changed, with independent stages side by side (`samverkan repro`).
+
+`dvc repro` runs one stage at a time, but most of a project's stages are independent: each
+term's ingest, sheet, coding and export only read that term, and the reports only read
+coded terms. DVC releases its repository lock while a stage's command runs and guards each
+stage's deps and outs with read/write locks, so separate `dvc repro --single-item`
+processes may build stages that do not feed each other at the same time (each still
+checks its stage and skips it when nothing changed, and records it in dvc.lock under the
+lock). So this module asks DVC once which stages are stale, takes them and everything
+downstream of them in the pipeline's order, joins stages that can only run one after the
+other into one job (one DVC process, less start-up), runs the jobs on as many processes as
+the machine has cores, and ends with DVC's own status: when anything is still stale, a
+plain `dvc repro` finishes it. The result is what `dvc repro` builds.
+
+A job's output is printed whole when it ends, so the lines of parallel stages do not mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+DVC_STAGE = ["dvc", "--wait-for-lock", "repro", "--single-item"]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The stages in the pipeline's order, what each reads from, and which are stale."""
+
+    order: list[str]
+    upstream: dict[str, set[str]]
+    stale: set[str]
+
+
+def read_pipeline(root: Path) -> Pipeline:
+    """The stage graph and DVC's status, from DVC itself (one call, under its lock)."""
+    import networkx as nx
+    from dvc.repo import Repo
+
+    # DVC names stages relative to the working folder; the jobs run in the project's root
+    with contextlib.chdir(root), Repo(".") as repo:
+        graph = repo.index.graph  # an edge runs from a stage to a stage it reads from
+        stale = set(repo.status())
+        name = {stage: stage.addressing for stage in graph}
+        runnable = {stage for stage in graph if stage.cmd}
+        position = {stage: i for i, stage in enumerate(graph)}
+        order = [
+            name[s]
+            for s in nx.lexicographical_topological_sort(graph.reverse(), key=position.get)
+            if s in runnable
+        ]
+        upstream = {name[s]: {name[d] for d in graph.successors(s)} for s in runnable}
+    return Pipeline(order, upstream, stale & set(order))
+
+
+def to_build(pipeline: Pipeline) -> list[str]:
+    """The stale stages and every stage downstream of one, in the pipeline's order."""
+    chosen: set[str] = set()
+    for name in pipeline.order:
+        if name in pipeline.stale or pipeline.upstream[name] & chosen:
+            chosen.add(name)
+    return [name for name in pipeline.order if name in chosen]
+
+
+def join_chains(stages: list[str], upstream: dict[str, set[str]]) -> list[list[str]]:
+    """Jobs of stages to build, in order. A stage joins the job that ends with one of its
+    upstream stages when everything it reads from is built in that job (it could not start
+    earlier anyway); otherwise it starts a job of its own."""
+    jobs: list[list[str]] = []
+    job_of: dict[str, int] = {}
+    for name in stages:
+        mine = upstream[name] & set(job_of)
+        homes = {job_of[u] for u in mine}
+        if len(homes) == 1 and jobs[(home := homes.pop())][-1] in mine:
+            jobs[home].append(name)
+            job_of[name] = home
+        else:
+            job_of[name] = len(jobs)
+            jobs.append([name])
+    return jobs
+
+
+def _job_needs(jobs: list[list[str]], upstream: dict[str, set[str]]) -> list[set[int]]:
+    job_of = {name: i for i, job in enumerate(jobs) for name in job}
+    return [
+        {job_of[u] for name in job for u in upstream[name] if u in job_of} - {i}
+        for i, job in enumerate(jobs)
+    ]
+
+
+@dataclass
+class _Running:
+    job: int
+    proc: subprocess.Popen[bytes]
+    output: IO[bytes]  # the temporary file the job writes to
+    started: float
+
+
+def _start(root: Path, job: list[str], index: int) -> _Running:
+    output = tempfile.TemporaryFile()  # closed when the job is reported
+    proc = subprocess.Popen([*DVC_STAGE, *job], cwd=root, stdout=output, stderr=subprocess.STDOUT)
+    return _Running(index, proc, output, time.perf_counter())
+
+
+def _report(run: _Running, job: list[str], echo: Callable[[str], None]) -> int:
+    run.output.seek(0)
+    text = run.output.read().decode("utf-8", "replace").rstrip()
+    run.output.close()
+    if text:
+        echo(text)
+    seconds = f"{time.perf_counter() - run.started:.1f}".replace(".", ",")
+    code = run.proc.returncode
+    state = "klart" if code == 0 else f"misslyckades (status {code})"
+    echo(f"samverkan: {', '.join(job)}: {state} på {seconds} s")
+    return code
+
+
+def run_jobs(
+    root: Path,
+    jobs: list[list[str]],
+    needs: list[set[int]],
+    workers: int,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Run the jobs, at most ``workers`` at a time, each when the jobs it needs are done.
+    After a failure no new job starts; the running ones finish. Returns 0 or the first
+    failure's exit status."""
+    waiting, done, running = list(range(len(jobs))), set(), []
+    failure = 0
+    while running or (waiting and not failure):
+        while not failure and len(running) < workers:
+            ready = next((j for j in waiting if needs[j] <= done), None)
+            if ready is None:
+                break
+            waiting.remove(ready)
+            echo(f"samverkan: startar {', '.join(jobs[ready])}")
+            running.append(_start(root, jobs[ready], ready))
+        finished = [r for r in running if r.proc.poll() is not None]
+        if not finished:
+            time.sleep(0.05)
+            continue
+        for run in finished:
+            running.remove(run)
+            code = _report(run, jobs[run.job], echo)
+            if code == 0:
+                done.add(run.job)
+            elif not failure:
+                failure = code
+    return failure
+
+
+def default_workers() -> int:
+    """One process per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def reproduce(root: Path, workers: int | None = None, echo: Callable[[str], None] = print) -> int:
+    """Build everything that changed, as `dvc repro` does, ``workers`` stages at a time.
+    Returns the exit status (0: all up to date)."""
+    from dvc.exceptions import DvcException
+
+    workers = workers or default_workers()
+    if workers == 1:
+        return _plain_repro(root)
+    try:
+        pipeline = read_pipeline(root)
+    except DvcException:  # a broken dvc.yaml or params.yaml: DVC's own message says which
+        return _plain_repro(root)
+    stages = to_build(pipeline)
+    if not stages:
+        echo("samverkan: alla steg är aktuella, inget att köra")
+        return 0
+    jobs = join_chains(stages, pipeline.upstream)
+    echo(f"samverkan: {len(stages)} steg att köra i {len(jobs)} jobb, {workers} åt gången")
+    code = run_jobs(root, jobs, _job_needs(jobs, pipeline.upstream), workers, echo)
+    if code:
+        return code
+    if read_pipeline(root).stale:  # what the jobs did not make current: DVC finishes it
+        return _plain_repro(root)
+    echo("samverkan: alla steg är aktuella")
+    return 0
+
+
+def _plain_repro(root: Path) -> int:
+    sys.stdout.flush()
+    return subprocess.run(["dvc", "repro"], cwd=root, check=False).returncode
