@@ -406,7 +406,7 @@ def check_leaks(
 @guarded
 def export_qda(
     term: TermOpt,
-    out: Annotated[Path | None, typer.Option(help="Standard: data/coding/TERM/")] = None,
+    out: Annotated[Path | None, typer.Option(help="Standard: data/processed/TERM/")] = None,
 ) -> None:
     """Exportera kodbok (.qdc) och kodade, avidentifierade fall (.qdpx) enligt REFI-QDA."""
     import pandas as pd
@@ -417,7 +417,7 @@ def export_qda(
 
     root = _root()
     paths = TermPaths.for_term(term, root)
-    folder = out or paths.coding
+    folder = out or paths.processed
     codebook = load_codebook(config_dir(root) / "codebook.yaml")
     export_codebook(codebook, folder / "kodbok.qdc")
     from samverkan.project.atomic import build_time

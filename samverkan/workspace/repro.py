@@ -28,7 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-DVC_STAGE = ["dvc", "--wait-for-lock", "repro", "--single-item"]
+# DVC of this environment, and this environment's commands first on the stages' PATH
+# (`samverkan run-notebook`), also when the caller's PATH does not hold them.
+DVC = [sys.executable, "-m", "dvc"]
+DVC_STAGE = [*DVC, "--wait-for-lock", "repro", "--single-item"]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,9 @@ class _Running:
 
 def _start(root: Path, job: list[str], index: int) -> _Running:
     output = tempfile.TemporaryFile()  # closed when the job is reported
-    proc = subprocess.Popen([*DVC_STAGE, *job], cwd=root, stdout=output, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*DVC_STAGE, *job], cwd=root, stdout=output, stderr=subprocess.STDOUT, env=_env()
+    )
     return _Running(index, proc, output, time.perf_counter())
 
 
@@ -194,4 +205,4 @@ def reproduce(root: Path, workers: int | None = None, echo: Callable[[str], None
 
 def _plain_repro(root: Path) -> int:
     sys.stdout.flush()
-    return subprocess.run(["dvc", "repro"], cwd=root, check=False).returncode
+    return subprocess.run([*DVC, "repro"], cwd=root, check=False, env=_env()).returncode

@@ -75,7 +75,9 @@ def _project(root: Path, stages: dict[str, dict]) -> Path:
     (root / "seed.txt").write_text("1", encoding="utf-8")
     (root / "dvc.yaml").write_text(yaml.safe_dump({"stages": stages}), encoding="utf-8")
     for args in (["init", "--no-scm", "-q"], ["config", "core.analytics", "false"]):
-        subprocess.run(["dvc", *args], cwd=root, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "dvc", *args], cwd=root, check=True, capture_output=True
+        )
     return root
 
 
