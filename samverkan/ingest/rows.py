@@ -102,7 +102,9 @@ def _date_column_reasons(rows: pd.DataFrame) -> np.ndarray:
         ("event_text", "event_date", "händelsedatum"),
     ):
         bad = rows[text].notna() & rows[parsed].isna()
-        impossible = impossible_dates(rows[text]) & bad
+        impossible = pd.Series(False, index=rows.index)
+        if bad.any():  # rare: only the unreadable cells are looked at again
+            impossible[bad] = impossible_dates(rows.loc[bad, text])
         parts.append(
             np.select(
                 [impossible.to_numpy(), bad.to_numpy()],
