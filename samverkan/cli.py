@@ -334,6 +334,20 @@ def publish(
     typer.echo(f"Publicerat: {html_path} och {pdf_path}")
 
 
+@app.command()
+@guarded
+def bench(
+    cases: Annotated[int, typer.Option(help="Antal syntetiska fall (20 terminer)")] = 1_000_000,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Skriv siffrorna hit")] = None,
+) -> None:
+    """Mät stegen på N syntetiska fall (finns i utvecklingspaketet samverkan-dev)."""
+    try:
+        from samverkan_dev.cli import bench as dev_bench
+    except ImportError:
+        _fail("Mätningen finns i utvecklingspaketet: installera det med make setup", 1)
+    dev_bench(cases=cases, json_file=json_file)
+
+
 @app.command("check-leaks")
 @guarded
 def check_leaks(
