@@ -77,8 +77,8 @@ remove-demo: setup ## Ta bort demons data, terminer, år, ark och utdata (vägra
 check-leaks: setup ## Sök efter personuppgifter i alla utdata
 	samverkan check-leaks
 
-bench: bench-deid bench-coding bench-disclosure ## Kör alla mätningar (kvalitet och hastighet)
-	samverkan-dev bench-ingest
+bench: bench-deid bench-coding bench-disclosure ## Kör alla mätningar (kvalitet, röjandekontroll, hastighet: 1 000 000 fall, metrics/bench.json)
+	samverkan-dev bench --json metrics/bench.json
 
 bench-deid: setup ## Avidentifiering: läckor, fångade namn, överredigering, texter per sekund
 	samverkan-dev bench-deid --all

@@ -369,6 +369,25 @@ def publish(
     typer.echo(f"Publicerat: {html_path} och {pdf_path}")
 
 
+@app.command()
+@guarded
+def bench(
+    cases: Annotated[int, typer.Option(help="Antal syntetiska fall (20 terminer)")] = 1_000_000,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Skriv siffrorna hit")] = None,
+) -> None:
+    """Mät stegen på N syntetiska fall (finns i utvecklingspaketet samverkan-dev)."""
+    import shutil
+    import subprocess
+
+    dev = shutil.which("samverkan-dev")  # the product never imports the dev package
+    if dev is None:
+        _fail("Mätningen finns i utvecklingspaketet: installera det med make setup", 1)
+    extra = ["--json", str(json_file)] if json_file is not None else []
+    code = subprocess.run([str(dev), "bench", "--cases", str(cases), *extra]).returncode
+    if code:
+        raise typer.Exit(code)
+
+
 @app.command("check-leaks")
 @guarded
 def check_leaks(

@@ -163,6 +163,33 @@ def bench_disclosure(
     typer.echo(format_comparison(compare(demo | random_tables(tables, seed), policy)))
 
 
+@app.command("bench")
+@guarded
+def bench(
+    cases: Annotated[int, typer.Option(help="Antal syntetiska fall (20 terminer)")] = 1_000_000,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Skriv siffrorna som JSON hit")
+    ] = None,
+) -> None:
+    """Mät stegen (inläsning, kodning) på N syntetiska fall mot golvet: att bara läsa filerna."""
+    import json
+
+    from samverkan_dev.bench.scale import as_json, format_table, run_bench
+
+    if cases < 1:
+        raise typer.BadParameter("ange minst 1 fall", param_hint="--cases")
+    typer.echo(f"Skriver {cases} syntetiska fall (ingår inte i tiderna) och mäter stegen ...")
+    results = run_bench(cases)
+    figures = as_json(results)
+    typer.echo(format_table(results))
+    load = ", ".join(f"{x:.2f}".replace(".", ",") for x in figures["load"])
+    typer.echo(f"Datum {figures['date']}, {figures['machine']['cores']} kärnor, belastning {load}")
+    if json_file is not None:
+        json_file.parent.mkdir(parents=True, exist_ok=True)
+        json_file.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        typer.echo(f"Siffrorna skrivna till {json_file}")
+
+
 def main() -> None:
     app(prog_name="samverkan-dev")
 

@@ -18,7 +18,7 @@ is replaced by a stub holding ``Message``. Needs PyQt6 and a QualCoder source tr
 (``git clone https://github.com/ccbogel/QualCoder``; give its ``src`` folder)::
 
     QT_QPA_PLATFORM=offscreen python -m samverkan_dev.qualcoder_check \
-        --qualcoder ~/QualCoder/src data/coding/2025HT/fall-2025HT.qdpx
+        --qualcoder ~/QualCoder/src data/processed/2025HT/fall-2025HT.qdpx
 
 Exit status 0 when every code arrived, no coding lacks its code and no span is wrong.
 """

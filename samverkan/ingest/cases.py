@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 
 import pandas as pd
 
 from samverkan.ingest.linking import DuplicateRule, link_reported_by_both
+from samverkan.ingest.parallel import chunks, map_ordered, workers
 from samverkan.ingest.parties import direction_after_linking
 from samverkan.ingest.sources import SourceConfig, normalise_value
 from samverkan.ingest.sources.catalog import map_text
@@ -36,12 +38,32 @@ def make_case_id(term: str, organisation: str, system: str, source_id: str) -> s
 FREE_TEXT_FIELDS = ("description", "action", "outcome", "status")
 
 
-def redact_column(values: pd.Series) -> pd.Series:
-    """``samverkan.privacy.redact`` once per distinct non-empty text."""
+# From this many distinct texts on, de-identification is spread over the worker processes
+PARALLEL_TEXTS = 2000
+_CHUNKS_PER_WORKER = 8  # small enough chunks that a slow one does not keep a core idle
+
+
+def _redact_chunk(texts: Sequence[str]) -> list[str]:
     from samverkan.privacy import redact  # heavy to import: only when needed
 
-    uniq = {t: redact(t) for t in pd.unique(values.dropna())}
-    return values.map(uniq, na_action="ignore").astype("string")
+    return [redact(t) for t in texts]
+
+
+def redact_texts(texts: Sequence[str]) -> dict[str, str]:
+    """``samverkan.privacy.redact`` of each distinct text, over the machine's cores when
+    there are many (``parallel.map_ordered``: the same result with one worker or many)."""
+    distinct = list(dict.fromkeys(texts))
+    parts = chunks(distinct, workers() * _CHUNKS_PER_WORKER)
+    done = map_ordered(_redact_chunk, parts, parallel=len(distinct) >= PARALLEL_TEXTS)
+    return dict(zip(distinct, (t for part in done for t in part), strict=True))
+
+
+def redact_column(values: pd.Series, redacted: dict[str, str] | None = None) -> pd.Series:
+    """``samverkan.privacy.redact`` once per distinct non-empty text (``redacted``: the
+    texts already de-identified, see ``redact_texts``)."""
+    if redacted is None:
+        redacted = redact_texts(pd.unique(values.dropna()).tolist())
+    return values.map(redacted, na_action="ignore").astype("string")
 
 
 def clean_action(action: pd.Series, config: SourceConfig) -> pd.Series:
@@ -56,8 +78,10 @@ def _deidentified(candidates: pd.DataFrame, term: Term, config: SourceConfig) ->
     df = candidates.reset_index(drop=True)
     df["action"] = clean_action(df["action"], config)
     df["outcome"] = clean_action(df["outcome"], config)
+    texts = [t for col in FREE_TEXT_FIELDS for t in pd.unique(df[col].dropna())]
+    redacted = redact_texts(texts)
     for col in FREE_TEXT_FIELDS:
-        df[col] = redact_column(df[col])
+        df[col] = redact_column(df[col], redacted)
     df["case_id"] = [
         make_case_id(term.code, o, s, str(i))
         for o, s, i in zip(df["organisation"], df["system"], df["source_id"], strict=True)

@@ -2,6 +2,12 @@
 
 The rule (``link_reported_by_both``) takes its thresholds from a ``DuplicateRule``, read
 once from params.yaml ``ingest.duplicates`` and recorded in the ingest's ``ingest.json``.
+
+Cost: only pairs within the date window are ever looked at (never all pairs). With the
+jaccard method they are scored a block of days at a time, as products of a sparse token
+matrix (``_jaccard_pairs``), so time grows with the rows times the window's rows per day
+and memory is bounded by ``_BLOCK_CELLS``; the ngram method scores the window's
+candidate pairs one by one (``_pairwise_pairs``).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,6 +175,112 @@ class NgramSimilarity:
         return sum(v * b.get(g, 0.0) for g, v in a.items()) / (self.norms[i] * self.norms[j])
 
 
+_BLOCK_CELLS = 2_000_000  # row pairs scored at once: bounds the memory of a block
+
+
+def _token_matrix(tokens: list[frozenset[str]]) -> Any:
+    """The descriptions' token sets as a sparse 0/1 matrix (rows x distinct tokens)."""
+    from scipy.sparse import csr_matrix
+
+    vocab: dict[str, int] = {}
+    columns = [vocab.setdefault(t, len(vocab)) for ts in tokens for t in sorted(ts)]
+    indptr = np.cumsum([0, *(len(ts) for ts in tokens)])
+    data = np.ones(len(columns), dtype=np.float64)
+    return csr_matrix((data, columns, indptr), shape=(len(tokens), max(1, len(vocab))))
+
+
+def _window_blocks(date: np.ndarray, max_days_apart: int) -> Iterator[tuple[int, int, int]]:
+    """Blocks (a0, a1, b1) of positions in date order covering the pairs of
+    ``_pairs_in_window`` exactly once: rows a0..a1-1 (all of one day) with the later
+    rows up to b1 (that day and the next ``max_days_apart`` days). A day's rows are split
+    so that a block holds at most ``_BLOCK_CELLS`` pairs."""
+    days = np.sort(date, kind="stable").astype("datetime64[D]").astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+    ends = np.r_[starts[1:], len(days)]
+    his = np.searchsorted(days, days[starts] + int(max_days_apart), side="right")
+    for start, end, hi in zip(starts.tolist(), ends.tolist(), his.tolist(), strict=True):
+        step = max(1, _BLOCK_CELLS // max(1, hi - start))
+        for a0 in range(start, end, step):
+            yield a0, min(end, a0 + step), hi
+
+
+@dataclass(frozen=True)
+class _RowCodes:
+    """Per row, as integer codes: file, kind, own and receiving party, person pseudonym
+    (-1: none), token count; for scoring blocks of pairs with array operations."""
+
+    file: np.ndarray
+    kind: np.ndarray
+    own: np.ndarray
+    recv: np.ndarray
+    unknown: int  # the code of "okand" (-1 when no row has it)
+    person: np.ndarray
+    size: np.ndarray
+
+    @classmethod
+    def of(cls, df: pd.DataFrame, tokens: list[frozenset[str]]) -> _RowCodes:
+        parties = pd.Index(pd.unique(np.r_[df["_own_party"], df["receiver_party"]]))
+        person = pd.Series(_person_keys(df), dtype=object)
+        return cls(
+            file=pd.factorize(df["source_file"])[0],
+            kind=pd.factorize(df["_kind"])[0],
+            own=parties.get_indexer(df["_own_party"]),
+            recv=parties.get_indexer(df["receiver_party"]),
+            unknown=int(parties.get_indexer(["okand"])[0]),
+            person=pd.factorize(person, use_na_sentinel=True)[0],
+            size=np.array([len(t) for t in tokens], dtype=float),
+        )
+
+
+def _score_block(
+    codes: _RowCodes, matrix: Any, a: np.ndarray, b: np.ndarray, later: np.ndarray, t: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, score) of the pairs of rows ``a`` x ``b`` (``later``: b after a in date
+    order) meeting the jaccard rule: conditions (1)-(3) of ``_candidate_pairs`` and the
+    same person pseudonym (score PERSON_MATCH) or, when either has none, a Jaccard
+    similarity of at least ``t`` (the score), computed as in ``jaccard``."""
+    c = codes
+    common = (matrix[a] @ matrix[b].T).toarray()
+    union = c.size[a][:, None] + c.size[b][None, :] - common
+    sim = np.divide(common, union, out=np.zeros_like(common), where=union > 0)
+    named = (
+        (c.own[a][:, None] != c.unknown)
+        & (c.recv[b][None, :] == c.own[a][:, None])
+        & (c.recv[a][:, None] == c.own[b][None, :])
+    )
+    keep = later & (c.file[a][:, None] != c.file[b][None, :])
+    keep &= (c.kind[a][:, None] != c.kind[b][None, :]) | named
+    both = (c.person[a][:, None] >= 0) & (c.person[b][None, :] >= 0)
+    small = np.minimum(c.size[a][:, None], c.size[b][None, :])
+    large = np.maximum(c.size[a][:, None], c.size[b][None, :])
+    text = ~both & (small > 0) & (small >= t * large) & (sim >= t)
+    same = both & (c.person[a][:, None] == c.person[b][None, :])
+    ra, rb = np.nonzero(keep & (text | same))
+    score = np.where(same[ra, rb], PERSON_MATCH, sim[ra, rb])
+    return a[ra], b[rb], score
+
+
+def _jaccard_pairs(
+    df: pd.DataFrame, date: np.ndarray, tokens: list[frozenset[str]], rule: DuplicateRule
+) -> list[tuple[float, str, int, int]]:
+    """``_similar_pairs`` for the jaccard method: every pair of the date window scored at
+    once per block of days (sparse token matrix products; never a Python loop over the
+    window's pairs, and memory bounded by ``_BLOCK_CELLS``)."""
+    codes = _RowCodes.of(df, tokens)
+    matrix = _token_matrix(tokens)
+    order = np.argsort(date, kind="stable")
+    case_ids = df["case_id"].astype(str).tolist()
+    pairs: list[tuple[float, str, int, int]] = []
+    for a0, a1, b1 in _window_blocks(date, rule.max_days_apart):
+        a, b = order[a0:a1], order[a0:b1]
+        later = np.arange(a0, b1)[None, :] > np.arange(a0, a1)[:, None]
+        i, j, score = _score_block(codes, matrix, a, b, later, rule.min_text_similarity)
+        for x, y, sc in zip(i.tolist(), j.tolist(), score.tolist(), strict=True):
+            pairs.append((-sc, min(case_ids[x], case_ids[y]), x, y))
+    pairs.sort()
+    return pairs
+
+
 def _candidate_pairs(
     df: pd.DataFrame, date: np.ndarray, tokens: list[frozenset[str]], rule: DuplicateRule
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -181,6 +293,7 @@ def _candidate_pairs(
     similarity threshold (Jaccard is at most min(|A|, |B|) / max(|A|, |B|)), unless both
     rows carry a person pseudonym.
     """
+    person = _person_keys(df)
     i, j = _pairs_in_window(date, rule.max_days_apart)
     file_code = pd.factorize(df["source_file"])[0]
     kind = df["_kind"].to_numpy()
@@ -188,10 +301,8 @@ def _candidate_pairs(
     recv = df["receiver_party"].to_numpy()
     named = (own[i] != "okand") & (recv[j] == own[i]) & (recv[i] == own[j])
     keep = (file_code[i] != file_code[j]) & ((kind[i] != kind[j]) | named)
-    person = _person_keys(df)
-    both = np.array(
-        [person[a] is not None and person[b] is not None for a, b in zip(i, j, strict=True)]
-    )
+    has_person = np.array([p is not None for p in person], dtype=bool)
+    both = has_person[i] & has_person[j]
     if rule.method == "jaccard" and len(i):
         size = np.array([len(t) for t in tokens], dtype=float)
         small, large = np.minimum(size[i], size[j]), np.maximum(size[i], size[j])
@@ -247,7 +358,22 @@ def _similar_pairs(
 ) -> list[tuple[float, str, int, int]]:
     """(-score, smaller case_id, i, j) of the pairs meeting all four conditions, sorted:
     the same person first, then the highest text score, ties by case_id. Two different
-    person pseudonyms are never linked."""
+    person pseudonyms are never linked. The jaccard method scores blocks of pairs at once
+    (``_jaccard_pairs``); ngram scores the window's candidate pairs one by one
+    (``_pairwise_pairs``, the same result for jaccard)."""
+    if rule.method == "jaccard" and not np.isnat(date).any():
+        return _jaccard_pairs(df, date, tokens, rule)
+    return _pairwise_pairs(df, date, tokens, rule, stop_words)
+
+
+def _pairwise_pairs(
+    df: pd.DataFrame,
+    date: np.ndarray,
+    tokens: list[frozenset[str]],
+    rule: DuplicateRule,
+    stop_words: frozenset[str],
+) -> list[tuple[float, str, int, int]]:
+    """``_similar_pairs`` by scoring each candidate pair of the window in turn."""
     i_idx, j_idx, mirrored = _candidate_pairs(df, date, tokens, rule)
     case_ids = df["case_id"].astype(str).tolist()
     person = _person_keys(df)
@@ -265,28 +391,35 @@ def _similar_pairs(
 
 
 def _reporter_first(
-    df: pd.DataFrame, i: int, j: int, rep_own: np.ndarray, files: np.ndarray
+    i: int, j: int, rep_own: np.ndarray, received: list[object], files: np.ndarray
 ) -> tuple[int, int]:
     """(kept, dropped) of a linked pair: the row not incoming first, then the row received
     first, then the file name."""
-    key_i = (not rep_own[i], df.at[i, "received"], files[i])
-    key_j = (not rep_own[j], df.at[j, "received"], files[j])
+    key_i = (not rep_own[i], received[i], files[i])
+    key_j = (not rep_own[j], received[j], files[j])
     return (i, j) if key_i <= key_j else (j, i)
 
 
-def _merge(df: pd.DataFrame, keep: int, other: int, files: np.ndarray, own: np.ndarray) -> None:
-    """Mark ``keep`` as reported by both and fill its gaps from ``other`` (in place)."""
-    df.at[keep, "reported_by_both"] = True
-    df.at[keep, "linked_file"] = files[other]
+def _merge(df: pd.DataFrame, keep: list[int], other: list[int], files: np.ndarray) -> None:
+    """Mark the ``keep`` rows as reported by both and fill their gaps from the ``other``
+    rows (in place; each row is in at most one pair, so all pairs are merged at once)."""
+    if not keep:
+        return
+    k, o = np.asarray(keep), np.asarray(other)
+    df.loc[k, "reported_by_both"] = True
+    df.loc[k, "linked_file"] = files[o]
     # the case id of the other party's report, so an analyst's codes on it can follow
-    df.at[keep, "linked_case_id"] = df.at[other, "case_id"]
-    if df.at[keep, "receiver_party"] == "okand":
-        df.at[keep, "receiver_party"] = own[other]
-    for col in ("action", "outcome", "feedback_date"):
-        if col in df and pd.isna(df.at[keep, col]) and not pd.isna(df.at[other, col]):
-            df.at[keep, col] = df.at[other, col]
-    if pd.isna(df.at[keep, "involves_child"]):
-        df.at[keep, "involves_child"] = df.at[other, "involves_child"]
+    df.loc[k, "linked_case_id"] = df["case_id"].to_numpy()[o]
+    recv = df["receiver_party"].to_numpy()
+    own = df["_own_party"].astype(str).to_numpy()
+    df.loc[k, "receiver_party"] = np.where(recv[k] == "okand", own[o], recv[k])
+    for col in ("action", "outcome", "feedback_date", "involves_child"):
+        if col not in df:
+            continue
+        gap = df[col].isna().to_numpy()
+        fill = gap[k] & ~gap[o]
+        if fill.any():
+            df.loc[k[fill], col] = df[col].to_numpy()[o[fill]]
 
 
 def link_reported_by_both(
@@ -322,17 +455,19 @@ def link_reported_by_both(
     tokens = [_tokens(t) for t in df["description"]]
     files = df["source_file"].astype(str).to_numpy()
     rep_own = df["_reporter_is_own"].to_numpy(dtype=bool)
-    own = df["_own_party"].astype(str).to_numpy()
+    received = df["received"].tolist()
     used: set[int] = set()
+    keep: list[int] = []
     drop: list[int] = []
     df["reported_by_both"] = df["reported_by_both"].astype(bool)
     for _, _, i, j in _similar_pairs(df, date, tokens, rule, stop_words):
         if i in used or j in used:
             continue
         used.update((i, j))
-        keep, other = _reporter_first(df, i, j, rep_own, files)
-        _merge(df, keep, other, files, own)
+        kept, other = _reporter_first(i, j, rep_own, received, files)
+        keep.append(kept)
         drop.append(other)
+    _merge(df, keep, drop, files)
     dropped_files = df.loc[drop, "source_file"].astype(str)
     logger.debug("linked %d incidents reported by both parties", len(drop))
     return df.drop(index=drop), dropped_files.reset_index(drop=True)

@@ -108,7 +108,9 @@ def _date_column_reasons(rows: pd.DataFrame) -> np.ndarray:
         if text not in rows:  # a frame built without the optional feedback date
             continue
         bad = rows[text].notna() & rows[parsed].isna()
-        impossible = impossible_dates(rows[text]) & bad
+        impossible = pd.Series(False, index=rows.index)
+        if bad.any():  # rare: only the unreadable cells are looked at again
+            impossible[bad] = impossible_dates(rows.loc[bad, text])
         parts.append(
             np.select(
                 [impossible.to_numpy(), bad.to_numpy()],

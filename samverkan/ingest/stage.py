@@ -38,6 +38,7 @@ from samverkan.ingest.outputs import (
     settings_record,
     write_outputs,
 )
+from samverkan.ingest.parallel import map_ordered
 from samverkan.ingest.pseudonym import Pseudonymiser, secret_path
 from samverkan.ingest.rows import FileResult, process_file
 from samverkan.ingest.sources import SourceConfig, load_source_config, read_export
@@ -67,16 +68,37 @@ def _term(term: str, raw_dir: Path) -> Term:
         ) from exc
 
 
+# From this many bytes of exports in a term on, its files are read by the worker processes
+PARALLEL_BYTES = 1_000_000
+_FileJob = tuple[Path, str, str, Term, SourceConfig, bool, Pseudonymiser]
+
+
+def _read_one(job: _FileJob) -> FileResult | tuple[str, str, str]:
+    """One export read and classified; for an unusable file the (path, problem, fix) of
+    its InputError, returned so that it crosses from a worker process intact and is
+    raised in file order."""
+    path, org, system, term, config, reassign, pseudo = job
+    try:
+        table = pseudo.apply(read_export(path, system, config), f"{org}__{system}")
+        return process_file(table, path, org, system, term, config, reassign=reassign)
+    except InputError as exc:
+        return (exc.path, exc.problem, exc.fix)
+
+
 def _read_files(
     raw_dir: Path, term: Term, config: SourceConfig, reassign: bool, pseudo: Pseudonymiser
 ) -> list[FileResult]:
-    """Read and classify every export of the term; the first unusable file raises.
-    Identity numbers become keyed pseudonyms right after reading (``pseudonym``)."""
-    results = []
-    for path, org, system in find_export_files(raw_dir, config):
-        table = pseudo.apply(read_export(path, system, config), f"{org}__{system}")
-        results.append(process_file(table, path, org, system, term, config, reassign=reassign))
-    return results
+    """Read and classify every export of the term; the first unusable file (in name
+    order) raises. Identity numbers become keyed pseudonyms right after reading
+    (``pseudonym``). A large term's files are read over the machine's cores."""
+    found = find_export_files(raw_dir, config)
+    jobs = [(path, org, system, term, config, reassign, pseudo) for path, org, system in found]
+    size = sum(path.stat().st_size for path, _, _ in found)
+    results = map_ordered(_read_one, jobs, parallel=size >= PARALLEL_BYTES)
+    for result in results:
+        if isinstance(result, tuple):
+            raise InputError(*result)
+    return results  # type: ignore[return-value]
 
 
 def _log_totals(term: Term, recon: pd.DataFrame) -> None:

@@ -236,3 +236,66 @@ def test_pseudonymiser_drops_the_number(tmp_path: Path, caplog: pytest.LogCaptur
     keyed = Pseudonymiser(secret).apply(table, "svedala__lifecare")
     assert keyed.rows[KEY_COLUMN].iloc[0] == person_keys(rows["person_id"], SECRET).iloc[0]
     assert not np.any(keyed.rows.astype(str).to_numpy() == PNR)
+
+
+def _random_cases(seed: int, n: int) -> pd.DataFrame:
+    """Cases of two kommun files and a region file with look-alike texts, shared and
+    differing person pseudonyms, unknown parties and a few empty descriptions."""
+    rng = np.random.default_rng(seed)
+    words = ["sip", "möte", "remiss", "bup", "svar", "saknas", "ring", "plan", "utskrivning"]
+    files = ["a__lifecare.csv", "b__lifecare.csv", "r__ritz.xlsx"]
+    parties = ["socialtjanst", "vuxenpsykiatri", "bup", "okand"]
+    rows = []
+    for k in range(n):
+        f = int(rng.integers(3))
+        text = " ".join(rng.choice(words, size=int(rng.integers(0, 7))))
+        rows.append(
+            {
+                "case_id": f"2025HT-{k:04d}",
+                "description": text or None,
+                "source_file": files[f],
+                "_kind": "region" if f == 2 else "kommun",
+                "_own_party": parties[int(rng.integers(4))],
+                "receiver_party": parties[int(rng.integers(4))],
+                "event_date": pd.Timestamp("2025-09-01") + pd.Timedelta(days=int(rng.integers(9))),
+                "_person_key": [None, None, "p1", "p2"][int(rng.integers(4))],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("threshold", [0.0, 0.5, 0.6])
+def test_block_scoring_finds_exactly_the_pairs_of_pairwise_scoring(
+    seed: int, threshold: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The jaccard method's block scoring (sparse products per block of days, never a
+    Python loop over the window) gives the same ranked pairs as scoring pair by pair,
+    also when a day's rows are split over several blocks."""
+    from samverkan.ingest import linking
+
+    df = _random_cases(seed, 160)
+    date = df["event_date"].to_numpy(dtype="datetime64[D]")
+    tokens = [_tokens(t) for t in df["description"]]
+    rule = DuplicateRule(max_days_apart=2, min_text_similarity=threshold)
+    expected = linking._pairwise_pairs(df, date, tokens, rule, frozenset())
+    assert expected  # the data has pairs to find
+    assert linking._jaccard_pairs(df, date, tokens, rule) == expected
+    monkeypatch.setattr(linking, "_BLOCK_CELLS", 7)
+    assert linking._jaccard_pairs(df, date, tokens, rule) == expected
+
+
+def test_window_blocks_cover_each_pair_of_the_window_once() -> None:
+    from samverkan.ingest.linking import _window_blocks
+
+    date = np.array(["2025-01-03", "2025-01-01", "2025-01-01", "2025-01-09", "2025-01-04"])
+    date = date.astype("datetime64[D]")
+    order = np.argsort(date, kind="stable")
+    pairs = {
+        (int(order[p]), int(order[q]))
+        for a0, a1, b1 in _window_blocks(date, 2)
+        for p in range(a0, a1)
+        for q in range(p + 1, b1)
+    }
+    i, j = _pairs_in_window(date, 2)
+    assert pairs == set(zip(i.tolist(), j.tolist(), strict=True))

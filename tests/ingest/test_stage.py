@@ -615,3 +615,42 @@ def test_a_new_system_of_an_existing_shape_is_a_config_change(
     assert result.cases["system"].tolist() == ["treserva"]
     assert result.cases["source_file"].tolist() == ["vellinge__treserva.csv"]
     assert result.reconciliation.iloc[0].tolist() == ["vellinge__treserva.csv", 2, 1, 1, 0, 0]
+
+
+def test_files_and_texts_over_worker_processes_give_the_same_outputs(
+    term_dir: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large term's files are read and its texts de-identified by worker processes;
+    the outputs are byte for byte those of one process."""
+    from samverkan.ingest import cases, parallel, stage
+
+    serial = run(term_dir)
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+    monkeypatch.setattr(stage, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(cases, "PARALLEL_TEXTS", 1)
+    other = tmp_path_factory.mktemp("parallel")
+    shutil.copytree(term_dir / "raw", other / "raw")
+    try:
+        spread = run(other)
+    finally:
+        parallel.shutdown()
+    pd.testing.assert_frame_equal(serial.cases, spread.cases)
+    for name in ("cases.parquet", "reconciliation.csv", "ingest.json"):
+        assert (other / "out" / name).read_bytes() == (term_dir / "out" / name).read_bytes()
+
+
+def test_an_unusable_file_read_by_a_worker_is_one_swedish_line(
+    term_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samverkan.ingest import parallel, stage
+
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+    monkeypatch.setattr(stage, "PARALLEL_BYTES", 0)
+    bad = sorted((term_dir / "raw").glob("*.csv"))[0]
+    bad.write_bytes(b"bara en rad utan rubriker\n")
+    try:
+        with pytest.raises(InputError) as err:
+            run(term_dir)
+    finally:
+        parallel.shutdown()
+    assert bad.name in str(err.value) and "Traceback" not in str(err.value)

@@ -87,7 +87,8 @@ def _readme_layout() -> list[str]:
 def test_readme_layout_matches_the_tree() -> None:
     entries = _readme_layout()
     assert len(entries) > 15, entries
-    missing = [e for e in entries if not (ROOT / e).exists()]
+    # data/quarantine/ is git-ignored whole (it holds personal data): the first run makes it
+    missing = [e for e in entries if not (ROOT / e).exists() and e != "data/quarantine/"]
     assert not missing, f"README names paths that do not exist: {missing}"
     # every sub-package of the product is described
     packages = {p.parent.relative_to(ROOT).as_posix() + "/" for p in PRODUCT.rglob("__init__.py")}

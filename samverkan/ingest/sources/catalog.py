@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,17 @@ def normalise_header(text: object) -> str:
     """
     if text is None:
         return ""
-    s = unicodedata.normalize("NFC", str(text))
+    if isinstance(text, str) and len(text) <= _CACHED_HEADER_CHARS:
+        return _normalise_header(text)  # header search reads the same cells again and again
+    return _normalise_header.__wrapped__(str(text))
+
+
+_CACHED_HEADER_CHARS = 80  # longer cells are texts, not headers: not worth remembering
+
+
+@lru_cache(maxsize=65_536)
+def _normalise_header(text: str) -> str:
+    s = unicodedata.normalize("NFC", text)
     s = _SPACES.sub(" ", s).strip().rstrip(":").strip()
     s = _SEPARATORS.sub(" ", s)
     return _SPACES.sub(" ", s).strip().casefold()

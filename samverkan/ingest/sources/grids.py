@@ -27,6 +27,7 @@ DELIMITERS = (";", ",", "\t")
 _SNIFF_CHARS = 200_000
 _SNIFF_ROWS = 60
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
 
 csv.field_size_limit(2**31 - 1)
 
@@ -70,7 +71,7 @@ def _utf8_or_cp1252(data: bytes) -> tuple[str, str]:
     Windows-1252 (Excel's "CSV (semikolonavgränsad)" on Swedish Windows)."""
     as_utf8 = data.decode("utf-8", errors="replace")
     bad = as_utf8.count("\ufffd")
-    multibyte = sum(1 for ch in as_utf8 if ord(ch) > 0x7F and ch != "\ufffd")
+    multibyte = len(_NON_ASCII.findall(as_utf8))  # characters above 0x7F other than U+FFFD
     if multibyte >= 10 * bad:
         return as_utf8, "utf-8 (med ogiltiga byte)"
     # Windows-1252 leaves five bytes undefined; they become U+FFFD.
