@@ -91,25 +91,36 @@ class ReportProtection:
         return self._keys[key]
 
     def _table_keys(
-        self, values: pd.DataFrame, rows: str | None, cols: str | None, scope, row_scopes=None
+        self,
+        values: pd.DataFrame,
+        rows: str | None,
+        cols: str | None,
+        scope,
+        row_scopes=None,
+        col_scopes: Mapping[Hashable, str] | None = None,
     ) -> list[Key]:
         """The key of every cell: totals leave their dimension out. ``cols`` "" : the one
         column is no dimension (a series). A table with an undeclared dimension links to
         nothing (its keys carry a tag of their own). ``row_scopes``: row label -> (scope,
-        label) for rows that count another population (e.g. one term of the year)."""
+        label) for rows that count another population (e.g. one term of the year).
+        ``col_scopes``: column label -> scope for tables whose columns are populations
+        (this term and the term compared with): such a column is no dimension, so its
+        cells are the same counts as the rows' totals elsewhere in that population."""
         tag = {("_tabell", next(self._anonymous))} if rows is None or cols is None else set()
         keys = []
         for r in values.index:
             own_scope, label = (row_scopes or {}).get(r, (scope or self.scope, r))
             for c in values.columns:
                 dims = set(tag)
+                key_scope = own_scope if r != TOTAL_LABEL else scope or self.scope
                 if r != TOTAL_LABEL:
                     dims.add((rows, label))
-                if c != TOTAL_LABEL and cols != "":
+                if col_scopes is not None:
+                    # the sum over populations counts no one population: a scope of its own
+                    key_scope = col_scopes.get(c, " + ".join(map(str, col_scopes.values())))
+                elif c != TOTAL_LABEL and cols != "":
                     dims.add((cols, c))
-                keys.append(
-                    (own_scope if r != TOTAL_LABEL else scope or self.scope, frozenset(dims))
-                )
+                keys.append((key_scope, frozenset(dims)))
         return keys
 
     def _register(self, values: pd.DataFrame, grid: _Grid, keys: list[Key]) -> np.ndarray:
@@ -140,6 +151,15 @@ class ReportProtection:
             self._hidden[i] = bool(published.suppressed.to_numpy().ravel()[k])
             self._marked[i] = bool(published.marked_small.to_numpy().ravel()[k])
             self._decided[i] = True
+
+    def adopt_first_table(
+        self, table: pd.DataFrame, *, rows: str, cols: str, scope: str
+    ) -> ProtectedTable:
+        """Take in ``table`` as the report of population ``scope`` (e.g. the term compared
+        with) publishes it when it is that report's first linked table: protected alone."""
+        published = protect(table, self.policy)
+        self.adopt(published, rows=rows, cols=cols, scope=scope)
+        return published
 
     def protect_with_parts(
         self,
@@ -174,17 +194,19 @@ class ReportProtection:
         col_totals: bool = True,
         scope: str | None = None,
         row_scopes: Mapping[Hashable, tuple[str, Hashable]] | None = None,
+        col_scopes: Mapping[Hashable, str] | None = None,
     ) -> ProtectedTable:
         """Protect ``table`` together with everything this report published before.
 
         ``rows`` / ``cols``: what the row and column labels are (e.g. "organisation"); the
         same name and label in two tables means the same count. None: not linked.
+        ``col_scopes``: for a comparison whose columns are populations (column label ->
+        scope, e.g. {"Hösten 2025": report.scope, "Hösten 2024": "2024HT"}).
         """
         values = _with_totals(_counts(table), row_totals, col_totals)
         grid = _Grid.of(values, row_totals, col_totals, self.policy)
-        index = self._register(
-            values, grid, self._table_keys(values, rows, cols, scope, row_scopes)
-        )
+        keys = self._table_keys(values, rows, cols, scope, row_scopes, col_scopes)
+        index = self._register(values, grid, keys)
         self._settle()
         return self._result(values, grid, index)
 

@@ -194,3 +194,37 @@ def test_a_count_quoted_in_text_first_is_shown_in_every_later_table() -> None:
     action = report.protect(ACTION, rows="organisation", cols="åtgärd")
     assert direction.cell(TOTAL_LABEL, TOTAL_LABEL) == action.cell(TOTAL_LABEL, TOTAL_LABEL) == 27
     assert _derivable([direction, action]) == []
+
+
+def test_a_comparison_with_the_previous_term_hides_the_totals_the_term_tables_hide() -> None:
+    # The 2025HT demo report (found rendering it): the organisation table hid Trelleborg's
+    # total as x, the comparison chart printed it (20), and "Region till kommun <3"
+    # followed as 20 - 19 = 1. The comparison's columns are populations (this term, the
+    # term compared with): its "this term" cells are the organisation totals.
+    now, then = "Hösten 2025", "Hösten 2024"
+    direction = pd.DataFrame(
+        {"Kommun till region": [0, 19, 5], "Region till kommun": [21, 1, 0]},
+        index=["Region Skåne", "Trelleborg", "Helsingborg"],
+    )
+    compare = pd.DataFrame({then: [17, 18, 7], now: [21, 20, 5]}, index=direction.index)
+    previous = pd.DataFrame(
+        {"Kommun till region": [0, 18, 7], "Region till kommun": [17, 0, 0]},
+        index=direction.index,
+    )
+    report = ReportProtection(P3)
+    shown_alone = report.protect(direction, rows="organisation", cols="riktning")
+    assert shown_alone.suppressed.loc["Trelleborg", TOTAL_LABEL]  # x, as in the report
+    report.adopt_first_table(previous, rows="organisation", cols="riktning", scope="2024HT")
+    compared = report.protect(
+        compare, rows="organisation", cols="termin", col_scopes={now: "fall", then: "2024HT"}
+    )
+    assert compared.suppressed.loc["Trelleborg", now]
+    # the comparison and the organisation table together give away nothing
+    same = {("Trelleborg", now): ("Trelleborg", TOTAL_LABEL)}
+    for (r, c), (r2, c2) in same.items():
+        assert compared.suppressed.loc[r, c] == shown_alone.suppressed.loc[r2, c2]
+    # declared as an ordinary dimension the columns link to nothing: the leak comes back
+    alone = ReportProtection(P3)
+    alone.protect(direction, rows="organisation", cols="riktning")
+    leaky = alone.protect(compare, rows="organisation", cols="termin")
+    assert not leaky.suppressed.loc["Trelleborg", now]
