@@ -521,3 +521,16 @@ def test_malformed_configuration_is_an_input_error(
     assert name in str(info.value) and "\n" not in str(info.value)
     if message != "inte giltig YAML":
         assert message in str(info.value)
+
+
+def test_date_cache_starting_afresh_keeps_the_texts_of_the_call(monkeypatch) -> None:
+    # found by the 1 000 000-case benchmark: when the cache was full it was cleared, and
+    # the texts of the same call that had been cached before were then missing (KeyError)
+    from samverkan.ingest.sources import dates
+
+    monkeypatch.setattr(dates, "_CACHE_LIMIT", 3)
+    monkeypatch.setattr(dates, "_PARSED", {})
+    first = dates.parse_dates(pd.Series(["2025-03-14", "2025-03-15"]))
+    again = dates.parse_dates(pd.Series(["2025-03-14", "2025-03-16", "2025-03-17", None]))
+    assert list(first.dt.day) == [14, 15]
+    assert list(again.dt.day[:3]) == [14, 16, 17] and pd.isna(again.iloc[3])

@@ -43,10 +43,12 @@ def _by_text(
 ) -> list[object]:
     """``compute`` of each value (None for a missing one), computed once per distinct text."""
     texts = values.astype("string").to_numpy(dtype=object, na_value=None)
-    missing = [t for t in dict.fromkeys(texts) if t is not None and t not in cache]
+    distinct = [t for t in dict.fromkeys(texts) if t is not None]
+    missing = [t for t in distinct if t not in cache]
     if missing:
         if len(cache) + len(missing) > _CACHE_LIMIT:
-            cache.clear()
+            cache.clear()  # starting afresh forgets this call's known texts too
+            missing = distinct
         found = compute(pd.Series(missing, dtype="string")).tolist()
         cache.update(zip(missing, found, strict=True))
     return [None if t is None else cache[t] for t in texts]
