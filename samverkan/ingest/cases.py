@@ -12,7 +12,6 @@ from samverkan.ingest.linking import DuplicateRule, link_reported_by_both
 from samverkan.ingest.parallel import chunks, map_ordered, workers
 from samverkan.ingest.parties import direction_after_linking
 from samverkan.ingest.sources import SourceConfig, normalise_value
-from samverkan.ingest.sources.catalog import map_text
 from samverkan.project.schema import case_columns, cases_schema, empty_cases
 from samverkan.project.terms import Term
 
@@ -63,14 +62,20 @@ def redact_column(values: pd.Series, redacted: dict[str, str] | None = None) -> 
     texts already de-identified, see ``redact_texts``)."""
     if redacted is None:
         redacted = redact_texts(pd.unique(values.dropna()).tolist())
-    return values.map(redacted, na_action="ignore").astype("string")
+    # a dict lookup per value: Series.map(dict) first builds an index of the whole dict
+    texts = values.astype("string").to_numpy(dtype=object, na_value=None)
+    out = [None if t is None else redacted[t] for t in texts]
+    return pd.Series(pd.array(out, dtype="string"), index=values.index)
 
 
 def clean_action(action: pd.Series, config: SourceConfig) -> pd.Series:
     """NA where an action or outcome text means "nothing described" (sources.yaml
     ``no_action_values``)."""
-    norm = map_text(action, normalise_value)
-    return action.mask(norm.isin(config.no_action_values).fillna(False).astype(bool))
+    texts = action.astype("string").to_numpy(dtype=object, na_value=None)
+    nothing = config.no_action_values
+    said = {t: normalise_value(t) in nothing for t in dict.fromkeys(texts) if t is not None}
+    empty = [t is not None and said[t] for t in texts]
+    return action.mask(pd.Series(empty, index=action.index, dtype=bool))
 
 
 def _deidentified(candidates: pd.DataFrame, term: Term, config: SourceConfig) -> pd.DataFrame:

@@ -75,13 +75,16 @@ def _own_and_other(
     rows: pd.DataFrame, own_side: str | None, config: SourceConfig, default: str
 ) -> tuple[pd.Series, pd.Series]:
     """``resolve_parties`` of every row, once per distinct (unit, counterpart) pair."""
-    unit = rows["reporter_unit"].astype("string").fillna("")
-    counterpart = rows["counterpart"].astype("string").fillna("")
-    keys = pd.Series(list(zip(unit, counterpart, strict=True)), index=rows.index, dtype=object)
+    unit = rows["reporter_unit"].astype("string").fillna("").to_numpy(dtype=object)
+    counterpart = rows["counterpart"].astype("string").fillna("").to_numpy(dtype=object)
+    keys = list(zip(unit, counterpart, strict=True))
     resolved = {
-        k: resolve_parties(k[0] or None, k[1] or None, own_side, config, default) for k in set(keys)
+        k: resolve_parties(k[0] or None, k[1] or None, own_side, config, default)
+        for k in dict.fromkeys(keys)
     }
-    return keys.map(lambda k: resolved[k][0]), keys.map(lambda k: resolved[k][1])
+    own = pd.Series([resolved[k][0] for k in keys], index=rows.index, dtype=object)
+    other = pd.Series([resolved[k][1] for k in keys], index=rows.index, dtype=object)
+    return own, other
 
 
 def assign_parties(
@@ -126,36 +129,34 @@ def direction_after_linking(cases: pd.DataFrame, config: SourceConfig) -> pd.Ser
     return pd.Series(direction_between(reporter_side, receiver_side), index=cases.index)
 
 
-def _child_text(rows: pd.DataFrame) -> pd.Series:
+def _child_texts(rows: pd.DataFrame) -> list[str]:
     """The texts searched for child and adult words: description, action, unit, actor."""
-    return (
-        rows["description"].fillna("")
-        + " \n "
-        + rows["action"].fillna("")
-        + " \n "
-        + rows["reporter_unit"].fillna("")
-        + " \n "
-        + rows["counterpart"].fillna("")
-    ).astype(str)
+    columns = [
+        rows[c].astype("string").fillna("").to_numpy(dtype=object)
+        for c in ("description", "action", "reporter_unit", "counterpart")
+    ]
+    return [" \n ".join(parts) for parts in zip(*columns, strict=True)]
 
 
 def involves_child(rows: pd.DataFrame, system: str, config: SourceConfig) -> pd.Series:
     """True when a party is a child party, the system is a child system (school health)
     or the text names a child; False when the text names adults only; NA otherwise.
 
-    The texts searched are the raw description, action, unit and counterpart.
+    The texts searched are the raw description, action, unit and counterpart, with the
+    compiled patterns in plain Python (pandas' string methods re-parse a pattern on every
+    call before they fall back to Python's ``re`` for these patterns).
     """
     child_parties = {pid for pid, p in config.parties.items() if p.child}
-    text = _child_text(rows)
-    child = rows["reporter_party"].isin(child_parties) | rows["receiver_party"].isin(child_parties)
+    party = rows["reporter_party"].isin(child_parties) | rows["receiver_party"].isin(child_parties)
     if system in config.child_systems:
-        child = child | True
-    if config.child_pattern is not None:
-        child = child | text.str.contains(config.child_pattern, regex=True)
-    adult = pd.Series(False, index=rows.index)
-    if config.adult_pattern is not None:
-        adult = text.str.contains(config.adult_pattern, regex=True)
-    out = pd.Series(pd.NA, index=rows.index, dtype="boolean")
-    out[adult.astype(bool)] = False
-    out[child.astype(bool)] = True
-    return out
+        return pd.Series(True, index=rows.index, dtype="boolean")
+    child_rx, adult_rx = config.child_pattern, config.adult_pattern
+    out: list[bool | None] = []
+    for is_party, text in zip(party.to_numpy(dtype=bool), _child_texts(rows), strict=True):
+        if is_party or (child_rx is not None and child_rx.search(text)):
+            out.append(True)
+        elif adult_rx is not None and adult_rx.search(text):
+            out.append(False)
+        else:
+            out.append(None)
+    return pd.Series(pd.array(out, dtype="boolean"), index=rows.index)

@@ -177,6 +177,12 @@ def _log_reassigned(rows: pd.DataFrame, name: str, term: Term) -> None:
         )
 
 
+def _where(rows: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """The rows where ``keep`` is True (the frame itself when it keeps every row: a
+    selection copies every column, and most files keep every row)."""
+    return rows if bool(keep.all()) else rows[keep]
+
+
 def process_file(
     table: ExportTable,
     path: Path,
@@ -195,16 +201,16 @@ def process_file(
     rows = table.rows
     allowed = config.organisations[organisation].systems[system]
     collab = is_collaboration(rows["source_type"], allowed)
-    rows = rows[collab]
+    rows = _where(rows, collab)
     if allowed is None:  # a type not checked against organisations.yaml is free text
         rows = rows.assign(source_type=pd.array([None] * len(rows), dtype="string"))
     reasons = quarantine_reasons(rows, term, reassign)
     bad = reasons != ""
-    good = keyed_rows(rows[~bad])
+    good = keyed_rows(_where(rows, ~bad))
     dup = good["source_id"].duplicated(keep="first")
     if reassign:
         _log_reassigned(good, path.name, term)
-    candidates = assign_parties(good[~dup], organisation, system, config)
+    candidates = assign_parties(_where(good, ~dup), organisation, system, config)
     candidates = candidates.assign(
         involves_child=involves_child(candidates, system, config),
         organisation=organisation,

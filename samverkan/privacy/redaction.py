@@ -897,27 +897,34 @@ def _capitalised(word: str) -> bool:
 class _Words:
     """The words of one text, their lower-case forms and what the rules ask about them."""
 
-    __slots__ = ("lex", "lowers", "matches", "n", "text", "words")
+    __slots__ = ("_starts", "gaps", "lex", "lowers", "n", "text", "words")
 
     def __init__(self, text: str, lex: _Lexicon) -> None:
         self.text = text
         self.lex = lex
         self.words = _WORD_RE.findall(text)
         self.n = len(self.words)
-        self.lowers: list[str] = []
-        self.matches: list[re.Match[str]] = []
-        if not self.n:
-            return
-        lowers = _WORD_RE.findall(text.lower())
-        if len(lowers) != self.n:  # lower-casing changed the tokens (rare letters)
-            lowers = [w.lower() for w in self.words]
-        self.lowers = lowers
-        self.matches = list(_WORD_RE.finditer(text))  # spans are read only where needed
+        # gaps[i]: the text before word i (gaps[n]: after the last word); splitting on the
+        # word pattern gives them in one pass, cheaper than a match object per word
+        self.gaps = _WORD_RE.split(text) if self.n else [text]
+        self.lowers = [w.lower() for w in self.words]
+        self._starts: list[int] | None = None  # word offsets, computed where spans are needed
 
     def gap(self, i: int) -> str:
         """The text between word ``i - 1`` and word ``i`` (before the first word for 0)."""
-        m = self.matches
-        return self.text[m[i - 1].end() : m[i].start()] if i else self.text[: m[0].start()]
+        return self.gaps[i]
+
+    def span(self, i: int) -> tuple[int, int]:
+        """(start, end) of word ``i`` in the text."""
+        if self._starts is None:
+            starts, at = [], 0
+            for gap, word in zip(self.gaps, self.words, strict=False):
+                at += len(gap)
+                starts.append(at)
+                at += len(word)
+            self._starts = starts
+        start = self._starts[i]
+        return start, start + len(self.words[i])
 
     def base_of(self, lw: str) -> str | None:
         """The name a lower-case word is a form of (itself or its genitive), or None."""
@@ -1101,7 +1108,7 @@ def _name_word_first_in_sentence(doc: _Words, i: int, base: str) -> bool:
     if nl in lex.verbs and base not in lex.function_words:
         return True  # "Björn har ringt"
     # "Per N."
-    return len(nw) == 1 and nw.isupper() and doc.text.startswith(".", doc.matches[i + 1].end())
+    return len(nw) == 1 and nw.isupper() and doc.text.startswith(".", doc.span(i + 1)[1])
 
 
 def _unlisted_name(doc: _Words, i: int, start: bool, role: bool, after_org: bool) -> bool:
@@ -1284,19 +1291,19 @@ def _name_spans(doc: _Words, is_name: list[bool]) -> list[tuple[int, int]]:
     A genitive apostrophe ("Anders'") and the point of a final initial ("Karin L.") belong
     to the span.
     """
-    text, words, matches = doc.text, doc.words, doc.matches
+    text, words = doc.text, doc.words
     spans: list[tuple[int, int]] = []
     done = -1
     for i in [k for k in range(doc.n) if is_name[k]]:
         if i <= done:
             continue
-        s, e = matches[i].span()
+        s, e = doc.span(i)
         j = i + 1
         while j < doc.n and is_name[j]:
             g = doc.gap(j)
             if g not in (" ", "-", ". ", "\u00a0") or (g == ". " and len(words[j - 1]) != 1):
                 break
-            e = matches[j].end()
+            e = doc.span(j)[1]
             j += 1
         last = words[j - 1]
         if e < len(text) and text[e] in "'’" and last[-1] in "sxzSXZ":

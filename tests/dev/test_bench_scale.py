@@ -65,6 +65,11 @@ def test_stages_run_and_the_table_is_swedish(world: Path) -> None:
     recon = [pd.read_csv(p) for p in (world / "processed").glob("*/reconciliation.csv")]
     total = sum(int(r.iloc[-1]["duplicates"]) for r in recon)
     assert total > 0  # some incidents were reported by both parties
+    # every row is usable: headers and values line up (an added column once shifted the
+    # identity numbers under the feedback date, and the ingest quarantined those rows)
+    assert sum(int(r.iloc[-1]["quarantined"]) for r in recon) == 0
+    cases = pd.concat(pd.read_parquet(p) for p in (world / "processed").glob("*/cases.parquet"))
+    assert cases["has_outcome"].any() and cases["feedback_date"].notna().any()
     assert 0 < figures["coding"]["cases"] < 400
     results = [
         scale.StageResult(n, int(f["cases"]), max(f["seconds"], 1e-6), 100.0, f["cpu_seconds"])

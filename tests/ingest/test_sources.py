@@ -534,3 +534,16 @@ def test_date_cache_starting_afresh_keeps_the_texts_of_the_call(monkeypatch) -> 
     again = dates.parse_dates(pd.Series(["2025-03-14", "2025-03-16", "2025-03-17", None]))
     assert list(first.dt.day) == [14, 15]
     assert list(again.dt.day[:3]) == [14, 16, 17] and pd.isna(again.iloc[3])
+
+
+def test_impossible_dates_are_dates_of_no_calendar() -> None:
+    """Date-shaped text that names no day (also the year 0, which has none)."""
+    from samverkan.ingest.sources.dates import impossible_dates
+
+    values = pd.Series(
+        ["2026-02-30", "31/04/2026", "0000-01-19", "2026-02-28", "2026-13-01", "snart", None],
+        dtype="string",
+    )
+    got = impossible_dates(values).tolist()
+    assert got == [True, True, True, False, False, False, False]
+    assert parse_dates(values).isna().tolist() == [True, True, True, False, True, True, True]

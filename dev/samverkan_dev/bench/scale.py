@@ -5,9 +5,10 @@ organisations, all four systems; not timed), then measures each stage in a proce
 its own, so that its peak memory is its own:
 
 - ``golv`` (the floor): only reading the same raw files, CSV with ``pandas.read_csv`` and
-  xlsx with ``pandas.read_excel`` (openpyxl, the library the ingest's xlsx reader uses);
+  xlsx with ``pandas.read_excel`` on calamine (the reader the ingest uses for xlsx);
 - ``inläsning`` (ingest): ``ingest_term`` of every term with de-identification, linking
-  and writing cases.parquet, reconciliation.csv and the quarantine;
+  and writing cases.parquet, reconciliation.csv and the quarantine; the terms run side by
+  side, one process per core, as ``samverkan repro`` runs the pipeline's ingest stages;
 - ``kodning`` (coding): the automatic cause suggestions (``code_and_categorise``) on the
   descriptions of every ingested case.
 
@@ -63,7 +64,7 @@ def _floor(root: Path) -> int:
     rows = 0
     for path in sorted((root / "raw").glob("*/*")):
         if path.suffix == ".xlsx":  # a title row, then the header
-            rows += len(pd.read_excel(path, header=1, dtype=str, engine="openpyxl"))
+            rows += len(pd.read_excel(path, header=1, dtype=str, engine="calamine"))
         else:
             sep = "," if path.stem.endswith("__form") else ";"
             enc = "cp1252" if path.stem.endswith("__lifecare") else "utf-8-sig"
@@ -71,25 +72,48 @@ def _floor(root: Path) -> int:
     return rows
 
 
-def _ingest(root: Path) -> int:
+def _ingest_term(root: Path, term_dir: Path) -> int:
     from samverkan.ingest.linking import DuplicateRule
     from samverkan.ingest.stage import ingest_term
     from samverkan.project.settings import load_params
 
     rule = DuplicateRule.from_params(load_params()["ingest"]["duplicates"])
-    read = 0
-    for term_dir in sorted((root / "raw").iterdir()):
-        result = ingest_term(
-            term_dir.name,
-            term_dir,
-            root / "processed" / term_dir.name,
-            root / "quarantine" / term_dir.name,
-            config_dir=root / "config",
-            duplicates=rule,
-            secret_file=root / "secret",
-        )
-        read += int(result.reconciliation.iloc[-1]["read"])
-    return read
+    result = ingest_term(
+        term_dir.name,
+        term_dir,
+        root / "processed" / term_dir.name,
+        root / "quarantine" / term_dir.name,
+        config_dir=root / "config",
+        duplicates=rule,
+        secret_file=root / "secret",
+    )
+    return int(result.reconciliation.iloc[-1]["read"])
+
+
+def _one_core() -> None:
+    """In a term's process: no pool of its own (the terms already fill the cores)."""
+    os.environ["SAMVERKAN_WORKERS"] = "1"
+
+
+def _ingest(root: Path) -> int:
+    """Every term's ingest, as ``samverkan repro`` builds the pipeline's ingest stages:
+    independent terms side by side, one process per core (each term's own work in that
+    process). With one core (``SAMVERKAN_WORKERS=1``) the terms run one after the other
+    and a term's files and texts still use the ingest's own pool."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from samverkan.ingest.parallel import workers
+    from samverkan.privacy.redaction import warm_up
+
+    terms = sorted((root / "raw").iterdir())
+    n = min(workers(), len(terms))
+    if n < 2:
+        return sum(_ingest_term(root, t) for t in terms)
+    warm_up()  # loaded once, before forking: the term processes share the word lists
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(n, mp_context=context, initializer=_one_core) as pool:
+        return sum(pool.map(_ingest_term, [root] * len(terms), terms))
 
 
 def _coding(root: Path) -> int:

@@ -84,6 +84,7 @@ class _Pools:
     neutral: list[str] = field(default_factory=list)
     action: list[str] = field(default_factory=list)
     mirror: list[str] = field(default_factory=list)
+    outcome: list[str] = field(default_factory=list)
 
 
 def _slot_values(r: random.Random, data: DemoData) -> dict[str, str]:
@@ -131,6 +132,7 @@ def _pools(r: random.Random, data: DemoData) -> _Pools:
         "neutral": list(t.neutral_sentences),
         "action": list(t.action_sentences),
         "mirror": [s for v in t.mirror_sentences.values() for _, s in v],
+        "outcome": list(t.outcome_sentences),
     }
     pools = _Pools()
     for kind, templates in kinds.items():
@@ -190,6 +192,14 @@ class _Writer:
     def action(self) -> str:
         return self.r.choice(self.pools.action) if self.r.random() < 0.6 else ""
 
+    def follow_up(self, day: dt.date) -> tuple[str, dt.date | None]:
+        """(outcome text, feedback date or None): feedback in about 40 % of cases, 1-90
+        days after the incident; an outcome in about half of the cases."""
+        r = self.r
+        feedback = day + dt.timedelta(days=r.randint(1, 90)) if r.random() < 0.4 else None
+        outcome = r.choice(self.pools.outcome) if r.random() < 0.5 else ""
+        return outcome, feedback
+
     def next_id(self) -> int:
         self.serial += 1
         return self.serial
@@ -205,6 +215,7 @@ def _type(w: _Writer, system: str) -> str:
 
 def _lifecare_row(w: _Writer, day: dt.date, text: str, person: str, incoming: bool) -> list:
     r = w.r
+    outcome, feedback = w.follow_up(day)
     return [
         f"AV-{w.next_id()}",
         day.strftime("%d/%m/%Y"),
@@ -215,6 +226,8 @@ def _lifecare_row(w: _Writer, day: dt.date, text: str, person: str, incoming: bo
         "Inkommande" if incoming else "Utgående",
         text,
         w.action(),
+        outcome,
+        feedback.strftime("%d/%m/%Y") if feedback else "",
         r.choice(("Ny", "Pågående", "Avslutad")),
         person,
     ]
@@ -222,6 +235,7 @@ def _lifecare_row(w: _Writer, day: dt.date, text: str, person: str, incoming: bo
 
 def _ritz_row(w: _Writer, day: dt.date, text: str, person: str, kommun: int) -> list:
     r = w.r
+    outcome, feedback = w.follow_up(day)
     return [
         f"R-{w.next_id()}",
         dt.datetime.combine(day, dt.time(r.randint(7, 17))),
@@ -232,6 +246,8 @@ def _ritz_row(w: _Writer, day: dt.date, text: str, person: str, kommun: int) -> 
         text,
         r.choice(("Rutiner", "Kommunikation", "")),
         w.action(),
+        outcome,
+        feedback,
         r.choice(("Lindrig", "Måttlig", "")),
         person,
     ]
@@ -247,6 +263,7 @@ def _prorenata_row(w: _Writer, day: dt.date, text: str) -> list:
         w.r.choice(("BUP", "Barnhabiliteringen", "Vårdcentralen")),
         text,
         w.action(),
+        w.follow_up(day)[0],
         w.r.choice(("Ny", "Avslutad")),
     ]
 
@@ -314,10 +331,33 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list], title: str) -> 
     wb.save(path)
 
 
+# The headers of each system's rows, in the order the ``_<system>_row`` builders give
+# their values (the systems' own column names, config/sources.yaml; the identity number
+# last). Kept here rather than taken from the demo world, whose columns may grow.
+COLUMNS = {
+    "lifecare": (
+        "Avvikelsenummer", "Registreringsdatum", "Händelsedatum", "Avvikelsetyp",
+        "Rapporterande enhet", "Berörd part", "Riktning", "Händelsebeskrivning",
+        "Vidtagen åtgärd", "Uppföljning", "Återkopplingsdatum", "Status", "Personnummer",
+    ),
+    "prorenata": (
+        "Ärende-ID", "Skapad", "Datum för händelse", "Kategori", "Skola/enhet",
+        "Extern aktör", "Beskrivning", "Åtgärder", "Uppföljning", "Status",
+    ),
+    "ritz": (
+        "Ärendenummer", "Rapporteringsdatum", "Händelsedatum", "Kategori", "Vårdenhet",
+        "Extern part", "Händelsebeskrivning", "Orsak", "Åtgärd", "Uppföljning",
+        "Återkoppling till anmälare", "Allvarlighetsgrad", "Personnummer",
+    ),
+    "form": (
+        "Inkommet", "Kommun", "Berörda aktörer", "Beskrivning", "Vad hände sedan",
+        "Anmälarens roll",
+    ),
+}  # fmt: skip
+
+
 def _write_files(folder: Path, w: _Writer) -> None:
-    columns = {name: list(s.columns) for name, s in w.data.world.systems.items()}
-    columns["lifecare"].append("Personnummer")
-    columns["ritz"].append("Personnummer")
+    columns = {name: list(cols) for name, cols in COLUMNS.items()}
     for (org, system), rows in sorted(w.files.items()):
         path = folder / f"{org}__{system}.{'xlsx' if system == 'ritz' else 'csv'}"
         if system == "ritz":

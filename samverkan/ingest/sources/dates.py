@@ -7,13 +7,16 @@ Day-first is assumed for ``dd/mm/yyyy`` (Swedish and European exports). Times ar
 a case's dates are whole days.
 
 A text's date depends on that text alone, so each distinct text is parsed once per process
-and remembered (``_by_text``): a term's files repeat the same few hundred dates, and the
-pandas calls of a parse cost the same for ten rows as for ten thousand.
+and remembered (``_by_text``): a term's files repeat the same few hundred dates. A text is
+parsed with compiled patterns in plain Python: for the few new texts of one file that is
+far cheaper than pandas' string methods, whose cost per call does not shrink with the rows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -38,10 +41,8 @@ _PARSED: dict[str, object] = {}
 _IMPOSSIBLE: dict[str, object] = {}
 
 
-def _by_text(
-    values: pd.Series, compute: Callable[[pd.Series], pd.Series], cache: dict[str, object]
-) -> list[object]:
-    """``compute`` of each value (None for a missing one), computed once per distinct text."""
+def _by_text(values: pd.Series, one: Callable[[str], object], cache: dict[str, object]) -> list:
+    """``one`` of each value (None for a missing one), computed once per distinct text."""
     texts = values.astype("string").to_numpy(dtype=object, na_value=None)
     distinct = [t for t in dict.fromkeys(texts) if t is not None]
     missing = [t for t in distinct if t not in cache]
@@ -49,8 +50,7 @@ def _by_text(
         if len(cache) + len(missing) > _CACHE_LIMIT:
             cache.clear()  # starting afresh forgets this call's known texts too
             missing = distinct
-        found = compute(pd.Series(missing, dtype="string")).tolist()
-        cache.update(zip(missing, found, strict=True))
+        cache.update((t, one(t)) for t in missing)
     return [None if t is None else cache[t] for t in texts]
 
 
@@ -59,59 +59,58 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
     Years outside 1990–2100 and impossible days (31 Feb) give NaT.
     """
-    found = _by_text(values, _parse_dates, _PARSED)
+    found = _by_text(values, _parse_one, _PARSED)
     return pd.Series(found, index=values.index, dtype="datetime64[ns]")
 
 
 def impossible_dates(values: pd.Series) -> pd.Series:
     """True where the text has a date's shape with a month of 1-12 and a day of 1-31 but
     is no day of the calendar (``2026-02-30``, ``31/04/2026``)."""
-    found = _by_text(values, _impossible_dates, _IMPOSSIBLE)
+    found = _by_text(values, _impossible_one, _IMPOSSIBLE)
     return pd.Series([bool(x) for x in found], index=values.index, dtype=bool)
 
 
-def _parse_dates(values: pd.Series) -> pd.Series:
-    s = values.astype("string").str.strip()
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    todo = s.notna() & (s != "")
-    for pat in _PATTERNS:
-        if not todo.any():
-            break
-        parts = s[todo].str.extract(pat)
-        hit = parts["y"].notna()
-        if not hit.any():
-            continue
-        p = parts[hit].astype("int64")
-        ok = p["y"].between(MIN_YEAR, MAX_YEAR) & p["m"].between(1, 12) & p["d"].between(1, 31)
-        p = p[ok]
-        dates = pd.to_datetime(
-            pd.DataFrame({"year": p["y"], "month": p["m"], "day": p["d"]}), errors="coerce"
-        )
-        out.loc[dates.index] = dates.astype("datetime64[ns]")
-        todo.loc[parts.index[hit]] = False
-    if todo.any():
-        serial = s[todo].str.extract(_SERIAL)["n"].dropna().astype("int64")
-        serial = serial[serial.between(_SERIAL_MIN, _SERIAL_MAX)]
-        if len(serial):
-            out.loc[serial.index] = (EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")).astype(
-                "datetime64[ns]"
-            )
-    return out
+_COMPILED = tuple(re.compile(p) for p in _PATTERNS)
+_SERIAL_RX = re.compile(_SERIAL)
 
 
-def _impossible_dates(values: pd.Series) -> pd.Series:
-    s = values.astype("string").str.strip()
-    out = pd.Series(False, index=values.index)
-    for pat in _PATTERNS:
-        parts = s.str.extract(pat)
-        hit = parts["y"].notna()
-        if not hit.any():
+def _ymd(m: re.Match[str]) -> tuple[int, int, int]:
+    return int(m["y"]), int(m["m"]), int(m["d"])
+
+
+def _parse_one(text: str) -> pd.Timestamp | None:
+    """The day a text names (the first pattern it has the shape of decides), else None."""
+    s = text.strip()
+    if not s:
+        return None
+    for rx in _COMPILED:
+        m = rx.match(s)
+        if m is None:
             continue
-        p = parts[hit].astype("int64")
-        shaped = p["m"].between(1, 12) & p["d"].between(1, 31)
-        p = p[shaped]
-        dates = pd.to_datetime(
-            pd.DataFrame({"year": p["y"], "month": p["m"], "day": p["d"]}), errors="coerce"
-        )
-        out.loc[dates.index[dates.isna()]] = True
-    return out
+        y, mo, d = _ymd(m)
+        if not (MIN_YEAR <= y <= MAX_YEAR and 1 <= mo <= 12 and 1 <= d <= 31):
+            return None
+        try:
+            return pd.Timestamp(dt.date(y, mo, d))
+        except ValueError:  # 31 April
+            return None
+    m = _SERIAL_RX.match(s)
+    if m is not None and _SERIAL_MIN <= int(m["n"]) <= _SERIAL_MAX:
+        return EXCEL_EPOCH + pd.Timedelta(days=int(m["n"]))
+    return None
+
+
+def _impossible_one(text: str) -> bool:
+    """True when some pattern has a month of 1-12 and a day of 1-31 that is no day."""
+    s = text.strip()
+    for rx in _COMPILED:
+        m = rx.match(s)
+        if m is None:
+            continue
+        y, mo, d = _ymd(m)
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            try:
+                dt.date(y, mo, d)
+            except ValueError:
+                return True
+    return False

@@ -6,6 +6,7 @@ Nothing here knows about systems beyond the set of header aliases it is given.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -145,17 +146,37 @@ def check_swallowed_rows(rows: Grid, starts: list[int], path: object) -> None:
         )
 
 
-def header_score(row: Sequence[str | None], aliases: dict[str, tuple[str, int]]) -> int:
-    """How many distinct canonical fields the cells of ``row`` name."""
-    found = {aliases[h][0] for h in (normalise_header(c) for c in row if c) if h in aliases}
+def header_score(
+    row: Sequence[str | None], aliases: dict[str, tuple[str, int]], max_words: int | None = None
+) -> int:
+    """How many distinct canonical fields the cells of ``row`` name.
+
+    ``max_words``: the most words of any alias. A cell with more than one word beyond it
+    (a trailing colon may be a word of its own) cannot name a field once normalised, as
+    normalising only joins or splits words further; such cells (descriptions in the rows
+    searched for the header) are passed over without normalising them."""
+    if max_words is None:
+        max_words = _max_words(aliases)
+    found = set()
+    for c in row:
+        if not c or (len(c) > 40 and len(c.split(None, max_words + 1)) > max_words + 1):
+            continue
+        h = normalise_header(c)
+        if h in aliases:
+            found.add(aliases[h][0])
     return len(found)
+
+
+def _max_words(aliases: dict[str, tuple[str, int]]) -> int:
+    return max((len(a.split()) for a in aliases), default=0)
 
 
 def _best_header(rows: Grid, aliases: dict[str, tuple[str, int]], search: int) -> tuple[int, int]:
     """(index, score) of the first row with the highest header score among the first rows."""
     best_i, best_s = -1, 0
+    max_words = _max_words(aliases)
     for i, row in enumerate(rows[:search]):
-        s = header_score(row, aliases)
+        s = header_score(row, aliases, max_words)
         if s > best_s:
             best_i, best_s = i, s
     return best_i, best_s
@@ -216,7 +237,44 @@ def _excel_cell(v: object) -> str | None:
 
 
 def read_xlsx_sheets(data: bytes, path: object) -> list[Sheet]:
-    """All worksheets of an xlsx file as grids of text (Excel dates become ISO text)."""
+    """All worksheets of an xlsx file as grids of text (Excel dates become ISO text).
+
+    Read with calamine (Rust; about twenty times faster than openpyxl on a large export);
+    a workbook calamine cannot open is tried with openpyxl before it is refused, so the
+    faster reader never refuses a file the project used to read."""
+    try:
+        return _calamine_sheets(data, path)
+    except _CalamineFailed:
+        logger.debug("calamine could not read the workbook; trying openpyxl")
+        return _openpyxl_sheets(data, path)
+
+
+class _CalamineFailed(Exception):
+    """calamine could not open or read the workbook."""
+
+
+def _calamine_sheets(data: bytes, path: object) -> list[Sheet]:
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+
+    wb = None
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = [m.name for m in wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        sheets = []
+        for name in names:
+            cells = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            rows: Grid = [[_excel_cell(v) for v in row] for row in cells]
+            sheets.append(Sheet(name, rows, list(range(1, len(rows) + 1))))
+    except (CalamineError, ValueError, OSError) as exc:
+        raise _CalamineFailed from exc
+    finally:
+        if wb is not None:
+            with contextlib.suppress(CalamineError):
+                wb.close()
+    return sheets
+
+
+def _openpyxl_sheets(data: bytes, path: object) -> list[Sheet]:
     import openpyxl  # imported here: slow to import and only needed for xlsx
 
     try:
