@@ -260,85 +260,21 @@ def _score_block(
     return a[ra], b[rb], score
 
 
-def _prefix_matrix(matrix: Any, t: float) -> Any:
-    """Each row's prefix tokens for the Jaccard threshold ``t`` > 0 (prefix filtering):
-    its ``|A| - ceil(t |A|) + 1`` rarest tokens (rarest in the term first, ties by token).
-
-    Two descriptions with a Jaccard similarity of at least ``t`` share at least
-    ``ceil(t max(|A|, |B|))`` tokens, so the rarest token they share lies in both
-    prefixes: pairs without a common prefix token can never meet the threshold. Rare
-    tokens make the prefixes' products sparse, so only a few pairs of a busy window are
-    scored instead of all of them."""
-    from scipy.sparse import csr_matrix
-
-    sizes = np.diff(matrix.indptr)
-    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    rank = np.empty(len(df), dtype=np.int64)
-    rank[np.lexsort((np.arange(len(df)), df))] = np.arange(len(df))
-    rows = np.repeat(np.arange(matrix.shape[0]), sizes)
-    order = np.lexsort((rank[matrix.indices], rows))  # by row, then rarest token first
-    position = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], sizes)
-    length = sizes - np.ceil(t * sizes - 1e-9).astype(np.int64) + 1  # (a longer prefix is safe)
-    chosen = order[position < np.repeat(length, sizes)]
-    data = np.ones(len(chosen))
-    return csr_matrix((data, (rows[chosen], matrix.indices[chosen])), shape=matrix.shape)
-
-
-def _person_matrix(codes: _RowCodes) -> Any:
-    """Rows x person pseudonyms, 1 where the row carries that pseudonym."""
-    from scipy.sparse import csr_matrix
-
-    rows = np.flatnonzero(codes.person >= 0)
-    shape = (len(codes.person), max(1, int(codes.person.max(initial=-1)) + 1))
-    return csr_matrix((np.ones(len(rows)), (rows, codes.person[rows])), shape=shape)
-
-
-def _score_pairs(
-    codes: _RowCodes, matrix: Any, i: np.ndarray, j: np.ndarray, t: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``_score_block`` for a list of pairs (i, j), i before j in date order."""
-    c = codes
-    common = np.asarray(matrix[i].multiply(matrix[j]).sum(axis=1), dtype=float).ravel()
-    union = c.size[i] + c.size[j] - common
-    sim = np.divide(common, union, out=np.zeros_like(common), where=union > 0)
-    named = (c.own[i] != c.unknown) & (c.recv[j] == c.own[i]) & (c.recv[i] == c.own[j])
-    keep = (c.file[i] != c.file[j]) & ((c.kind[i] != c.kind[j]) | named)
-    both = (c.person[i] >= 0) & (c.person[j] >= 0)
-    small, large = np.minimum(c.size[i], c.size[j]), np.maximum(c.size[i], c.size[j])
-    text = ~both & (small > 0) & (small >= t * large) & (sim >= t)
-    same = both & (c.person[i] == c.person[j])
-    ok = keep & (text | same)
-    return i[ok], j[ok], np.where(same, PERSON_MATCH, sim)[ok]
-
-
 def _jaccard_pairs(
     df: pd.DataFrame, date: np.ndarray, tokens: list[frozenset[str]], rule: DuplicateRule
 ) -> list[tuple[float, str, int, int]]:
-    """``_similar_pairs`` for the jaccard method, per block of days (``_window_blocks``):
-    never a Python loop over the window's pairs, memory bounded by ``_BLOCK_CELLS``.
-
-    With a threshold above 0 only the pairs that share a prefix token
-    (``_prefix_matrix``) or a person pseudonym are scored, so the work grows with the
-    pairs that can link, not with the square of a day's cases; with 0 (every pair of
-    the window can link) every pair of a block is scored (``_score_block``)."""
+    """``_similar_pairs`` for the jaccard method: every pair of the date window scored at
+    once per block of days (sparse token matrix products; never a Python loop over the
+    window's pairs, and memory bounded by ``_BLOCK_CELLS``)."""
     codes = _RowCodes.of(df, tokens)
     matrix = _token_matrix(tokens)
-    t = rule.min_text_similarity
-    prefix = _prefix_matrix(matrix, t) if t > 0 else None
-    person = _person_matrix(codes) if prefix is not None else None
     order = np.argsort(date, kind="stable")
     case_ids = df["case_id"].astype(str).tolist()
     pairs: list[tuple[float, str, int, int]] = []
     for a0, a1, b1 in _window_blocks(date, rule.max_days_apart):
         a, b = order[a0:a1], order[a0:b1]
-        if prefix is None:
-            later = np.arange(a0, b1)[None, :] > np.arange(a0, a1)[:, None]
-            i, j, score = _score_block(codes, matrix, a, b, later, t)
-        else:
-            shared = (prefix[a] @ prefix[b].T + person[a] @ person[b].T).tocoo()
-            ra, rb = shared.row, shared.col
-            later = rb > ra  # b's position in date order after a's (a0 + rb > a0 + ra)
-            i, j, score = _score_pairs(codes, matrix, a[ra[later]], b[rb[later]], t)
+        later = np.arange(a0, b1)[None, :] > np.arange(a0, a1)[:, None]
+        i, j, score = _score_block(codes, matrix, a, b, later, rule.min_text_similarity)
         for x, y, sc in zip(i.tolist(), j.tolist(), score.tolist(), strict=True):
             pairs.append((-sc, min(case_ids[x], case_ids[y]), x, y))
     pairs.sort()

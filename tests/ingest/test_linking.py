@@ -285,34 +285,6 @@ def test_block_scoring_finds_exactly_the_pairs_of_pairwise_scoring(
     assert linking._jaccard_pairs(df, date, tokens, rule) == expected
 
 
-def test_prefix_filtering_scores_only_pairs_that_can_link(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Texts with words of their own: of the window's pairs only those sharing a rare
-    (prefix) token or a person are scored, and the links are those of pairwise scoring."""
-    from samverkan.ingest import linking
-
-    df = _random_cases(4, 300)
-    own_words = [f"ord{k} namn{k % 7}" for k in range(len(df))]
-    df["description"] = [
-        f"{d or ''} {w}".strip() for d, w in zip(df["description"], own_words, strict=True)
-    ]
-    df["_person_key"] = [f"p{k}" if k % 10 == 0 else None for k in range(len(df))]
-    date = df["event_date"].to_numpy(dtype="datetime64[D]")
-    tokens = [_tokens(t) for t in df["description"]]
-    rule = DuplicateRule(max_days_apart=2, min_text_similarity=0.6)
-    scored: list[int] = []
-    score_pairs = linking._score_pairs
-
-    def counting(codes, matrix, i, j, t):  # type: ignore[no-untyped-def]
-        scored.append(len(i))
-        return score_pairs(codes, matrix, i, j, t)
-
-    monkeypatch.setattr(linking, "_score_pairs", counting)
-    got = linking._jaccard_pairs(df, date, tokens, rule)
-    assert got and got == linking._pairwise_pairs(df, date, tokens, rule, frozenset())
-    window = len(_pairs_in_window(date, rule.max_days_apart)[0])
-    assert 0 < sum(scored) < window / 4
-
-
 def test_window_blocks_cover_each_pair_of_the_window_once() -> None:
     from samverkan.ingest.linking import _window_blocks
 
