@@ -114,9 +114,9 @@ def _walk(items: list, states: set[tuple[str, str]]) -> set[tuple[str, str]]:
     return states
 
 
-def _gate_keys(pattern: str) -> frozenset[str] | None:
-    """Keys of the words a match can start with: "=word" for a whole first word, or its first
-    one to three letters; None when the pattern cannot be gated."""
+def _gate_words(pattern: str) -> frozenset[str] | None:
+    """How the words a match can start with begin: "=word" for a whole first word, else the
+    whole literal prefix the word must start with; None when the pattern cannot be gated."""
     try:
         parsed = _t.parse(pattern)
     except _t.PatternTreeError:  # syntax the tree does not read: run the pattern everywhere
@@ -125,8 +125,28 @@ def _gate_keys(pattern: str) -> frozenset[str] | None:
     for s, st in _walk(list(parsed), {("", "open")}):
         if not s:
             return None
-        keys.add(f"={s}" if st == "word" else s[:_KEY_LEN])
+        keys.add(f"={s}" if st == "word" else s)
     return frozenset(keys)
+
+
+def _gate_keys(pattern: str) -> frozenset[str] | None:
+    """Keys of the words a match can start with: "=word" for a whole first word, or its first
+    one to three letters; None when the pattern cannot be gated."""
+    words = _gate_words(pattern)
+    if words is None:
+        return None
+    return frozenset(w if w.startswith("=") else w[:_KEY_LEN] for w in words)
+
+
+def _may_start(word: str, gate_words: frozenset[str] | None) -> bool:
+    """Whether a pattern with these gate words can match at the start of (folded) ``word``:
+    the word is one of its whole first words or begins with one of its literal prefixes
+    (exact: a prefix is all letters and ``word`` the whole run of word characters there)."""
+    if gate_words is None:
+        return True
+    return f"={word}" in gate_words or any(
+        word.startswith(w) for w in gate_words if not w.startswith("=")
+    )
 
 
 def _branch_literals(op: object, av: object) -> set[str] | None:
@@ -279,6 +299,7 @@ class _Matcher:
             )
             for _, rx, _ in self.patterns
         ]
+        self.gate_words = [_gate_words(rx.pattern[3:-1]) for _, rx, _ in self.patterns]
         for pid, (_, _, keys) in enumerate(self.patterns):
             if keys is None:
                 self.ungated.append(pid)
@@ -294,6 +315,7 @@ class _Matcher:
             ids: set[int] = set(self.key_index.get(f"={word}", ()))
             for n in range(1, min(len(word), _KEY_LEN) + 1):
                 ids.update(self.key_index.get(word[:n], ()))
+            ids = {pid for pid in ids if _may_start(word, self.gate_words[pid])}
             by_cause: dict[str, list[int]] = {}
             for pid in sorted(ids):
                 by_cause.setdefault(self.patterns[pid][0], []).append(pid)
@@ -476,11 +498,12 @@ class _Matcher:
 
     def _gated_causes(self, scan: _Scan, clause_of: list[int], found: dict[str, str]) -> None:
         """Add the causes of patterns matching at word starts that one of them can begin."""
+        folded = scan.folded
         for pos, idx, groups in scan.word_starts:
             for cause, rx in groups:
                 if cause in found:
                     continue
-                m = rx.match(scan.folded, pos)
+                m = rx.match(folded, pos)
                 if m is None:
                     continue
                 end = bisect.bisect_left(scan.starts, m.end())

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -150,14 +151,14 @@ class CauseModel:
     thresholds: dict[str, float]
     strong: float
     n_examples: int
-    _tok_cache: dict[str, tuple[str, tuple[int, ...]]] = field(default_factory=dict)
+    _tok_cache: dict[str, tuple[str, array]] = field(default_factory=dict)
     _ctx_cache: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def _token(self, tok: str) -> tuple[str, tuple[int, ...]]:
+    def _token(self, tok: str) -> tuple[str, array]:
         cached = self._tok_cache.get(tok)
         if cached is None:
             vocab = self.vocabulary
-            ids = tuple(vocab[f] for f in _token_features(tok) if f in vocab)
+            ids = array("i", (vocab[f] for f in _token_features(tok) if f in vocab))
             cached = (_lemma(tok), ids)
             if len(self._tok_cache) > 300_000:
                 self._tok_cache.clear()
@@ -176,7 +177,7 @@ class CauseModel:
             self._ctx_cache[key] = idx
         return idx
 
-    def _row(self, text: str, out: list[int]) -> None:
+    def _row(self, text: str, out: array) -> None:
         """Append the feature ids (repeated per occurrence) of one text to ``out``: the
         features of :func:`analyze`, looked up per token (the hot loop, kept flat)."""
         cache, ctx_cache = self._tok_cache, self._ctx_cache
@@ -204,16 +205,17 @@ class CauseModel:
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """TF-IDF rows of ``texts`` (sublinear counts, l2-normalised): the vectorizer's output."""
-        ids: list[int] = []
+        ids = array("i")  # C ints, extended by the cached arrays of the tokens (memcpy)
         indptr = [0]
         for text in texts:
             if isinstance(text, str) and text:
                 self._row(text, ids)
             indptr.append(len(ids))
-        cols = np.asarray(ids, dtype=np.int32)
-        ones = np.ones(len(cols), dtype=np.float64)
-        x = sp.csr_matrix((ones, cols, np.asarray(indptr)), shape=(len(texts), len(self.idf)))
+        cols = np.frombuffer(ids, dtype=np.intc) if ids else np.zeros(0, dtype=np.intc)
+        counts = np.ones(len(cols), dtype=np.int32)  # summed exactly, then as float64
+        x = sp.csr_matrix((counts, cols, np.asarray(indptr)), shape=(len(texts), len(self.idf)))
         x.sum_duplicates()
+        x = x.astype(np.float64)
         x.data = (np.log(x.data) + 1.0) * self.idf[x.indices]
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0

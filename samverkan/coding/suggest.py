@@ -12,14 +12,17 @@ Each suggestion says why and how sure it is, so that an analyst can judge and fi
 - ``möjlig`` (possible): only the rules, or only the model near its threshold.
 
 The words shown are the rule's matched words, else the model's strongest words in the text.
-Large batches are split into chunks and coded in parallel processes (joblib); the result is
-the same as coding them in one process.
+Large batches are split into chunks and coded in parallel worker processes, forked after the
+matcher and the caches are built so that the workers share them and only ranges of the texts
+and the found causes (as bit masks) pass between processes (joblib's fresh processes where the
+system cannot fork); the result is the same as coding them in one process.
 """
 
 from __future__ import annotations
 
-import os
+import multiprocessing
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,11 +34,13 @@ from samverkan.coding import learned
 from samverkan.coding.autocode import _matcher
 from samverkan.coding.codebook import Codebook
 from samverkan.coding.learned import CauseModel
+from samverkan.project.cores import workers
 
 STRONG = "stark"
 POSSIBLE = "möjlig"
 _CHUNK = 20_000
-_PARALLEL_FROM = 200_000  # texts; below this one process is faster than starting workers
+_PARALLEL_FROM = 50_000  # texts; below this one process is faster than forking workers
+_SPAWN_FROM = 200_000  # the same where workers cannot fork (they start afresh: slower)
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,10 @@ def _model_hits(model: CauseModel | None, texts: Sequence[str]) -> list[dict[str
         return [{} for _ in texts]
     prob = model.probabilities(texts)
     thr = np.array([model.thresholds[c] for c in model.causes])
-    out: list[dict[str, float]] = []
-    for row in prob:
-        hit = np.flatnonzero(row >= thr)
-        out.append({model.causes[k]: float(row[k]) for k in hit})
+    out: list[dict[str, float]] = [{} for _ in texts]
+    rows, cols = np.nonzero(prob >= thr)  # row-major: each text's causes in model order
+    for i, k, p in zip(rows.tolist(), cols.tolist(), prob[rows, cols].tolist(), strict=True):
+        out[i][model.causes[k]] = p
     return out
 
 
@@ -81,18 +86,55 @@ def _causes_part(
     return out
 
 
+# what the forked workers code: (texts, codebook, model), set only while a pool runs
+_JOB: tuple[Sequence[str], Codebook, CauseModel | None] | None = None
+
+
+def _forked_range(bounds: tuple[int, int]) -> list[int]:
+    """In a forked worker: the causes of texts[start:end] of ``_JOB``, each set as a bit
+    mask over the codebook's causes (small to send back)."""
+    assert _JOB is not None
+    texts, codebook, model = _JOB
+    bit = {c: 1 << i for i, c in enumerate(codebook.cause_ids)}
+    found = _causes_chunk(texts[bounds[0] : bounds[1]], codebook, model)
+    return [sum(bit[c] for c in causes) for causes in found]
+
+
+def _forked(texts: list[str], codebook: Codebook, model: CauseModel | None, jobs: int) -> list:
+    """The causes of ``texts`` over ``jobs`` forked workers, in the order of ``texts``. The
+    workers inherit the texts, the model and the warmed matcher and lemma caches, so
+    nothing but ranges and bit masks is pickled."""
+    global _JOB
+    _causes_chunk(texts[:200], codebook, model)  # warm up the caches before forking
+    bounds = [(i, min(i + _CHUNK, len(texts))) for i in range(0, len(texts), _CHUNK)]
+    _JOB = (texts, codebook, model)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            masks = [m for part in pool.map(_forked_range, bounds) for m in part]
+    finally:
+        _JOB = None
+    ids = codebook.cause_ids
+    decoded = {m: tuple(c for i, c in enumerate(ids) if m >> i & 1) for m in set(masks)}
+    return [set(decoded[m]) for m in masks]
+
+
 def suggest_causes(
     texts: Sequence[str], codebook: Codebook, model: CauseModel | None = None
 ) -> list[set[str]]:
     """The suggested cause ids of each text: rule hits and model hits (fast path).
 
-    From ``_PARALLEL_FROM`` texts on, the texts are split into one part per core and coded
-    in worker processes (each builds the matcher once); the result is the same.
+    From ``_PARALLEL_FROM`` texts on (``_SPAWN_FROM`` without fork), the texts are coded in
+    chunks by worker processes, forked (where the system can) after the matcher is built, so
+    that the workers share it; the result is the same as in one process.
     """
     texts = list(texts)
-    jobs = min(os.cpu_count() or 1, max(len(texts) // _CHUNK, 1))
-    if len(texts) < _PARALLEL_FROM or jobs < 2:
+    jobs = min(workers(), max(len(texts) // _CHUNK, 1))
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if len(texts) < (_PARALLEL_FROM if can_fork else _SPAWN_FROM) or jobs < 2:
         return _causes_part(texts, codebook, model)
+    if can_fork:
+        return _forked(texts, codebook, model, jobs)
     size = -(-len(texts) // jobs)
     parts = [texts[i : i + size] for i in range(0, len(texts), size)]
     done = Parallel(n_jobs=jobs)(delayed(_causes_part)(p, codebook, model) for p in parts)

@@ -16,27 +16,18 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from samverkan.project.cores import WORKERS_ENV, workers
+
+__all__ = ["WORKERS_ENV", "chunks", "map_ordered", "shutdown", "workers"]
+
 T = TypeVar("T")
 R = TypeVar("R")
 
-WORKERS_ENV = "SAMVERKAN_WORKERS"
 _pool: Executor | None = None
-
-
-def workers() -> int:
-    """How many worker processes to use (``SAMVERKAN_WORKERS``, else the usable cores)."""
-    given = os.environ.get(WORKERS_ENV, "").strip()
-    if given.isdigit() and int(given) > 0:
-        return int(given)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _noop(_: int) -> None:

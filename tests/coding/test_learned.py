@@ -154,3 +154,22 @@ def test_sheet_shows_words_and_strength_and_can_be_filtered(tmp_path):
     assert all(ws.cell(3, cols[h]).value is None for h in ("Förslag: starka", "Förslag: grund "
                                                            "(orden bakom förslaget)"))  # fmt: skip
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}3"
+
+
+def test_parallel_suggestions_equal_one_process(monkeypatch):
+    """Large batches go to forked workers in chunks (forced here on a small batch): the same
+    causes, in the same order, as coding in this process."""
+    book = BOOK
+    model = learned.fit_model(learned.codebook_examples(book), book)
+    texts = [e.text for e in learned.codebook_examples(book)] + [None, "", "[NAMN] ringde."]
+    serial = suggest._causes_part(texts, book, model)
+    calls = []
+    forked = suggest._forked
+    monkeypatch.setattr(suggest, "_forked", lambda *a: calls.append(a[3]) or forked(*a))
+    monkeypatch.setattr(suggest, "_CHUNK", 7)
+    monkeypatch.setattr(suggest, "_PARALLEL_FROM", 10)
+    monkeypatch.setenv("SAMVERKAN_WORKERS", "2")
+    assert suggest.suggest_causes(texts, book, model) == serial
+    assert calls == [2]  # the forked path ran, with two workers
+    assert suggest.suggest_causes(texts, book, None) == suggest._causes_part(texts, book, None)
+    assert any(serial) and suggest._JOB is None

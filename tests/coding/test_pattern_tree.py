@@ -7,7 +7,7 @@ import pytest
 from coding_helpers import BOOK
 
 from samverkan.coding import pattern_tree as t
-from samverkan.coding.autocode import _gate_keys, _required, fold
+from samverkan.coding.autocode import _gate_keys, _gate_words, _matcher, _may_start, _required, fold
 
 
 def _lits(text: str) -> list[tuple[str, int]]:
@@ -169,3 +169,30 @@ def test_gates_of_codebook_patterns():
     assert _required("utan (att få |något )?(svar|besked)") == (("besked", "svar"), ("tan",))
     assert _required("(ingen|inget|inga) svar") == (("svar",),)  # the shared-prefix group
     assert all(_gate_keys(p) is not None for p in ("fick veta i efterhand", r"\bnpö\b"))
+
+
+def test_whole_prefix_gate():
+    assert _gate_words(r"stuprör\w*") == {"stuprör"}
+    assert _may_start("stupröret", _gate_words(r"stuprör\w*"))
+    assert not _may_start("stuga", _gate_words(r"stuprör\w*"))  # its 3-letter key "stu" fits
+    assert _may_start("svar", _gate_words("(svar|svarade) inte"))
+    assert not _may_start("svaret", _gate_words("(svar|svarade) inte"))
+    assert _may_start("vad som helst", None)  # an ungated pattern is tried everywhere
+
+
+def test_candidates_keep_every_pattern_that_matches_at_a_word_start():
+    """The gate only skips patterns that cannot match: try every gated pattern at every word
+    start of the codebook's own example sentences (the oracle) and compare."""
+    m = _matcher(BOOK)
+    texts = [fold(x) for c in BOOK.causes for x in c.examples]
+    texts += [fold(x) for x in BOOK.negative_examples]
+    tried = 0
+    for text in texts:
+        for word in re.finditer(r"\w+", text):
+            groups = dict(m._candidates(word.group()))
+            for cause, rx, keys in m.patterns:
+                if keys is not None and rx.match(text, word.start()):
+                    tried += 1
+                    assert cause in groups, (rx.pattern, text)
+                    assert groups[cause].match(text, word.start()), (rx.pattern, text)
+    assert tried > 20

@@ -9,8 +9,10 @@ its own, so that its peak memory is its own:
 - ``inläsning`` (ingest): ``ingest_term`` of every term with de-identification, linking
   and writing cases.parquet, reconciliation.csv and the quarantine; the terms run side by
   side, one process per core, as ``samverkan repro`` runs the pipeline's ingest stages;
-- ``kodning`` (coding): the automatic cause suggestions (``code_and_categorise``) on the
-  descriptions of every ingested case.
+- ``kodning`` (coding): what the code stage does automatically (``run_code_stage``): fit
+  the learned model (``train_project_model``: the codebook's examples, no sheets exist
+  here), then ``suggest_causes`` (rules and model) and ``categorise`` on the descriptions
+  of every ingested case.
 
 Seconds are wall time inside the stage's process from the start of the work (imports
 excluded, warm-up of word lists included). Peak memory is the largest sum of resident
@@ -119,14 +121,18 @@ def _ingest(root: Path) -> int:
 def _coding(root: Path) -> int:
     import pandas as pd
 
-    from samverkan.coding.autocode import code_and_categorise
+    from samverkan.coding import suggest
     from samverkan.coding.codebook import load_codebook
+    from samverkan.coding.learned import train_project_model
 
     codebook = load_codebook(root / "config" / "codebook.yaml")
+    # as run_code_stage: the model learns from the codebook's examples and every sheet under
+    # coding/ (the bench world has none, so only the codebook's); its fitting is timed
+    model = train_project_model(root / "coding", codebook)
     texts: list[str] = []
     for path in sorted((root / "processed").glob("*/cases.parquet")):
         texts.extend(pd.read_parquet(path, columns=["description"])["description"].tolist())
-    code_and_categorise(texts, codebook)
+    suggest.categorise(suggest.suggest_causes(texts, codebook, model), codebook)
     return len(texts)
 
 
