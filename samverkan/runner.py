@@ -156,6 +156,25 @@ def record_path(root: Path, notebook: Path, params: dict[str, Any]) -> Path:
     return ProjectPaths(root).run_record(str(period), notebook.name)
 
 
+def warm_kernel_manager() -> type | None:
+    """A kernel manager that starts the kernel through the warm-kernel server of the build
+    (samverkan.kernels), when there is one; None otherwise."""
+    import os
+
+    from samverkan.kernels import ENV, kernel_command
+
+    path = os.environ.get(ENV)
+    if not path or not Path(path).exists():
+        return None
+    from jupyter_client.manager import AsyncKernelManager
+
+    class WarmKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            return kernel_command(path, super().format_kernel_cmd(extra_arguments))
+
+    return WarmKernelManager
+
+
 def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     """Execute a stage notebook with papermill on the project kernel; return the run record.
 
@@ -193,6 +212,9 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
                 "connection_file": str(Path(sockets) / "kernel.json"),
             }
         )
+        warm = warm_kernel_manager()
+        if warm is not None:  # during `samverkan repro`: the kernel forked, imports done
+            kernel.NotebookClient.kernel_manager_class = warm
         try:
             papermill.execute_notebook(
                 str(notebook),

@@ -31,14 +31,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from samverkan.kernels import warm_kernels
+from samverkan.project.atomic import private_tempdir
+
 # DVC of this environment, and this environment's commands first on the stages' PATH
 # (`samverkan run-notebook`), also when the caller's PATH does not hold them.
 DVC = [sys.executable, "-m", "dvc"]
 DVC_STAGE = [*DVC, "--wait-for-lock", "repro", "--single-item"]
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, **(extra or {})}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env
 
@@ -135,10 +138,10 @@ class _Running:
     started: float
 
 
-def _start(root: Path, job: list[str], index: int) -> _Running:
+def _start(root: Path, job: list[str], index: int, extra: dict[str, str]) -> _Running:
     output = tempfile.TemporaryFile()  # closed when the job is reported
     proc = subprocess.Popen(
-        [*DVC_STAGE, *job], cwd=root, stdout=output, stderr=subprocess.STDOUT, env=_env()
+        [*DVC_STAGE, *job], cwd=root, stdout=output, stderr=subprocess.STDOUT, env=_env(extra)
     )
     return _Running(index, proc, output, time.perf_counter())
 
@@ -162,10 +165,11 @@ def run_jobs(
     needs: list[set[int]],
     workers: int,
     echo: Callable[[str], None] = print,
+    env: dict[str, str] | None = None,
 ) -> int:
-    """Run the jobs, at most ``workers`` at a time, each when the jobs it needs are done.
-    After a failure no new job starts; the running ones finish. Returns 0 or the first
-    failure's exit status."""
+    """Run the jobs, at most ``workers`` at a time, each when the jobs it needs are done,
+    with ``env`` added to their environment. After a failure no new job starts; the running
+    ones finish. Returns 0 or the first failure's exit status."""
     waiting, done, running = list(range(len(jobs))), set(), []
     failure = 0
     while running or (waiting and not failure):
@@ -175,7 +179,7 @@ def run_jobs(
                 break
             waiting.remove(ready)
             echo(f"samverkan: startar {', '.join(jobs[ready])}")
-            running.append(_start(root, jobs[ready], ready))
+            running.append(_start(root, jobs[ready], ready, env or {}))
         finished = [r for r in running if r.proc.poll() is not None]
         if not finished:
             time.sleep(0.05)
@@ -216,7 +220,8 @@ def reproduce(root: Path, workers: int | None = None, echo: Callable[[str], None
         return 0
     jobs = pack_levels(join_chains(stages, pipeline.upstream), pipeline.upstream, workers)
     echo(f"samverkan: {len(stages)} steg att köra i {len(jobs)} jobb, {workers} åt gången")
-    code = run_jobs(root, jobs, _job_needs(jobs, pipeline.upstream), workers, echo)
+    with private_tempdir("kernels") as folder, warm_kernels(folder, root) as env:
+        code = run_jobs(root, jobs, _job_needs(jobs, pipeline.upstream), workers, echo, env)
     if code:
         return code
     if read_pipeline(root).stale:  # what the jobs did not make current: DVC finishes it
