@@ -1,5 +1,5 @@
-"""Warm kernels: the notebook stages' Jupyter kernels forked from one process that has
-imported the stages' libraries once, while `samverkan repro` builds.
+"""Warm kernels: the notebook stages' Jupyter kernels (and the stages' own commands) forked
+from a process that has imported their libraries once, while `samverkan repro` builds.
 
 Every notebook stage starts a fresh kernel (a new Python that imports IPython, ipykernel,
 pandas, matplotlib and the package) before its first cell does any work: about 2 s of CPU
@@ -11,6 +11,11 @@ small launcher hands the server its command, working folder, environment and ter
 ``python -m ipykernel_launcher -f FILE`` would. Only the imports are shared: the child
 starts no kernel state of the server's, has the stage's environment and folder, and is a
 process of its own (the ingest kernel's personal data never reaches the server).
+
+The stages' commands (`samverkan run-notebook`, `publish`, `coding-sheet`, `export-qda`:
+papermill, nbconvert, WeasyPrint, pandas, about 1 s of imports each) are served the same
+way by a second server with those imports (``serve-commands``): `samverkan` hands its
+arguments over at once (samverkan.cli.main) and stands in for the child.
 
 The launcher stays the kernel's process for Jupyter: it passes signals on (interrupt,
 terminate) and exits with the kernel's status; when it is killed, the server kills the
@@ -59,7 +64,28 @@ PRELOAD = (
     "samverkan.report.stats",
     "samverkan.report.tables",
 )
-ENV = "SAMVERKAN_WARM_KERNELS"  # the server's socket, for the stages of one build
+# What the stages' own commands import (`samverkan run-notebook`, `publish`, `coding-sheet`,
+# `export-qda`): served by a second server, since they run with imports a kernel never has.
+CLI_PRELOAD = (
+    "samverkan.cli",
+    "samverkan.runner",
+    "nbformat",
+    "traitlets.config",
+    "jupyter_client.manager",
+    "nbclient",
+    "nbconvert",
+    "weasyprint",
+    "pikepdf",
+    "fontTools.subset",
+    "babel.dates",
+    "samverkan.project.settings",
+    "samverkan.report.publish",
+    "samverkan.coding.code",
+    "samverkan.coding.codebook",
+    "samverkan.coding.refiqda",
+)
+ENV = "SAMVERKAN_WARM_KERNELS"  # the kernel server's socket, for the stages of one build
+CLI_ENV = "SAMVERKAN_WARM_COMMANDS"  # the command server's socket
 # The environment that decides what a fresh kernel imports and how: it must match.
 SAME_ENV = (
     "PYTHONPATH",
@@ -113,26 +139,50 @@ def _receive(sock: socket.socket) -> tuple[dict, list[int]]:
 # --- the launcher (the kernel's process as Jupyter sees it) -------------------------
 
 
-def launch(socket_path: str, command: list[str]) -> int:
-    """Run the kernel through the server, or, when it cannot serve, as ``command``."""
+def _ask(socket_path: str, request: dict) -> tuple[socket.socket, int] | None:
+    """Hand the server a request and this terminal; its child's pid, or None."""
     try:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(socket_path)
-        request = {"command": command, "cwd": os.getcwd(), "env": dict(os.environ)}
-        _send(sock, request, [0, 1, 2])
+        _send(sock, {**request, "cwd": os.getcwd(), "env": dict(os.environ)}, [0, 1, 2])
         answer, _ = _receive(sock)
     except (OSError, ValueError):
-        answer = {}
+        return None
     pid = answer.get("pid")
-    if not isinstance(pid, int):
-        os.execv(command[0], command)  # not served: the kernel's own command
+    return (sock, pid) if isinstance(pid, int) else None
+
+
+def _wait(sock: socket.socket, pid: int) -> int:
+    """Be the served process's stand-in: pass signals on, end with its exit status, and
+    end it when this process's parent goes (as a kernel of a killed run ends)."""
     for signum in _FORWARDED:
         signal.signal(signum, lambda s, _f: _pass_on(pid, s))
-    try:
-        result, _ = _receive(sock)
-    except (OSError, ValueError):
-        return 1
-    return int(result.get("exit", 1))
+    parent = os.getppid()
+    sock.settimeout(1.0)
+    while True:
+        try:
+            result, _ = _receive(sock)
+            return int(result.get("exit", 1))
+        except TimeoutError:
+            if os.getppid() != parent:
+                _pass_on(pid, signal.SIGKILL)
+                return 1
+        except (OSError, ValueError):
+            return 1
+
+
+def launch(socket_path: str, command: list[str]) -> int:
+    """Run the kernel through the server, or, when it cannot serve, as ``command``."""
+    served = _ask(socket_path, {"command": command})
+    if served is None:
+        os.execv(command[0], command)  # not served: the kernel's own command
+    return _wait(*served)
+
+
+def run_command(socket_path: str, args: list[str]) -> int | None:
+    """Run ``samverkan ARGS`` in a child of the command server; None when not served."""
+    served = _ask(socket_path, {"cli": args})
+    return None if served is None else _wait(*served)
 
 
 def _pass_on(pid: int, signum: int) -> None:
@@ -148,10 +198,16 @@ _STARTED_WITH: dict[str, str | None] = {}
 
 
 def preload(modules: tuple[str, ...] = PRELOAD) -> list[str]:
-    """Import ``modules``, as a fresh kernel would; return the ones that failed."""
+    """Import ``modules``, as a fresh kernel (or command) would; return what failed."""
     _STARTED_WITH.update({key: os.environ.get(key) for key in SAME_ENV})
-    # a fresh kernel sets this before any import (ipykernel's kernelapp): so does the server
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    if modules is PRELOAD:
+        # a fresh kernel sets this before any import (ipykernel's kernelapp): so do we
+        os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    else:  # a command starts so (samverkan.cli.main)
+        from samverkan.runner import import_papermill, skip_unused_slow_imports
+
+        skip_unused_slow_imports()
+        import_papermill()
     failed = []
     for name in modules:
         try:
@@ -161,16 +217,21 @@ def preload(modules: tuple[str, ...] = PRELOAD) -> list[str]:
     return failed
 
 
-def _servable(request: dict) -> list[str] | None:
-    """The kernel's arguments when the server can start it as a fresh kernel would."""
+def _servable(request: dict, cli: bool = False) -> list[str] | None:
+    """The kernel's (or command's) arguments when the server can start it as a fresh
+    process would."""
     env = request.get("env", {})
     if any(env.get(key) != _STARTED_WITH.get(key) for key in SAME_ENV):
         return None
+    if cli:
+        args = request.get("cli")
+        return args if isinstance(args, list) and all(isinstance(a, str) for a in args) else None
     return kernel_args(request.get("command") or [])
 
 
-def _child(open_sockets: list[socket.socket], request: dict, fds: list[int]) -> None:
-    """In the forked child: become the kernel, as ``python -m ipykernel_launcher`` does."""
+def _child(open_sockets: list[socket.socket], request: dict, fds: list[int], cli: bool) -> None:
+    """In the forked child: become the kernel, as ``python -m ipykernel_launcher`` does
+    (or the command, as ``samverkan ARGS`` does)."""
     code = 1
     try:
         for sock in open_sockets:  # the server's: the listener and the launchers'
@@ -184,15 +245,10 @@ def _child(open_sockets: list[socket.socket], request: dict, fds: list[int]) -> 
         os.environ.clear()
         os.environ.update(request["env"])
         sys.path[0] = os.getcwd()  # `python -m` puts the working folder first
-        args = [*(kernel_args(request["command"]) or []), *_read_at_import(request["env"])]
-        sys.argv = [request["command"][0], *args]
-        from ipykernel import kernelapp
-
-        kernelapp.launch_new_instance(argv=args)
-        code = 0
+        code = _run_command(request["cli"]) if cli else _run_kernel(request)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # reported on the kernel's own stderr
+    except BaseException:  # reported on the process's own stderr
         import traceback
 
         traceback.print_exc()
@@ -201,6 +257,24 @@ def _child(open_sockets: list[socket.socket], request: dict, fds: list[int]) -> 
             with contextlib.suppress(Exception):
                 stream.flush()
         os._exit(code)
+
+
+def _run_kernel(request: dict) -> int:
+    args = [*(kernel_args(request["command"]) or []), *_read_at_import(request["env"])]
+    sys.argv = [request["command"][0], *args]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance(argv=args)
+    return 0
+
+
+def _run_command(args: list[str]) -> int:
+    os.environ.pop(CLI_ENV, None)  # served once: a command it starts runs on its own
+    sys.argv = ["samverkan", *args]
+    from samverkan.cli import main
+
+    main()
+    return 0
 
 
 def _read_at_import(env: dict[str, str]) -> list[str]:
@@ -212,7 +286,7 @@ def _read_at_import(env: dict[str, str]) -> list[str]:
     ]
 
 
-def _accept(listener: socket.socket, children: dict[int, socket.socket]) -> None:
+def _accept(listener: socket.socket, children: dict[int, socket.socket], cli: bool) -> None:
     conn, _ = listener.accept()
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     _, uid, _ = struct.unpack("3i", creds)
@@ -220,14 +294,14 @@ def _accept(listener: socket.socket, children: dict[int, socket.socket]) -> None
     fds: list[int] = []
     try:
         request, fds = _receive(conn) if uid == os.getuid() else ({}, [])
-        if _servable(request) is None or len(fds) != 3:
+        if _servable(request, cli) is None or len(fds) != 3:
             _send(conn, {"pid": None})
             conn.close()
             return
         conn.settimeout(None)
         pid = os.fork()
         if pid == 0:
-            _child([listener, conn, *children.values()], request, fds)
+            _child([listener, conn, *children.values()], request, fds, cli)
         _send(conn, {"pid": pid})
         children[pid] = conn
     except (OSError, ValueError):
@@ -254,14 +328,14 @@ def _reap(children: dict[int, socket.socket]) -> None:
             conn.close()
 
 
-def serve(socket_path: str) -> None:
+def serve(socket_path: str, cli: bool = False) -> None:
     """Preload, then fork kernels for the launchers that ask, until terminated. The socket
     is there from the start: launchers that come during the imports wait for them."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(16)
-    preload()
+    preload(CLI_PRELOAD if cli else PRELOAD)
     children: dict[int, socket.socket] = {}
     try:
         while True:
@@ -269,7 +343,7 @@ def serve(socket_path: str) -> None:
             ready, _, _ = select.select([listener, *by_conn], [], [], 0.1)
             for item in ready:
                 if item is listener:
-                    _accept(listener, children)
+                    _accept(listener, children, cli)
                 elif item.recv(1, socket.MSG_PEEK) == b"":  # the launcher was killed
                     _pass_on(by_conn[item], signal.SIGKILL)
             _reap(children)
@@ -280,34 +354,42 @@ def serve(socket_path: str) -> None:
 
 @contextlib.contextmanager
 def warm_kernels(folder: Path, root: Path, timeout: float = 10.0) -> Iterator[dict[str, str]]:
-    """Run a server in ``folder`` (a private one) while the block runs, from the project's
-    ``root`` as the kernels are; yields the environment variable that sends the stages'
-    kernels to it. Without a server ready in ``timeout`` seconds the stages start their
-    kernels the ordinary way."""
-    path = folder / "kernels.sock"
-    command = [sys.executable, "-m", "samverkan.kernels", "serve", str(path)]
-    server = subprocess.Popen(command, cwd=root)
+    """Run the kernel and command servers in ``folder`` (a private one) while the block
+    runs, from the project's ``root`` as the stages are; yields the environment variables
+    that send the stages to them. A server not ready in ``timeout`` seconds is not named:
+    the stages then start the ordinary way."""
+    sockets = {ENV: folder / "kernels.sock", CLI_ENV: folder / "commands.sock"}
+    servers = [
+        subprocess.Popen([sys.executable, "-m", "samverkan.kernels", kind, str(path)], cwd=root)
+        for kind, path in (("serve", sockets[ENV]), ("serve-commands", sockets[CLI_ENV]))
+    ]
     try:
         deadline = time.monotonic() + timeout
-        while not path.exists() and server.poll() is None and time.monotonic() < deadline:
+        while time.monotonic() < deadline and not all(p.exists() for p in sockets.values()):
+            if any(server.poll() is not None for server in servers):
+                break
             time.sleep(0.05)
-        yield {ENV: str(path)} if path.exists() else {}
+        yield {name: str(path) for name, path in sockets.items() if path.exists()}
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) == 2 and argv[0] == "serve":
-        serve(argv[1])
+    if len(argv) == 2 and argv[0] in ("serve", "serve-commands"):
+        serve(argv[1], cli=argv[0] == "serve-commands")
         return 0
     if len(argv) >= 3 and argv[1] == "--":
         return launch(argv[0], argv[2:])
-    usage = "användning: python -m samverkan.kernels serve SOCKET | SOCKET -- KOMMANDO"
+    usage = (
+        "användning: python -m samverkan.kernels serve|serve-commands SOCKET | SOCKET -- KOMMANDO"
+    )
     print(usage, file=sys.stderr)
     return 2
 
