@@ -236,8 +236,9 @@ def _child(open_sockets: list[socket.socket], request: dict, fds: list[int], cli
     try:
         for sock in open_sockets:  # the server's: the listener and the launchers'
             sock.close()
-        for signum in (*_FORWARDED, signal.SIGCHLD):
+        for signum in (*_FORWARDED, signal.SIGCHLD):  # as a fresh Python has them
             signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         for target, fd in zip((0, 1, 2), fds, strict=False):
             os.dup2(fd, target)
             os.close(fd)
@@ -332,6 +333,7 @@ def serve(socket_path: str, cli: bool = False) -> None:
     """Preload, then fork kernels for the launchers that ask, until terminated. The socket
     is there from the start: launchers that come during the imports wait for them."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the stages; repro ends us
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(16)

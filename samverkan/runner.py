@@ -175,6 +175,25 @@ def warm_kernel_manager() -> type | None:
     return WarmKernelManager
 
 
+def _kernel_config(sockets: Path) -> Any:
+    """The kernel on Unix sockets in the private folder ``sockets``; the connection file
+    (with the kernel's key) goes there too, so a killed run leaves one folder to clean,
+    not a stray tmp*.json. During `samverkan repro` the kernel is forked, imports done."""
+    from traitlets.config import Config
+
+    kernel = Config(
+        KernelManager={
+            "transport": "ipc",
+            "ip": str(sockets / "kernel"),
+            "connection_file": str(sockets / "kernel.json"),
+        }
+    )
+    warm = warm_kernel_manager()
+    if warm is not None:
+        kernel.NotebookClient.kernel_manager_class = warm
+    return kernel
+
+
 def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     """Execute a stage notebook with papermill on the project kernel; return the run record.
 
@@ -185,7 +204,6 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     """
     papermill = import_papermill()
     from papermill.exceptions import PapermillExecutionError
-    from traitlets.config import Config
 
     from samverkan.project.atomic import atomic_path, clean_stale_temporaries, private_tempdir
 
@@ -203,18 +221,7 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
         atomic_path(target) as tmp,
         private_tempdir("kernel") as sockets,
     ):
-        # the connection file (with the kernel's key) goes into the same private folder,
-        # so a killed run leaves one folder to clean, not a stray tmp*.json
-        kernel = Config(
-            KernelManager={
-                "transport": "ipc",
-                "ip": str(Path(sockets) / "kernel"),
-                "connection_file": str(Path(sockets) / "kernel.json"),
-            }
-        )
-        warm = warm_kernel_manager()
-        if warm is not None:  # during `samverkan repro`: the kernel forked, imports done
-            kernel.NotebookClient.kernel_manager_class = warm
+        kernel = _kernel_config(Path(sockets))
         try:
             papermill.execute_notebook(
                 str(notebook),
