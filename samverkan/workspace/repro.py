@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -220,7 +220,7 @@ def reproduce(root: Path, workers: int | None = None, echo: Callable[[str], None
         return 0
     jobs = pack_levels(join_chains(stages, pipeline.upstream), pipeline.upstream, workers)
     echo(f"samverkan: {len(stages)} steg att köra i {len(jobs)} jobb, {workers} åt gången")
-    with private_tempdir("kernels") as folder, warm_kernels(folder, root) as env:
+    with _warm(root, len(stages) > workers) as env:
         code = run_jobs(root, jobs, _job_needs(jobs, pipeline.upstream), workers, echo, env)
     if code:
         return code
@@ -228,6 +228,18 @@ def reproduce(root: Path, workers: int | None = None, echo: Callable[[str], None
         return _plain_repro(root)
     echo("samverkan: alla steg är aktuella")
     return 0
+
+
+@contextlib.contextmanager
+def _warm(root: Path, worth_it: bool) -> Iterator[dict[str, str]]:
+    """The warm servers' environment for the jobs (samverkan.kernels). Each server imports
+    about what one stage does, so they serve only builds of more stages than processes
+    (a full build: 22 stages; not the two annual reports after a group text changed)."""
+    if not worth_it:
+        yield {}
+        return
+    with private_tempdir("kernels") as folder, warm_kernels(folder, root) as env:
+        yield env
 
 
 def _plain_repro(root: Path) -> int:
