@@ -451,6 +451,12 @@ def export_qda(
 
 
 def main() -> None:
+    from samverkan.kernels import CLI_ENV, run_command
+
+    if os.environ.get(CLI_ENV):  # a stage of `samverkan repro`: its imports are done there
+        code = run_command(os.environ[CLI_ENV], sys.argv[1:])
+        if code is not None:
+            raise SystemExit(code)
     from samverkan.runner import skip_unused_slow_imports
 
     skip_unused_slow_imports()  # seconds of every stage's start (see runner.py)

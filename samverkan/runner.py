@@ -156,6 +156,44 @@ def record_path(root: Path, notebook: Path, params: dict[str, Any]) -> Path:
     return ProjectPaths(root).run_record(str(period), notebook.name)
 
 
+def warm_kernel_manager() -> type | None:
+    """A kernel manager that starts the kernel through the warm-kernel server of the build
+    (samverkan.kernels), when there is one; None otherwise."""
+    import os
+
+    from samverkan.kernels import ENV, kernel_command
+
+    path = os.environ.get(ENV)
+    if not path or not Path(path).exists():
+        return None
+    from jupyter_client.manager import AsyncKernelManager
+
+    class WarmKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            return kernel_command(path, super().format_kernel_cmd(extra_arguments))
+
+    return WarmKernelManager
+
+
+def _kernel_config(sockets: Path) -> Any:
+    """The kernel on Unix sockets in the private folder ``sockets``; the connection file
+    (with the kernel's key) goes there too, so a killed run leaves one folder to clean,
+    not a stray tmp*.json. During `samverkan repro` the kernel is forked, imports done."""
+    from traitlets.config import Config
+
+    kernel = Config(
+        KernelManager={
+            "transport": "ipc",
+            "ip": str(sockets / "kernel"),
+            "connection_file": str(sockets / "kernel.json"),
+        }
+    )
+    warm = warm_kernel_manager()
+    if warm is not None:
+        kernel.NotebookClient.kernel_manager_class = warm
+    return kernel
+
+
 def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     """Execute a stage notebook with papermill on the project kernel; return the run record.
 
@@ -166,7 +204,6 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
     """
     papermill = import_papermill()
     from papermill.exceptions import PapermillExecutionError
-    from traitlets.config import Config
 
     from samverkan.project.atomic import atomic_path, clean_stale_temporaries, private_tempdir
 
@@ -184,15 +221,7 @@ def run_notebook(root: Path, name: str, params: dict[str, Any]) -> Path:
         atomic_path(target) as tmp,
         private_tempdir("kernel") as sockets,
     ):
-        # the connection file (with the kernel's key) goes into the same private folder,
-        # so a killed run leaves one folder to clean, not a stray tmp*.json
-        kernel = Config(
-            KernelManager={
-                "transport": "ipc",
-                "ip": str(Path(sockets) / "kernel"),
-                "connection_file": str(Path(sockets) / "kernel.json"),
-            }
-        )
+        kernel = _kernel_config(Path(sockets))
         try:
             papermill.execute_notebook(
                 str(notebook),

@@ -14,6 +14,7 @@ from samverkan.workspace.repro import (
     Pipeline,
     _job_needs,
     join_chains,
+    pack_levels,
     read_pipeline,
     reproduce,
     to_build,
@@ -51,6 +52,32 @@ def test_a_term_is_one_job_and_the_report_waits_for_both_terms() -> None:
     # only what is to be built counts: the report alone is one job that needs nothing
     (job,) = join_chains(["report@B"], UPSTREAM)
     assert _job_needs([job], UPSTREAM) == [set()]
+
+
+def test_jobs_that_start_at_the_same_point_share_the_processes() -> None:
+    upstream = {
+        **{f"{stage}@{t}": set() for stage in ("ingest",) for t in "ABC"},
+        **{f"code@{t}": {f"ingest@{t}", "ingest@A", "ingest@B", "ingest@C"} for t in "ABC"},
+        "report@C": {"code@C", "code@A"},
+    }
+    jobs = [["ingest@A"], ["ingest@B"], ["ingest@C"], ["code@A"], ["code@B"], ["code@C"]]
+    jobs.append(["report@C"])
+    packed = pack_levels(jobs, upstream, workers=2)
+    assert packed == [
+        ["ingest@A", "ingest@C"],
+        ["ingest@B"],
+        ["code@A", "code@C"],
+        ["code@B"],
+        ["report@C"],
+    ]
+    assert _job_needs(packed, upstream) == [set(), set(), {0, 1}, {0, 1}, {2}]
+    # one process at a time, or as many processes as jobs: nothing to pack
+    assert pack_levels(jobs, upstream, workers=1) == [
+        ["ingest@A", "ingest@B", "ingest@C"],
+        ["code@A", "code@B", "code@C"],
+        ["report@C"],
+    ]
+    assert pack_levels(jobs[:3], upstream, workers=4) == jobs[:3]
 
 
 def _stage(script: str, deps: list[str], outs: list[str]) -> dict:

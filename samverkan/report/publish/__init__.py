@@ -13,10 +13,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
+import hashlib
 import html
 import io
 import logging
+import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -91,27 +94,67 @@ def term_label(term: str) -> str:
     return f"{'våren' if term.endswith('VT') else 'hösten'} {term[:4]}"
 
 
+# The embedded fonts' subsets depend only on the font files, the characters above and
+# fontTools: made once (about a second of every publishing's CPU) and kept in the user's
+# cache, named by a hash of all three, so that a changed input makes a new file.
+FONT_FACES = (
+    ("DejaVuSans.ttf", "normal", "normal"),
+    ("DejaVuSans-Bold.ttf", "bold", "normal"),
+    ("DejaVuSans-Oblique.ttf", "normal", "italic"),
+    ("DejaVuSans-BoldOblique.ttf", "bold", "italic"),
+)
+FONT_CACHE_VERSION = "1"  # raise when _subset_fonts_css changes what it writes
+
+
+def _font_dir() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def font_cache_dir() -> Path:
+    """Where the subsetted fonts are kept: $XDG_CACHE_HOME/samverkan (~/.cache/samverkan)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "samverkan"
+
+
+def _fonts_key() -> str:
+    import fontTools
+
+    digest = hashlib.sha256(f"{FONT_CACHE_VERSION} {fontTools.version}".encode())
+    digest.update(repr((FONT_FACES, _FONT_UNICODES)).encode())
+    for name, _, _ in FONT_FACES:
+        digest.update((_font_dir() / name).read_bytes())
+    return digest.hexdigest()[:32]
+
+
 @functools.cache
 def _fonts_css() -> str:
+    """The @font-face rules of the reports, from the cache when it holds them."""
+    cached = font_cache_dir() / f"fonts-{_fonts_key()}.css"
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        css = cached.read_text("ascii")
+        if css.startswith("@font-face") and css.endswith("}"):  # else: made again
+            return css
+    css = _subset_fonts_css()
+    with contextlib.suppress(OSError):  # no cache (read-only home): made again next time
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(cached, css)
+    return css
+
+
+def _subset_fonts_css() -> str:
     """@font-face rules with DejaVu Sans (shipped by matplotlib) subsetted and embedded."""
-    import matplotlib
     from fontTools import subset
 
-    font_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    faces = [
-        ("DejaVuSans.ttf", "normal", "normal"),
-        ("DejaVuSans-Bold.ttf", "bold", "normal"),
-        ("DejaVuSans-Oblique.ttf", "normal", "italic"),
-        ("DejaVuSans-BoldOblique.ttf", "bold", "italic"),
-    ]
     rules = []
-    for name, weight, style in faces:
+    for name, weight, style in FONT_FACES:
         options = subset.Options()
         options.layout_features = ["*"]
         options.name_IDs = ["*"]
         options.notdef_outline = True
         options.drop_tables = [*options.drop_tables, "FFTM"]
-        font = subset.load_font(str(font_dir / name), options)
+        font = subset.load_font(str(_font_dir() / name), options)
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=_FONT_UNICODES)
         subsetter.subset(font)
