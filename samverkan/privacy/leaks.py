@@ -1328,13 +1328,71 @@ def scan_paths(
     """
     settings = settings or load_settings()
     scanner = _Scanner(known, settings)
+    items = list(_iter_files(paths))
     findings: list[Finding] = []
-    count = 0
-    for path, name in _iter_files(paths):
-        count += 1
-        findings.extend(scan_file(path, scanner, settings, skipped=skipped, name=name))
-    logger.info("Läckkontroll: %d filer genomsökta, %d fynd", count, len(findings))
+    for found, unread in _scan_items(items, scanner, settings, skipped is not None):
+        findings.extend(found)
+        if skipped is not None:
+            skipped.extend(unread)
+    logger.info("Läckkontroll: %d filer genomsökta, %d fynd", len(items), len(findings))
     return findings
+
+
+# From this many bytes on, the files are shared between worker processes (forked after the
+# scanner is built, so they share its word lists and the raw data's identifiers); the
+# findings come back in the files' order, as from one process.
+PARALLEL_BYTES = 2_000_000
+_JOB: tuple[_Scanner, LeakSettings, bool] | None = None
+
+
+def _scan_item(item: tuple[Path, str]) -> tuple[list[Finding], list[str]]:
+    """One file's findings and unreadable parts (``_JOB``: scanner, settings, and whether
+    unreadable parts are collected apart rather than reported as findings)."""
+    assert _JOB is not None
+    scanner, settings, collect = _JOB
+    unread: list[str] = []
+    found = scan_file(item[0], scanner, settings, skipped=unread if collect else None, name=item[1])
+    return found, unread
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.lstat().st_size
+    except OSError:
+        return 0
+
+
+def _scan_items(
+    items: list[tuple[Path, str]], scanner: _Scanner, settings: LeakSettings, collect: bool
+) -> list[tuple[list[Finding], list[str]]]:
+    """``_scan_item`` of every file, over the machine's cores when there is much to scan
+    (largest files first, so that no core waits for one big report at the end)."""
+    global _JOB
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from samverkan.project.cores import workers
+
+    sizes = [_size(path) for path, _ in items]
+    n = min(workers(), len(items))
+    _JOB = (scanner, settings, collect)
+    try:
+        if (
+            n < 2
+            or sum(sizes) < PARALLEL_BYTES
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            return [_scan_item(item) for item in items]
+        order = sorted(range(len(items)), key=lambda k: -sizes[k])
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(n, mp_context=context) as pool:
+            done = list(pool.map(_scan_item, [items[k] for k in order]))
+    finally:
+        _JOB = None
+    out: list[tuple[list[Finding], list[str]]] = [([], [])] * len(items)
+    for k, result in zip(order, done, strict=True):
+        out[k] = result
+    return out
 
 
 def default_paths(root: Path) -> list[Path]:
