@@ -67,6 +67,17 @@ def scrub_file_names(text: str, systems: Systems | None = None) -> str:
     return _NAME_IN_TEXT.sub(replace, text)
 
 
+class OwnDebugOnly(logging.Filter):
+    """The log file's own detail: DEBUG and INFO of this package; other libraries (DVC,
+    fsspec, dulwich, ... when `samverkan repro` asks DVC in-process) only from WARNING up.
+    Their debug lines name random temporary files, whose tokens the leak scan can read as
+    a name from the raw data ("..._IDA.tmp"), and they say nothing an analyst needs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        own = record.name == "samverkan" or record.name.startswith(("samverkan.", "__main__"))
+        return own or record.levelno >= logging.WARNING
+
+
 class FileNameFilter(logging.Filter):
     """Replace unvalidated data file names in a record's message (and its arguments)."""
 
@@ -130,6 +141,7 @@ def configure(level: int = logging.INFO, root: Path | None = None) -> None:
             file_handler = logging.FileHandler(path, encoding="utf-8")
             file_handler.setFormatter(logging.Formatter(FORMAT))
             file_handler.setLevel(logging.DEBUG)
+            file_handler.addFilter(OwnDebugOnly())
             handlers.append(file_handler)
     for handler in handlers:
         handler.addFilter(FileNameFilter(systems))
