@@ -4,10 +4,13 @@ The rule (``link_reported_by_both``) takes its thresholds from a ``DuplicateRule
 once from params.yaml ``ingest.duplicates`` and recorded in the ingest's ``ingest.json``.
 
 Cost: only pairs within the date window are ever looked at (never all pairs). With the
-jaccard method they are scored a block of days at a time, as products of a sparse token
-matrix (``_jaccard_pairs``), so time grows with the rows times the window's rows per day
-and memory is bounded by ``_BLOCK_CELLS``; the ngram method scores the window's
-candidate pairs one by one (``_pairwise_pairs``).
+jaccard method they are scored a block of days at a time with array operations
+(``_jaccard_pairs``), so time grows with the rows times the window's rows per day and
+memory is bounded by ``_BLOCK_CELLS``: the party, file and size conditions first, then
+the tokens in common counted on bit masks of the term's most frequent tokens, 64 at a
+time, dropping a pair as soon as it can no longer reach the threshold
+(``_text_matches``). The ngram method scores the window's candidate pairs one by one
+(``_pairwise_pairs``).
 """
 
 from __future__ import annotations
@@ -178,15 +181,73 @@ class NgramSimilarity:
 _BLOCK_CELLS = 2_000_000  # row pairs scored at once: bounds the memory of a block
 
 
-def _token_matrix(tokens: list[frozenset[str]]) -> Any:
-    """The descriptions' token sets as a sparse 0/1 matrix (rows x distinct tokens)."""
-    from scipy.sparse import csr_matrix
+_BIT_WORDS = 8  # the term's 8 x 64 most frequent tokens are compared as bit masks
 
-    vocab: dict[str, int] = {}
-    columns = [vocab.setdefault(t, len(vocab)) for ts in tokens for t in sorted(ts)]
-    indptr = np.cumsum([0, *(len(ts) for ts in tokens)])
-    data = np.ones(len(columns), dtype=np.float64)
-    return csr_matrix((data, columns, indptr), shape=(len(tokens), max(1, len(vocab))))
+
+@dataclass(frozen=True)
+class _TokenBits:
+    """The descriptions' token sets, for counting the tokens of many row pairs in common.
+
+    The term's tokens ranked by how many descriptions hold them: the first 64 are bit
+    ``k`` of ``words[0]`` (one uint64 per row), the next 64 of ``words[1]`` and so on;
+    ``rest[w]`` is each row's number of tokens ranked after those of ``words[w]``, and
+    ``tail`` holds the tokens after the last word as a sparse 0/1 matrix (rows x tokens).
+    """
+
+    words: list[np.ndarray]
+    rest: list[np.ndarray]
+    tail: Any
+
+    @classmethod
+    def of(cls, tokens: list[frozenset[str]]) -> _TokenBits:
+        from scipy.sparse import csr_matrix
+
+        vocab: dict[str, int] = {}
+        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for ts in tokens for t in ts), np.int64)
+        n = len(tokens)
+        rows = np.repeat(np.arange(n), [len(ts) for ts in tokens])
+        rank = np.empty(len(vocab), dtype=np.int64)
+        rank[np.argsort(-np.bincount(ids, minlength=len(vocab)), kind="stable")] = np.arange(
+            len(vocab)
+        )
+        ranks = rank[ids]
+        words: list[np.ndarray] = []
+        rest: list[np.ndarray] = []
+        for w in range(min(_BIT_WORDS, -(-len(vocab) // 64))):
+            here = (ranks >= 64 * w) & (ranks < 64 * (w + 1))
+            mask = np.zeros(n, dtype=np.uint64)
+            bits = np.left_shift(np.uint64(1), (ranks[here] - 64 * w).astype(np.uint64))
+            np.bitwise_or.at(mask, rows[here], bits)
+            words.append(mask)
+            rest.append(np.bincount(rows[ranks >= 64 * (w + 1)], minlength=n).astype(float))
+        after = ranks >= 64 * len(words)
+        tail = csr_matrix(
+            (np.ones(int(after.sum())), (rows[after], ranks[after] - 64 * len(words))),
+            shape=(n, max(1, len(vocab) - 64 * len(words))),
+        )
+        return cls(words, rest, tail)
+
+
+def _text_matches(
+    bits: _TokenBits, size: np.ndarray, i: np.ndarray, j: np.ndarray, t: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, similarity) of the pairs (i, j) whose token-set Jaccard similarity is at
+    least ``t``, computed as in ``jaccard`` (rows of at least one token). Common tokens
+    are counted 64 at a time, the most frequent first; after each word a pair is dropped
+    as soon as sharing every token left would not reach ``t`` (the similarity grows with
+    the count in common), so rarer tokens are counted for ever fewer pairs."""
+    total = size[i] + size[j]
+    common = np.zeros(len(i))
+    for word, rest in zip(bits.words, bits.rest, strict=True):
+        common += np.bitwise_count(word[i] & word[j])
+        most = common + np.minimum(rest[i], rest[j])
+        alive = most / (total - most) >= t
+        i, j, common, total = i[alive], j[alive], common[alive], total[alive]
+    if bits.tail.nnz and len(i):
+        common += np.asarray(bits.tail[i].multiply(bits.tail[j]).sum(axis=1)).ravel()
+    sim = common / (total - common)
+    ok = sim >= t
+    return i[ok], j[ok], sim[ok]
 
 
 def _window_blocks(date: np.ndarray, max_days_apart: int) -> Iterator[tuple[int, int, int]]:
@@ -233,16 +294,13 @@ class _RowCodes:
 
 
 def _score_block(
-    codes: _RowCodes, matrix: Any, a: np.ndarray, b: np.ndarray, later: np.ndarray, t: float
+    codes: _RowCodes, bits: _TokenBits, a: np.ndarray, b: np.ndarray, later: np.ndarray, t: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j, score) of the pairs of rows ``a`` x ``b`` (``later``: b after a in date
     order) meeting the jaccard rule: conditions (1)-(3) of ``_candidate_pairs`` and the
     same person pseudonym (score PERSON_MATCH) or, when either has none, a Jaccard
-    similarity of at least ``t`` (the score), computed as in ``jaccard``."""
+    similarity of at least ``t`` (the score, ``_text_matches``)."""
     c = codes
-    common = (matrix[a] @ matrix[b].T).toarray()
-    union = c.size[a][:, None] + c.size[b][None, :] - common
-    sim = np.divide(common, union, out=np.zeros_like(common), where=union > 0)
     named = (
         (c.own[a][:, None] != c.unknown)
         & (c.recv[b][None, :] == c.own[a][:, None])
@@ -253,28 +311,27 @@ def _score_block(
     both = (c.person[a][:, None] >= 0) & (c.person[b][None, :] >= 0)
     small = np.minimum(c.size[a][:, None], c.size[b][None, :])
     large = np.maximum(c.size[a][:, None], c.size[b][None, :])
-    text = ~both & (small > 0) & (small >= t * large) & (sim >= t)
-    same = both & (c.person[a][:, None] == c.person[b][None, :])
-    ra, rb = np.nonzero(keep & (text | same))
-    score = np.where(same[ra, rb], PERSON_MATCH, sim[ra, rb])
-    return a[ra], b[rb], score
+    sa, sb = np.nonzero(keep & both & (c.person[a][:, None] == c.person[b][None, :]))
+    ta, tb = np.nonzero(keep & ~both & (small > 0) & (small >= t * large))
+    i, j, sim = _text_matches(bits, c.size, a[ta], b[tb], t)
+    return np.r_[a[sa], i], np.r_[b[sb], j], np.r_[np.full(len(sa), PERSON_MATCH), sim]
 
 
 def _jaccard_pairs(
     df: pd.DataFrame, date: np.ndarray, tokens: list[frozenset[str]], rule: DuplicateRule
 ) -> list[tuple[float, str, int, int]]:
     """``_similar_pairs`` for the jaccard method: every pair of the date window scored at
-    once per block of days (sparse token matrix products; never a Python loop over the
-    window's pairs, and memory bounded by ``_BLOCK_CELLS``)."""
+    once per block of days (array operations on the token bit masks; never a Python loop
+    over the window's pairs, and memory bounded by ``_BLOCK_CELLS``)."""
     codes = _RowCodes.of(df, tokens)
-    matrix = _token_matrix(tokens)
+    bits = _TokenBits.of(tokens)
     order = np.argsort(date, kind="stable")
     case_ids = df["case_id"].astype(str).tolist()
     pairs: list[tuple[float, str, int, int]] = []
     for a0, a1, b1 in _window_blocks(date, rule.max_days_apart):
         a, b = order[a0:a1], order[a0:b1]
         later = np.arange(a0, b1)[None, :] > np.arange(a0, a1)[:, None]
-        i, j, score = _score_block(codes, matrix, a, b, later, rule.min_text_similarity)
+        i, j, score = _score_block(codes, bits, a, b, later, rule.min_text_similarity)
         for x, y, sc in zip(i.tolist(), j.tolist(), score.tolist(), strict=True):
             pairs.append((-sc, min(case_ids[x], case_ids[y]), x, y))
     pairs.sort()

@@ -285,6 +285,42 @@ def test_block_scoring_finds_exactly_the_pairs_of_pairwise_scoring(
     assert linking._jaccard_pairs(df, date, tokens, rule) == expected
 
 
+@pytest.mark.parametrize("bit_words", [1, 2, 8])
+@pytest.mark.parametrize("threshold", [0.0, 0.25, 0.5, 0.6, 2 / 3, 1.0])
+def test_text_matches_counts_tokens_exactly(
+    bit_words: int, threshold: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting common tokens 64 at a time and dropping pairs that can no longer reach
+    the threshold finds exactly the pairs and similarities of ``jaccard``: with a
+    vocabulary of 400 tokens of skewed frequency, so that several bit words and the
+    sparse tail after them are used (``_BIT_WORDS`` 1 and 2 leave most tokens to the tail)."""
+    from samverkan.ingest import linking
+
+    monkeypatch.setattr(linking, "_BIT_WORDS", bit_words)
+    rng = np.random.default_rng(7)
+    vocab = [f"ord{k}" for k in range(400)]
+    weight = 1 / np.arange(1, 401)
+    base = [frozenset(rng.choice(vocab, size=int(rng.integers(1, 30)), p=weight / weight.sum()))]
+    tokens = []
+    for _ in range(120):  # near-copies of a few texts and independent ones
+        if rng.random() < 0.5 and tokens:
+            keep = [t for t in tokens[int(rng.integers(len(tokens)))] if rng.random() < 0.8]
+            tokens.append(frozenset(keep + list(rng.choice(vocab, size=2))))
+        else:
+            tokens.append(base[0] if rng.random() < 0.1 else frozenset(rng.choice(vocab, size=20)))
+    bits = linking._TokenBits.of(tokens)
+    assert bits.tail.nnz if bit_words < 8 else len(bits.words) > 1  # both paths are used
+    size = np.array([len(t) for t in tokens], dtype=float)
+    i, j = np.triu_indices(len(tokens), k=1)
+    got_i, got_j, sim = linking._text_matches(bits, size, i, j, threshold)
+    got = dict(zip(zip(got_i.tolist(), got_j.tolist(), strict=True), sim.tolist(), strict=True))
+    pairs = zip(i.tolist(), j.tolist(), strict=True)
+    scores = {(a, b): linking.jaccard(tokens[a], tokens[b]) for a, b in pairs}
+    expected = {pair: s for pair, s in scores.items() if s >= threshold}
+    assert 0 < len(expected) < len(scores) or threshold in (0.0, 1.0)
+    assert got == expected
+
+
 def test_window_blocks_cover_each_pair_of_the_window_once() -> None:
     from samverkan.ingest.linking import _window_blocks
 

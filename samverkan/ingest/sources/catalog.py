@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from samverkan.ingest.sources.prefilter import guarded
 from samverkan.project.errors import InputError
 from samverkan.project.settings import load_yaml
 from samverkan.project.vocabulary import Vocabulary, load_vocabulary
@@ -177,7 +178,8 @@ def _join(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
         return None
     # non-capturing groups: pandas warns about (and does not need) capture groups
     joined = "|".join(f"(?:{_NO_CAPTURE.sub('(?:', p.pattern)})" for p in patterns)
-    return re.compile(joined, re.IGNORECASE)
+    # a lookahead for the letters a match can start with: the same matches, found faster
+    return re.compile(guarded(joined, re.IGNORECASE), re.IGNORECASE)
 
 
 def _section(path: Path, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
