@@ -191,7 +191,8 @@ class _TokenBits:
     The term's tokens ranked by how many descriptions hold them: the first 64 are bit
     ``k`` of ``words[0]`` (one uint64 per row), the next 64 of ``words[1]`` and so on;
     ``rest[w]`` is each row's number of tokens ranked after those of ``words[w]``, and
-    ``tail`` holds the tokens after the last word as a sparse 0/1 matrix (rows x tokens).
+    ``tail`` holds the tokens after the last word as a sparse 0/1 matrix (rows x tokens;
+    None when there are none).
     """
 
     words: list[np.ndarray]
@@ -200,8 +201,6 @@ class _TokenBits:
 
     @classmethod
     def of(cls, tokens: list[frozenset[str]]) -> _TokenBits:
-        from scipy.sparse import csr_matrix
-
         vocab: dict[str, int] = {}
         ids = np.fromiter((vocab.setdefault(t, len(vocab)) for ts in tokens for t in ts), np.int64)
         n = len(tokens)
@@ -221,10 +220,14 @@ class _TokenBits:
             words.append(mask)
             rest.append(np.bincount(rows[ranks >= 64 * (w + 1)], minlength=n).astype(float))
         after = ranks >= 64 * len(words)
-        tail = csr_matrix(
-            (np.ones(int(after.sum())), (rows[after], ranks[after] - 64 * len(words))),
-            shape=(n, max(1, len(vocab) - 64 * len(words))),
-        )
+        tail = None  # scipy only for a vocabulary beyond the bit words
+        if after.any():
+            from scipy.sparse import csr_matrix
+
+            tail = csr_matrix(
+                (np.ones(int(after.sum())), (rows[after], ranks[after] - 64 * len(words))),
+                shape=(n, len(vocab) - 64 * len(words)),
+            )
         return cls(words, rest, tail)
 
 
@@ -243,7 +246,7 @@ def _text_matches(
         most = common + np.minimum(rest[i], rest[j])
         alive = most / (total - most) >= t
         i, j, common, total = i[alive], j[alive], common[alive], total[alive]
-    if bits.tail.nnz and len(i):
+    if bits.tail is not None and len(i):
         common += np.asarray(bits.tail[i].multiply(bits.tail[j]).sum(axis=1)).ravel()
     sim = common / (total - common)
     ok = sim >= t

@@ -870,6 +870,7 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
 # ranges are faster than [^\W\d_].
 _LETTERS = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"
 _WORD_RE = re.compile(rf"[{_LETTERS}]+(?:[\-'’][{_LETTERS}]+)*")
+_WORD_SPLIT_RE = re.compile(f"({_WORD_RE.pattern})")  # the same words, kept by split
 _DAY_GAP_RE = re.compile(r"(?:^|\s)\d{1,2}\.?\s+$")
 _COORD = frozenset(("och", "eller"))
 _SENTENCE_GAP = frozenset('.!?:;\n•*"“”»«(')
@@ -902,11 +903,13 @@ class _Words:
     def __init__(self, text: str, lex: _Lexicon) -> None:
         self.text = text
         self.lex = lex
-        self.words = _WORD_RE.findall(text)
+        # gaps[i]: the text before word i (gaps[n]: after the last word). Splitting on the
+        # word pattern in a group gives gaps and words interleaved in one pass over the
+        # text, cheaper than a match object per word or a findall and a split
+        parts = _WORD_SPLIT_RE.split(text)
+        self.words = parts[1::2]
+        self.gaps = parts[0::2]
         self.n = len(self.words)
-        # gaps[i]: the text before word i (gaps[n]: after the last word); splitting on the
-        # word pattern gives them in one pass, cheaper than a match object per word
-        self.gaps = _WORD_RE.split(text) if self.n else [text]
         self.lowers = [w.lower() for w in self.words]
         self._starts: list[int] | None = None  # word offsets, computed where spans are needed
 

@@ -82,7 +82,11 @@ def map_text(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
 
     (pandas gives an all-missing column a null dtype, which ``isin`` then rejects.)
     """
-    return values.astype("string").map(func, na_action="ignore").astype("string")
+    # once per distinct value (a file's categories and directions repeat on every row)
+    texts = values.astype("string").to_numpy(dtype=object, na_value=None)
+    done = {t: func(t) for t in dict.fromkeys(texts) if t is not None}
+    out = [None if t is None else done[t] for t in texts]
+    return pd.Series(out, index=values.index, dtype=object).astype("string")
 
 
 @dataclass(frozen=True)

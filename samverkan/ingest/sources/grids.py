@@ -88,11 +88,7 @@ def _not_text(path: object) -> InputError:
 
 
 def _cells(row: Sequence[str]) -> list[str | None]:
-    out: list[str | None] = []
-    for c in row:
-        c = c.strip()
-        out.append(c if c else None)
-    return out
+    return [c.strip() or None for c in row]
 
 
 def _parse_csv(text: str, delimiter: str, limit_rows: int | None = None) -> Grid:
@@ -125,6 +121,8 @@ def check_swallowed_rows(rows: Grid, starts: list[int], path: object) -> None:
     that swallowed the following rows: the file is refused (InputError naming the
     physical line of the quote) instead of losing those rows without a word.
     """
+    if starts and starts[-1] == len(starts) and not any(c and "\n" in c for c in rows[-1]):
+        return  # every record is one physical line (each starts one after the other)
     widths = [
         len(r)
         for r in rows
@@ -218,6 +216,9 @@ def read_csv_sheet(
 
 
 def _excel_cell(v: object) -> str | None:
+    if type(v) is str:  # most cells: first, before the checks for other types
+        s = v.strip()
+        return s if s else None
     if v is None:
         return None
     if isinstance(v, bool):
