@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import os
 import select
 import signal
@@ -260,9 +261,20 @@ def _child(open_sockets: list[socket.socket], request: dict, fds: list[int], cli
         os._exit(code)
 
 
+class _ShutdownInterrupt(logging.Filter):
+    """Drops ipykernel's "KeyboardInterrupt caught in kernel" record. jupyter_client
+    interrupts every kernel before it shuts it down; a kernel that is still answering a
+    message then logs this as an ERROR on the build's terminal, though nothing went wrong
+    (the notebook had run to its end). Every other record of the kernel is kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("KeyboardInterrupt caught in kernel")
+
+
 def _run_kernel(request: dict) -> int:
     args = [*(kernel_args(request["command"]) or []), *_read_at_import(request["env"])]
     sys.argv = [request["command"][0], *args]
+    logging.getLogger("IPKernelApp").addFilter(_ShutdownInterrupt())  # traitlets' app logger
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance(argv=args)

@@ -83,3 +83,18 @@ def test_a_stage_kernel_is_forked_with_the_imports_done(tmp_path: Path, monkeypa
     assert proc.returncode == 2
     assert "ingen enskild anteckningsbok har det namnet" in proc.stderr
     assert not (folder / "kernels.sock").exists()
+
+
+def test_the_interrupt_before_shutdown_is_not_reported_as_an_error() -> None:
+    """jupyter_client interrupts each kernel before shutting it down; ipykernel's record of
+    that is dropped, every other record of the kernel app is kept."""
+    import logging
+
+    drop = kernels._ShutdownInterrupt()
+
+    def record(msg: str) -> logging.LogRecord:
+        return logging.LogRecord("IPKernelApp", logging.ERROR, __file__, 1, msg, None, None)
+
+    assert not drop.filter(record("KeyboardInterrupt caught in kernel."))
+    assert not drop.filter(record("KeyboardInterrupt caught in kernel"))
+    assert drop.filter(record("Exception in message handler:"))
