@@ -15,11 +15,26 @@ from samverkan.ingest.sources.catalog import Party
 UNKNOWN_PARTY = "okand"
 
 
+# The parties each unit or actor text names, per loaded parties.yaml (keyed by the dict's
+# id, which the entry holds on to): a term's files name the same units on row after row and
+# file after file, and every text is otherwise searched with every party's patterns.
+_MATCHES: dict[int, tuple[dict[str, Party], dict[str, tuple[str, ...]]]] = {}
+
+
 def _matches(text: object, parties: dict[str, Party]) -> list[str]:
     if text is None or text is pd.NA:
         return []
     s = str(text)
-    return [pid for pid, p in parties.items() if any(rx.search(s) for rx in p.patterns)]
+    entry = _MATCHES.get(id(parties))
+    if entry is None or entry[0] is not parties:
+        if len(_MATCHES) >= 8:  # a long-lived process that loads many configurations
+            _MATCHES.clear()
+        entry = _MATCHES[id(parties)] = (parties, {})
+    hits = entry[1].get(s)
+    if hits is None:
+        found = (pid for pid, p in parties.items() if any(rx.search(s) for rx in p.patterns))
+        hits = entry[1][s] = tuple(found)
+    return list(hits)
 
 
 def party_sides(config: SourceConfig) -> dict[str, str]:

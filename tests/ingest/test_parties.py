@@ -188,3 +188,20 @@ def test_direction_after_linking_uses_the_filled_receiver() -> None:
     cases.loc[0, "receiver_party"] = "vuxenpsykiatri"  # filled in from the linked row
     got = direction_after_linking(cases, CFG)
     assert got.tolist() == ["kommun_till_region", "region_till_kommun", "region_till_kommun"]
+
+
+def test_party_matches_are_remembered_per_loaded_configuration() -> None:
+    """The per-text memory of party matches never answers for another parties.yaml: a
+    configuration whose patterns name another party gets its own answers."""
+    import dataclasses
+    import re
+
+    from samverkan.ingest.sources.catalog import Party
+
+    name = "Ungdomsmottagningen Svedala"
+    assert match_party(name, CFG) == "bup"
+    assert match_party(name, CFG) == "bup"  # from the memory, the same
+    other = Party("ungdom", "Ungdomsmottagning", "region", True, (re.compile("ungdom", re.I),))
+    cfg = dataclasses.replace(CFG, parties={"ungdom": other, **CFG.parties})
+    assert match_party(name, cfg) == "ungdom"
+    assert match_party(name, CFG) == "bup"

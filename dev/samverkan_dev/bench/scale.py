@@ -26,6 +26,7 @@ which dvc.yaml lists under ``metrics`` (``dvc metrics diff`` compares commits).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import os
 import platform
@@ -113,6 +114,7 @@ def _ingest(root: Path) -> int:
     if n < 2:
         return sum(_ingest_term(root, t) for t in terms)
     warm_up()  # loaded once, before forking: the term processes share the word lists
+    importlib.import_module("samverkan.ingest.stage")  # and the ingest's imports (pandas, pandera)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(n, mp_context=context, initializer=_one_core) as pool:
         return sum(pool.map(_ingest_term, [root] * len(terms), terms))
