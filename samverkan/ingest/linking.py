@@ -451,7 +451,7 @@ def _pairwise_pairs(
 
 
 def _reporter_first(
-    i: int, j: int, rep_own: np.ndarray, received: list[object], files: np.ndarray
+    i: int, j: int, rep_own: np.ndarray, received: np.ndarray, files: np.ndarray
 ) -> tuple[int, int]:
     """(kept, dropped) of a linked pair: the row not incoming first, then the row received
     first, then the file name."""
@@ -515,7 +515,7 @@ def link_reported_by_both(
     tokens = [_tokens(t) for t in df["description"]]
     files = df["source_file"].astype(str).to_numpy()
     rep_own = df["_reporter_is_own"].to_numpy(dtype=bool)
-    received = df["received"].tolist()
+    received = df["received"].to_numpy()  # datetime64 (NaT compares as Timestamps do)
     used: set[int] = set()
     keep: list[int] = []
     drop: list[int] = []
