@@ -8,9 +8,10 @@ of each of a demo build's 14 notebook stages, a third of a report stage. During 
 started as ``python -m samverkan.kernels SOCKET -- <the kernel's own command>``: this
 small launcher hands the server its command, working folder, environment and terminal
 (the file descriptors), the server forks, and the child runs ipykernel as
-``python -m ipykernel_launcher -f FILE`` would. Only the imports are shared: the child
-starts no kernel state of the server's, has the stage's environment and folder, and is a
-process of its own (the ingest kernel's personal data never reaches the server).
+``python -m ipykernel_launcher -f FILE`` would. Only the imports (and the package's own
+word lists, ``WARM_UP``) are shared: the child starts no kernel state of the server's, has
+the stage's environment and folder, and is a process of its own (the ingest kernel's
+personal data never reaches the server).
 
 The stages' commands (`samverkan run-notebook`, `publish`, `coding-sheet`, `export-qda`:
 papermill, nbconvert, WeasyPrint, pandas, about 1 s of imports each) are served the same
@@ -85,6 +86,11 @@ CLI_PRELOAD = (
     "samverkan.coding.codebook",
     "samverkan.coding.refiqda",
 )
+# Read-only data the stages load on first use, loaded once in both servers: the
+# de-identification's word lists and simplemma's Swedish dictionary (about 1 s in each
+# fresh process: the ingest and coding kernels, the sheet and publishing commands). Only
+# the package's own files: the same in every process, and nothing of a project's data.
+WARM_UP = ("samverkan.privacy.redaction:warm_up",)
 ENV = "SAMVERKAN_WARM_KERNELS"  # the kernel server's socket, for the stages of one build
 CLI_ENV = "SAMVERKAN_WARM_COMMANDS"  # the command server's socket
 # The environment that decides what a fresh kernel imports and how: it must match.
@@ -199,7 +205,8 @@ _STARTED_WITH: dict[str, str | None] = {}
 
 
 def preload(modules: tuple[str, ...] = PRELOAD) -> list[str]:
-    """Import ``modules``, as a fresh kernel (or command) would; return what failed."""
+    """Import ``modules``, as a fresh kernel (or command) would, and load ``WARM_UP``;
+    return what failed."""
     _STARTED_WITH.update({key: os.environ.get(key) for key in SAME_ENV})
     if modules is PRELOAD:
         # a fresh kernel sets this before any import (ipykernel's kernelapp): so do we
@@ -215,6 +222,12 @@ def preload(modules: tuple[str, ...] = PRELOAD) -> list[str]:
             importlib.import_module(name)
         except Exception:
             failed.append(name)
+    for target in WARM_UP:  # a failure is left to the stage, which loads it itself
+        module, function = target.split(":")
+        try:
+            getattr(importlib.import_module(module), function)()
+        except Exception:
+            failed.append(target)
     return failed
 
 

@@ -98,3 +98,16 @@ def test_the_interrupt_before_shutdown_is_not_reported_as_an_error() -> None:
     assert not drop.filter(record("KeyboardInterrupt caught in kernel."))
     assert not drop.filter(record("KeyboardInterrupt caught in kernel"))
     assert drop.filter(record("Exception in message handler:"))
+
+
+def test_the_servers_load_the_word_lists_before_forking(monkeypatch) -> None:
+    """preload also runs WARM_UP: the de-identification's word lists and simplemma's
+    dictionary are loaded once in the server, so a forked stage does not load them again."""
+    from samverkan.privacy import redaction
+
+    monkeypatch.setattr(kernels, "_STARTED_WITH", {})
+    redaction._lexicon.cache_clear()
+    assert kernels.preload(()) == []
+    assert redaction._lexicon.cache_info().currsize == 1
+    monkeypatch.setattr(kernels, "WARM_UP", ("samverkan.privacy.redaction:no_such_thing",))
+    assert kernels.preload(()) == ["samverkan.privacy.redaction:no_such_thing"]
