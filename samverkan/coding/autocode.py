@@ -17,7 +17,9 @@ How a text is read:
   (*bra*, *snabb* ...) or a cancelling phrase (*inga problem med*, *ingen brist på*) stands,
   or, for "problem terms", a negation (*inte*, *ingen* ...);
 - a cause's "ersätter" list drops other causes in sentences where it is suggested (an IT
-  failure is not also a communication failure).
+  failure is not also a communication failure); such a text is then coded sentence by
+  sentence, each sentence cut from the whole text's scan (its tokens, hits and word starts)
+  rather than read again, which gives the same as reading it alone (a test checks).
 """
 
 from __future__ import annotations
@@ -263,6 +265,56 @@ class _Scan:
     word_starts: list[tuple[int, int, tuple]] = field(default_factory=list)
 
 
+def _sentence_bounds(text: str) -> list[tuple[int, int]] | None:
+    """Where the sentences of ``text`` (the pieces of ``_SENTENCE.split(text)``) lie in its
+    lower-cased, placeholder-free form that ``_Matcher._scan`` reads; None when lower-casing
+    may change lengths or depend on neighbours (then offsets would not carry over)."""
+    if "Σ" in text or len(text.lower()) != len(text):
+        return None
+    cuts = [0]
+    for m in _SENTENCE.finditer(text):
+        cuts += [m.start(), m.end()]
+    cuts.append(len(text))
+    holes = list(_PLACEHOLDER.finditer(text)) if "[" in text else []
+    if holes:  # a placeholder becomes one space; none spans a cut (no . ! ? or newline in it)
+        ends = [h.end() for h in holes]
+        lost = [0]
+        for h in holes:
+            lost.append(lost[-1] + len(h.group()) - 1)
+        cuts = [c - lost[bisect.bisect_right(ends, c)] for c in cuts]
+    return list(zip(cuts[::2], cuts[1::2], strict=True))
+
+
+def _sentence_scans(text: str, scan: _Scan | None) -> list[_Scan | None] | None:
+    """The scan of each sentence of ``text``, cut from ``scan`` (the whole text's): what
+    ``_Matcher._scan`` of the sentence alone gives (tokens never cross the whitespace between
+    sentences; lower-casing and folding go letter by letter). None when the cut may differ."""
+    bounds = _sentence_bounds(text)
+    if scan is None or bounds is None:
+        return None
+    hit_keys = [i for i, _ in scan.hits_at]
+    start_keys = [i for _, i, _ in scan.word_starts]
+    out: list[_Scan | None] = []
+    for a, b in bounds:
+        i0, i1 = bisect.bisect_left(scan.starts, a), bisect.bisect_left(scan.starts, b)
+        if i0 == i1:
+            out.append(None)
+            continue
+        h0, h1 = bisect.bisect_left(hit_keys, i0), bisect.bisect_left(hit_keys, i1)
+        w0, w1 = bisect.bisect_left(start_keys, i0), bisect.bisect_left(start_keys, i1)
+        out.append(
+            _Scan(
+                scan.folded[a:b],
+                scan.low[a:b],
+                scan.toks[i0:i1],
+                [s - a for s in scan.starts[i0:i1]],
+                [(i - i0, h) for i, h in scan.hits_at[h0:h1]],
+                [(off - a, i - i0, c) for off, i, c in scan.word_starts[w0:w1]],
+            )
+        )
+    return out
+
+
 @dataclass
 class _Matcher:
     """The codebook's triggers compiled once; token analyses cached."""
@@ -436,22 +488,29 @@ class _Matcher:
 
     def explain(self, text: str) -> dict[str, str]:
         """{cause id: the words that triggered it} for one text (after "ersätter")."""
-        found = self._code(text)
+        scan = self._scan(text) if text else None
+        found = self._code_scan(scan)
         if self.supersedes and len(found) > 1:
             clash = any(
                 found.keys() & lost for cause, lost in self.supersedes.items() if cause in found
             )
-            if clash:
-                # rare: decide sentence by sentence
+            if clash:  # decide sentence by sentence
                 found = {}
-                for sentence in _SENTENCE.split(text):
-                    here = self._code(sentence)
+                for here in self._sentence_codes(text, scan):
                     for cause, lost in self.supersedes.items():
                         if cause in here:
                             for other in lost:
                                 here.pop(other, None)
                     found = here | found
         return found
+
+    def _sentence_codes(self, text: str, scan: _Scan | None) -> list[dict[str, str]]:
+        """``_code`` of every sentence of ``text`` (``_SENTENCE.split``), from the sentences'
+        parts of the whole text's scan where it has them, else by scanning each sentence."""
+        parts = _sentence_scans(text, scan)
+        if parts is None:
+            return [self._code(sentence) for sentence in _SENTENCE.split(text)]
+        return [self._code_scan(part) for part in parts]
 
     def _scan(self, text: str) -> _Scan | None:
         """Tokens, clause starts, trigger hits and pattern word starts of one text (None when
@@ -528,8 +587,11 @@ class _Matcher:
 
     def _code(self, text: str) -> dict[str, str]:
         """{cause id: triggering words} the triggers suggest for one text."""
+        return self._code_scan(self._scan(text) if text else None)
+
+    def _code_scan(self, scan: _Scan | None) -> dict[str, str]:
+        """{cause id: triggering words} the triggers suggest for one scanned text."""
         found: dict[str, str] = {}
-        scan = self._scan(text) if text else None
         if scan is None or (not scan.hits_at and not scan.word_starts and not self.ungated):
             return found
         clause_of = self._clause_starts(scan)
