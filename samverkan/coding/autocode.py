@@ -28,7 +28,7 @@ import bisect
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -483,34 +483,58 @@ class _Matcher:
         return info
 
     def code(self, text: str) -> set[str]:
-        """The cause ids suggested for one text (after the codebook's "ersätter" rules)."""
-        return set(self.explain(text))
+        """The cause ids suggested for one text (after the codebook's "ersätter" rules): the
+        keys of :meth:`explain`, found the same way without keeping every sentence's words."""
+        scan = self._scan(text) if text else None
+        found = self._code_scan(scan)
+        if not self._clash(found):
+            return set(found)
+        causes: set[str] = set()
+        for part in self._sentence_parts(text, scan):
+            # a cause an earlier sentence found stays found, and if it supersedes nothing
+            # this sentence's hit on it changes nothing: it is not looked for again
+            here = self._code_scan(part, skip=causes - self.supersedes.keys())
+            for cause, lost in self.supersedes.items():
+                if cause in here:
+                    for other in lost:
+                        here.pop(other, None)
+            causes.update(here)
+        return causes
 
     def explain(self, text: str) -> dict[str, str]:
         """{cause id: the words that triggered it} for one text (after "ersätter")."""
         scan = self._scan(text) if text else None
         found = self._code_scan(scan)
-        if self.supersedes and len(found) > 1:
-            clash = any(
-                found.keys() & lost for cause, lost in self.supersedes.items() if cause in found
-            )
-            if clash:  # decide sentence by sentence
-                found = {}
-                for here in self._sentence_codes(text, scan):
-                    for cause, lost in self.supersedes.items():
-                        if cause in here:
-                            for other in lost:
-                                here.pop(other, None)
-                    found = here | found
+        if self._clash(found):  # decide sentence by sentence
+            found = {}
+            for part in self._sentence_parts(text, scan):
+                here = self._code_scan(part)
+                for cause, lost in self.supersedes.items():
+                    if cause in here:
+                        for other in lost:
+                            here.pop(other, None)
+                found = here | found
         return found
 
-    def _sentence_codes(self, text: str, scan: _Scan | None) -> list[dict[str, str]]:
-        """``_code`` of every sentence of ``text`` (``_SENTENCE.split``), from the sentences'
-        parts of the whole text's scan where it has them, else by scanning each sentence."""
+    def _clash(self, found: dict[str, str]) -> bool:
+        """Whether a found cause supersedes another found one (then sentences decide)."""
+        return (
+            bool(self.supersedes)
+            and len(found) > 1
+            and any(
+                found.keys() & lost for cause, lost in self.supersedes.items() if cause in found
+            )
+        )
+
+    def _sentence_parts(self, text: str, scan: _Scan | None) -> list[_Scan | None]:
+        """The scan of every sentence of ``text`` (``_SENTENCE.split``): cut from the whole
+        text's scan where that gives the same, else each sentence scanned alone."""
         parts = _sentence_scans(text, scan)
         if parts is None:
-            return [self._code(sentence) for sentence in _SENTENCE.split(text)]
-        return [self._code_scan(part) for part in parts]
+            return [
+                self._scan(sentence) if sentence else None for sentence in _SENTENCE.split(text)
+            ]
+        return parts
 
     def _scan(self, text: str) -> _Scan | None:
         """Tokens, clause starts, trigger hits and pattern word starts of one text (None when
@@ -589,15 +613,18 @@ class _Matcher:
         """{cause id: triggering words} the triggers suggest for one text."""
         return self._code_scan(self._scan(text) if text else None)
 
-    def _code_scan(self, scan: _Scan | None) -> dict[str, str]:
-        """{cause id: triggering words} the triggers suggest for one scanned text."""
-        found: dict[str, str] = {}
+    def _code_scan(self, scan: _Scan | None, skip: Iterable[str] = ()) -> dict[str, str]:
+        """{cause id: triggering words} the triggers suggest for one scanned text; the causes
+        in ``skip`` are not looked for (nor returned)."""
         if scan is None or (not scan.hits_at and not scan.word_starts and not self.ungated):
-            return found
+            return {}
+        found = dict.fromkeys(skip, "")  # the matchers pass over causes already in found
         clause_of = self._clause_starts(scan)
         self._term_causes(scan, clause_of, found)
         self._gated_causes(scan, clause_of, found)
         self._ungated_causes(scan, clause_of, found)
+        for cause in skip:
+            del found[cause]
         return found
 
     def _cancelled(

@@ -153,7 +153,7 @@ def test_sentences_cut_from_the_whole_scan_equal_scanning_each_sentence():
         whole = m._scan(text) if text else None
         parts = _sentence_scans(text, whole)
         slow = [m._code(sentence) for sentence in _SENTENCE.split(text)]
-        assert m._sentence_codes(text, whole) == slow, text
+        assert [m._code_scan(p) for p in m._sentence_parts(text, whole)] == slow, text
         if parts is not None:
             cut += 1
             assert parts == [m._scan(s) if s else None for s in _SENTENCE.split(text)], text
@@ -168,3 +168,19 @@ def test_re_coding_by_sentence_keeps_its_result():
     assert set(got[0]) == {"tekniska_hinder", "kommunikation"}
     assert set(got[1]) == {"tekniska_hinder"}
     assert "tekniska_hinder" in got[2] and "kommunikation" in got[2]
+
+
+def test_code_is_the_causes_of_explain():
+    """code() skips, sentence by sentence, causes found earlier that supersede nothing: the
+    same causes as explain() on texts where sentences clash (the codebook's examples mixed)."""
+    from samverkan.coding.autocode import _matcher, default_codebook
+
+    book = default_codebook()
+    m = _matcher(book)
+    examples = [x for c in book.causes for x in c.examples] + _SENTENCE_TEXTS
+    texts = [" ".join(examples[i : i + k]) for k in (2, 3, 5) for i in range(len(examples))]
+    clashes = 0
+    for text in texts:
+        assert m.code(text) == set(m.explain(text)), text
+        clashes += m._clash(m._code_scan(m._scan(text) if text else None))
+    assert clashes > 10
