@@ -214,7 +214,11 @@ class CauseModel:
         cols = np.frombuffer(ids, dtype=np.intc) if ids else np.zeros(0, dtype=np.intc)
         counts = np.ones(len(cols), dtype=np.int32)  # summed exactly, then as float64
         x = sp.csr_matrix((counts, cols, np.asarray(indptr)), shape=(len(texts), len(self.idf)))
+        # sum the repeated features: by way of CSC, whose conversions sort by counting (linear)
+        # instead of sorting every row (the canonical CSR is the same either way)
+        x = x.tocsc()
         x.sum_duplicates()
+        x = x.tocsr()
         x = x.astype(np.float64)
         x.data = (np.log(x.data) + 1.0) * self.idf[x.indices]
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
