@@ -12,7 +12,8 @@ How a text is read:
 - the cause's regular-expression patterns run over the folded text, tried only at word
   starts whose word one of them can begin with (the first word of every pattern is read
   from its parse tree once, see :mod:`samverkan.coding.pattern_tree`), one combined
-  regex per cause and word;
+  regex per cause and word; a pattern that cannot be gated so is searched for in the whole
+  text, but only when literal strings every match contains (read from the same tree) occur;
 - a hit is cancelled when, in the same clause and a few tokens before it, a positive cue
   (*bra*, *snabb* ...) or a cancelling phrase (*inga problem med*, *ingen brist på*) stands,
   or, for "problem terms", a negation (*inte*, *ingen* ...);
@@ -206,6 +207,41 @@ def _required(pattern: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out[:3])
 
 
+def _longest_run(items: list) -> str:
+    """The longest run of literal characters among ``items`` (a sequence, top level)."""
+    best = run = ""
+    for op, av in [*items, (None, None)]:
+        if op == _t.LITERAL:
+            run += chr(av)
+        else:
+            best, run = max(best, run, key=len), ""
+    return best
+
+
+def _first_literals(pattern: str) -> tuple[str, ...]:
+    """Strings one of which every match of ``pattern`` contains, read from its first item
+    (which ``_required`` leaves out, being the gate of gated patterns): the literal run it
+    starts with, the longest literal run of each alternative of a group, or the characters
+    of a set; () when the first item has none of these."""
+    try:
+        items = list(_t.parse(pattern))
+    except _t.PatternTreeError:
+        return ()
+    op, av = items[0] if items else (None, None)
+    if op == _t.LITERAL:
+        return (_longest_run(items),)  # every top-level item is in every match
+    if op == _t.IN:
+        chars = tuple(chr(v) for kind, v in av if kind == _t.LITERAL)  # type: ignore[union-attr]
+        return chars if len(chars) == len(av) else ()  # type: ignore[arg-type]
+    if op == _t.SUBPATTERN and not av[1] and not av[2]:  # type: ignore[index]
+        inner = list(av[3])  # type: ignore[index]
+        op, av = inner[0] if len(inner) == 1 else (None, None)
+        branches = av[1] if op == _t.BRANCH else [inner]  # type: ignore[index]
+        runs = tuple(_longest_run(list(b)) for b in branches)
+        return runs if all(runs) else ()
+    return ()
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -352,6 +388,13 @@ class _Matcher:
             for _, rx, _ in self.patterns
         ]
         self.gate_words = [_gate_words(rx.pattern[3:-1]) for _, rx, _ in self.patterns]
+        # for patterns tried everywhere: one of these must occur too (not under IGNORECASE,
+        # where the letters would compare without case)
+        self.first_needed = {
+            pid: () if rx.flags & re.IGNORECASE else _first_literals(rx.pattern[3:-1])
+            for pid, (_, rx, keys) in enumerate(self.patterns)
+            if keys is None
+        }
         for pid, (_, _, keys) in enumerate(self.patterns):
             if keys is None:
                 self.ungated.append(pid)
@@ -598,9 +641,10 @@ class _Matcher:
         starts = scan.starts
         for pid in self.ungated:
             cause, rx, _ = self.patterns[pid]
-            if cause in found or any(
-                need.search(scan.folded) is None for need in self.required[pid]
-            ):
+            first = self.first_needed[pid]
+            if cause in found or (first and not any(lit in scan.folded for lit in first)):
+                continue
+            if any(need.search(scan.folded) is None for need in self.required[pid]):
                 continue
             for m in rx.finditer(scan.folded):
                 idx = bisect.bisect_right(starts, m.start()) - 1
