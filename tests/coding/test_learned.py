@@ -64,8 +64,9 @@ def test_fast_transform_equals_the_fitted_vectorizer():
 
 
 def test_repeated_features_are_summed_exactly_as_by_sorting_each_row():
-    """transform sums a text's repeated features by way of CSC: bit for bit the TF-IDF rows
-    of summing them in a row-sorted CSR (the probabilities must not move)."""
+    """transform looks up a batch's features in numpy and sums the repeated ones by way of
+    CSC: bit for bit the TF-IDF rows of analyze()'s features summed in a row-sorted CSR (the
+    probabilities must not move)."""
     from array import array
 
     import scipy.sparse as sp
@@ -73,10 +74,11 @@ def test_repeated_features_are_summed_exactly_as_by_sorting_each_row():
     book = _tiny()
     model = learned.fit_model(learned.codebook_examples(book), book)
     texts = ["Källaren källaren källare, vatten i källaren.", "", "Elen elen gick i huset."]
+    texts += ["Ingen källare och inget vatten, [NAMN] ringde.", "inte", "Inte el inte vatten ej"]
     texts += [e.text for e in learned.codebook_examples(book)]
-    ids, indptr = array("i"), [0]
+    ids, indptr = array("i"), [0]  # the oracle: analyze()'s features the model knows
     for text in texts:
-        model._row(text, ids) if text else None
+        ids.extend(model.vocabulary[f] for f in learned.analyze(text) if f in model.vocabulary)
         indptr.append(len(ids))
     ref = sp.csr_matrix(
         (np.ones(len(ids), dtype=np.int32), np.frombuffer(ids, dtype=np.intc), indptr),
