@@ -227,6 +227,8 @@ class CauseModel:
         if len(table.index) > 300_000:  # bound the memory (between batches only)
             table = self._table = _TokenTable()
             self._ctx_cols.clear()
+        elif len(self._ctx_cols) > 500_000:
+            self._ctx_cols.clear()
         table.lemma_id("")  # id 0: no lemma (the "before" of a negated lemma's key)
         toks = [_tokens(t) if isinstance(t, str) and t else [] for t in texts]
         get, add, vocab = table.index.get, table.add, self.vocabulary
