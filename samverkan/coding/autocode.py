@@ -12,12 +12,15 @@ How a text is read:
 - the cause's regular-expression patterns run over the folded text, tried only at word
   starts whose word one of them can begin with (the first word of every pattern is read
   from its parse tree once, see :mod:`samverkan.coding.pattern_tree`), one combined
-  regex per cause and word;
+  regex per cause and word; a pattern that cannot be gated so is searched for in the whole
+  text, but only when literal strings every match contains (read from the same tree) occur;
 - a hit is cancelled when, in the same clause and a few tokens before it, a positive cue
   (*bra*, *snabb* ...) or a cancelling phrase (*inga problem med*, *ingen brist på*) stands,
   or, for "problem terms", a negation (*inte*, *ingen* ...);
 - a cause's "ersätter" list drops other causes in sentences where it is suggested (an IT
-  failure is not also a communication failure).
+  failure is not also a communication failure); such a text is then coded sentence by
+  sentence, each sentence cut from the whole text's scan (its tokens, hits and word starts)
+  rather than read again, which gives the same as reading it alone (a test checks).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import bisect
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -204,6 +207,41 @@ def _required(pattern: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out[:3])
 
 
+def _longest_run(items: list) -> str:
+    """The longest run of literal characters among ``items`` (a sequence, top level)."""
+    best = run = ""
+    for op, av in [*items, (None, None)]:
+        if op == _t.LITERAL:
+            run += chr(av)
+        else:
+            best, run = max(best, run, key=len), ""
+    return best
+
+
+def _first_literals(pattern: str) -> tuple[str, ...]:
+    """Strings one of which every match of ``pattern`` contains, read from its first item
+    (which ``_required`` leaves out, being the gate of gated patterns): the literal run it
+    starts with, the longest literal run of each alternative of a group, or the characters
+    of a set; () when the first item has none of these."""
+    try:
+        items = list(_t.parse(pattern))
+    except _t.PatternTreeError:
+        return ()
+    op, av = items[0] if items else (None, None)
+    if op == _t.LITERAL:
+        return (_longest_run(items),)  # every top-level item is in every match
+    if op == _t.IN:
+        chars = tuple(chr(v) for kind, v in av if kind == _t.LITERAL)  # type: ignore[union-attr]
+        return chars if len(chars) == len(av) else ()  # type: ignore[arg-type]
+    if op == _t.SUBPATTERN and not av[1] and not av[2]:  # type: ignore[index]
+        inner = list(av[3])  # type: ignore[index]
+        op, av = inner[0] if len(inner) == 1 else (None, None)
+        branches = av[1] if op == _t.BRANCH else [inner]  # type: ignore[index]
+        runs = tuple(_longest_run(list(b)) for b in branches)
+        return runs if all(runs) else ()
+    return ()
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -263,6 +301,56 @@ class _Scan:
     word_starts: list[tuple[int, int, tuple]] = field(default_factory=list)
 
 
+def _sentence_bounds(text: str) -> list[tuple[int, int]] | None:
+    """Where the sentences of ``text`` (the pieces of ``_SENTENCE.split(text)``) lie in its
+    lower-cased, placeholder-free form that ``_Matcher._scan`` reads; None when lower-casing
+    may change lengths or depend on neighbours (then offsets would not carry over)."""
+    if "Σ" in text or len(text.lower()) != len(text):
+        return None
+    cuts = [0]
+    for m in _SENTENCE.finditer(text):
+        cuts += [m.start(), m.end()]
+    cuts.append(len(text))
+    holes = list(_PLACEHOLDER.finditer(text)) if "[" in text else []
+    if holes:  # a placeholder becomes one space; none spans a cut (no . ! ? or newline in it)
+        ends = [h.end() for h in holes]
+        lost = [0]
+        for h in holes:
+            lost.append(lost[-1] + len(h.group()) - 1)
+        cuts = [c - lost[bisect.bisect_right(ends, c)] for c in cuts]
+    return list(zip(cuts[::2], cuts[1::2], strict=True))
+
+
+def _sentence_scans(text: str, scan: _Scan | None) -> list[_Scan | None] | None:
+    """The scan of each sentence of ``text``, cut from ``scan`` (the whole text's): what
+    ``_Matcher._scan`` of the sentence alone gives (tokens never cross the whitespace between
+    sentences; lower-casing and folding go letter by letter). None when the cut may differ."""
+    bounds = _sentence_bounds(text)
+    if scan is None or bounds is None:
+        return None
+    hit_keys = [i for i, _ in scan.hits_at]
+    start_keys = [i for _, i, _ in scan.word_starts]
+    out: list[_Scan | None] = []
+    for a, b in bounds:
+        i0, i1 = bisect.bisect_left(scan.starts, a), bisect.bisect_left(scan.starts, b)
+        if i0 == i1:
+            out.append(None)
+            continue
+        h0, h1 = bisect.bisect_left(hit_keys, i0), bisect.bisect_left(hit_keys, i1)
+        w0, w1 = bisect.bisect_left(start_keys, i0), bisect.bisect_left(start_keys, i1)
+        out.append(
+            _Scan(
+                scan.folded[a:b],
+                scan.low[a:b],
+                scan.toks[i0:i1],
+                [s - a for s in scan.starts[i0:i1]],
+                [(i - i0, h) for i, h in scan.hits_at[h0:h1]],
+                [(off - a, i - i0, c) for off, i, c in scan.word_starts[w0:w1]],
+            )
+        )
+    return out
+
+
 @dataclass
 class _Matcher:
     """The codebook's triggers compiled once; token analyses cached."""
@@ -300,6 +388,13 @@ class _Matcher:
             for _, rx, _ in self.patterns
         ]
         self.gate_words = [_gate_words(rx.pattern[3:-1]) for _, rx, _ in self.patterns]
+        # for patterns tried everywhere: one of these must occur too (not under IGNORECASE,
+        # where the letters would compare without case)
+        self.first_needed = {
+            pid: () if rx.flags & re.IGNORECASE else _first_literals(rx.pattern[3:-1])
+            for pid, (_, rx, keys) in enumerate(self.patterns)
+            if keys is None
+        }
         for pid, (_, _, keys) in enumerate(self.patterns):
             if keys is None:
                 self.ungated.append(pid)
@@ -431,27 +526,58 @@ class _Matcher:
         return info
 
     def code(self, text: str) -> set[str]:
-        """The cause ids suggested for one text (after the codebook's "ersätter" rules)."""
-        return set(self.explain(text))
+        """The cause ids suggested for one text (after the codebook's "ersätter" rules): the
+        keys of :meth:`explain`, found the same way without keeping every sentence's words."""
+        scan = self._scan(text) if text else None
+        found = self._code_scan(scan)
+        if not self._clash(found):
+            return set(found)
+        causes: set[str] = set()
+        for part in self._sentence_parts(text, scan):
+            # a cause an earlier sentence found stays found, and if it supersedes nothing
+            # this sentence's hit on it changes nothing: it is not looked for again
+            here = self._code_scan(part, skip=causes - self.supersedes.keys())
+            for cause, lost in self.supersedes.items():
+                if cause in here:
+                    for other in lost:
+                        here.pop(other, None)
+            causes.update(here)
+        return causes
 
     def explain(self, text: str) -> dict[str, str]:
         """{cause id: the words that triggered it} for one text (after "ersätter")."""
-        found = self._code(text)
-        if self.supersedes and len(found) > 1:
-            clash = any(
+        scan = self._scan(text) if text else None
+        found = self._code_scan(scan)
+        if self._clash(found):  # decide sentence by sentence
+            found = {}
+            for part in self._sentence_parts(text, scan):
+                here = self._code_scan(part)
+                for cause, lost in self.supersedes.items():
+                    if cause in here:
+                        for other in lost:
+                            here.pop(other, None)
+                found = here | found
+        return found
+
+    def _clash(self, found: dict[str, str]) -> bool:
+        """Whether a found cause supersedes another found one (then sentences decide)."""
+        return (
+            bool(self.supersedes)
+            and len(found) > 1
+            and any(
                 found.keys() & lost for cause, lost in self.supersedes.items() if cause in found
             )
-            if clash:
-                # rare: decide sentence by sentence
-                found = {}
-                for sentence in _SENTENCE.split(text):
-                    here = self._code(sentence)
-                    for cause, lost in self.supersedes.items():
-                        if cause in here:
-                            for other in lost:
-                                here.pop(other, None)
-                    found = here | found
-        return found
+        )
+
+    def _sentence_parts(self, text: str, scan: _Scan | None) -> list[_Scan | None]:
+        """The scan of every sentence of ``text`` (``_SENTENCE.split``): cut from the whole
+        text's scan where that gives the same, else each sentence scanned alone."""
+        parts = _sentence_scans(text, scan)
+        if parts is None:
+            return [
+                self._scan(sentence) if sentence else None for sentence in _SENTENCE.split(text)
+            ]
+        return parts
 
     def _scan(self, text: str) -> _Scan | None:
         """Tokens, clause starts, trigger hits and pattern word starts of one text (None when
@@ -515,9 +641,10 @@ class _Matcher:
         starts = scan.starts
         for pid in self.ungated:
             cause, rx, _ = self.patterns[pid]
-            if cause in found or any(
-                need.search(scan.folded) is None for need in self.required[pid]
-            ):
+            first = self.first_needed[pid]
+            if cause in found or (first and not any(lit in scan.folded for lit in first)):
+                continue
+            if any(need.search(scan.folded) is None for need in self.required[pid]):
                 continue
             for m in rx.finditer(scan.folded):
                 idx = bisect.bisect_right(starts, m.start()) - 1
@@ -528,14 +655,20 @@ class _Matcher:
 
     def _code(self, text: str) -> dict[str, str]:
         """{cause id: triggering words} the triggers suggest for one text."""
-        found: dict[str, str] = {}
-        scan = self._scan(text) if text else None
+        return self._code_scan(self._scan(text) if text else None)
+
+    def _code_scan(self, scan: _Scan | None, skip: Iterable[str] = ()) -> dict[str, str]:
+        """{cause id: triggering words} the triggers suggest for one scanned text; the causes
+        in ``skip`` are not looked for (nor returned)."""
         if scan is None or (not scan.hits_at and not scan.word_starts and not self.ungated):
-            return found
+            return {}
+        found = dict.fromkeys(skip, "")  # the matchers pass over causes already in found
         clause_of = self._clause_starts(scan)
         self._term_causes(scan, clause_of, found)
         self._gated_causes(scan, clause_of, found)
         self._ungated_causes(scan, clause_of, found)
+        for cause in skip:
+            del found[cause]
         return found
 
     def _cancelled(

@@ -16,9 +16,12 @@ it improves as the analysts code more.
   training cases (the F1-best threshold), within the codebook's bounds (``modell:``).
 - Blend (see :mod:`samverkan.coding.suggest`): rules and model together; a suggestion is
   strong when both agree or the model alone is very sure.
-- Speed: a text's vector is the sum of its tokens' cached vectors (character n-grams stay
-  inside words), so :meth:`CauseModel.scores` does a few dictionary look-ups per token and one
-  sparse product per batch; it equals the fitted ``TfidfVectorizer`` (a test checks).
+- Speed: a text's features are its tokens' (character n-grams stay inside words, so each
+  token's columns are kept in a table) plus its bigrams and negated lemmas; per batch
+  :meth:`CauseModel.probabilities` looks each token up once in Python and does the rest in
+  numpy and scipy (repeats counted by converting to CSC, in linear time), then one sparse
+  product. It equals the fitted ``TfidfVectorizer``, and bit for bit the counts of
+  :func:`analyze`'s features (tests check).
 """
 
 from __future__ import annotations
@@ -140,6 +143,41 @@ def _classifier(c: float) -> LogisticRegression:
 
 
 @dataclass
+class _TokenTable:
+    """Every token a model has read, by row: its feature columns (``feats[ptr[r]:ptr[r+1]]``),
+    the id of its lemma, the id of what a bigram after it names as the lemma before (the
+    lemma, or " " for an empty one) and whether it is a negation. Row 0 is unused (so that a
+    row is never false). Lemma ids index ``lemmas``."""
+
+    index: dict[str, int] = field(default_factory=dict)
+    feats: array = field(default_factory=lambda: array("i"))
+    ptr: array = field(default_factory=lambda: array("q", [0, 0]))
+    lem: array = field(default_factory=lambda: array("i", [0]))
+    before: array = field(default_factory=lambda: array("i", [0]))
+    neg: array = field(default_factory=lambda: array("b", [0]))
+    lemma_ids: dict[str, int] = field(default_factory=dict)
+    lemmas: list[str] = field(default_factory=list)
+
+    def lemma_id(self, lemma: str) -> int:
+        lid = self.lemma_ids.get(lemma)
+        if lid is None:
+            lid = self.lemma_ids[lemma] = len(self.lemmas)
+            self.lemmas.append(lemma)
+        return lid
+
+    def add(self, tok: str, vocab: dict[str, int]) -> int:
+        """The row of a new lower-cased token."""
+        lem = _lemma(tok)
+        self.feats.extend(vocab[f] for f in _token_features(tok) if f in vocab)
+        self.ptr.append(len(self.feats))
+        self.lem.append(self.lemma_id(lem))
+        self.before.append(self.lemma_id(lem or " "))
+        self.neg.append(tok in _NEGATIONS)
+        row = self.index[tok] = len(self.lem) - 1
+        return row
+
+
+@dataclass
 class CauseModel:
     """The fitted vectorizer and one linear model per cause that had enough cases."""
 
@@ -152,7 +190,8 @@ class CauseModel:
     strong: float
     n_examples: int
     _tok_cache: dict[str, tuple[str, array]] = field(default_factory=dict)
-    _ctx_cache: dict[tuple[str, str], int] = field(default_factory=dict)
+    _table: _TokenTable = field(default_factory=_TokenTable)
+    _ctx_cols: dict[int, int] = field(default_factory=dict)  # context key -> column or -1
 
     def _token(self, tok: str) -> tuple[str, array]:
         cached = self._tok_cache.get(tok)
@@ -165,56 +204,64 @@ class CauseModel:
             self._tok_cache[tok] = cached
         return cached
 
-    def _ctx(self, key: tuple[str, str]) -> int:
-        """The column of a context feature: (lemma before, lemma) for a bigram, ("", lemma)
-        for a negated lemma; -1 when the model does not know it (cached)."""
-        idx = self._ctx_cache.get(key)
-        if idx is None:
-            name = f"b:{key[0]} {key[1]}" if key[0] else "n:" + key[1]
-            idx = self.vocabulary.get(name, -1)
-            if len(self._ctx_cache) > 300_000:
-                self._ctx_cache.clear()
-            self._ctx_cache[key] = idx
-        return idx
+    def _context_columns(self, keys: np.ndarray) -> np.ndarray:
+        """The column of each context feature, -1 where the model does not know it. A key is
+        ``before << 32 | lemma`` (lemma ids) for the bigram "b:before lemma", ``lemma`` alone
+        (before 0, the id of no lemma) for the negated lemma "n:lemma"."""
+        cols, get, listed = self._ctx_cols, self._ctx_cols.get, keys.tolist()
+        out = [get(k) for k in listed]
+        if None in out:
+            names, vocab = self._table.lemmas, self.vocabulary
+            for k in {k for k, col in zip(listed, out, strict=True) if col is None}:
+                before, lem = names[k >> 32] if k >> 32 else "", names[k & 0xFFFFFFFF]
+                cols[k] = vocab.get(f"b:{before} {lem}" if before else "n:" + lem, -1)
+            out = [cols[k] for k in listed]
+        return np.array(out, dtype=np.int64)
 
-    def _row(self, text: str, out: array) -> None:
-        """Append the feature ids (repeated per occurrence) of one text to ``out``: the
-        features of :func:`analyze`, looked up per token (the hot loop, kept flat)."""
-        cache, ctx_cache = self._tok_cache, self._ctx_cache
-        prev, reach = "", 0
-        for tok in _tokens(text):
-            hit = cache.get(tok)
-            if hit is None:
-                hit = self._token(tok)
-            lem = hit[0]
-            out.extend(hit[1])
-            if prev:
-                idx = ctx_cache.get((prev, lem))
-                if idx is None:
-                    idx = self._ctx((prev, lem))
-                if idx >= 0:
-                    out.append(idx)
-            if tok in _NEGATIONS:
-                reach = _NEG_REACH
-            elif reach:
-                reach -= 1
-                idx = self._ctx(("", lem))
-                if idx >= 0:
-                    out.append(idx)
-            prev = lem or " "
+    def _counts(self, texts: Sequence[str]) -> sp.csc_matrix:
+        """How often each feature of :func:`analyze` occurs in each text (canonical CSC):
+        per token its characters' and lemma's columns, the bigram with the token before and
+        the negated lemma within ``_NEG_REACH`` tokens after a negation. Only the tokens are
+        looked up in Python; the rest is numpy and scipy over the whole batch."""
+        table = self._table
+        if len(table.index) > 300_000:  # bound the memory (between batches only)
+            table = self._table = _TokenTable()
+            self._ctx_cols.clear()
+        elif len(self._ctx_cols) > 500_000:
+            self._ctx_cols.clear()
+        table.lemma_id("")  # id 0: no lemma (the "before" of a negated lemma's key)
+        toks = [_tokens(t) if isinstance(t, str) and t else [] for t in texts]
+        get, add, vocab = table.index.get, table.add, self.vocabulary
+        tid = np.fromiter((get(t) or add(t, vocab) for row in toks for t in row), dtype=np.int64)
+        lens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        first = np.cumsum(lens) - lens  # each text's first token
+        ptr = np.frombuffer(table.ptr, dtype=np.int64)
+        start, count = ptr[tid], ptr[tid + 1] - ptr[tid]
+        lem = np.frombuffer(table.lem, dtype=np.int32)[tid].astype(np.int64)
+        before = np.frombuffer(table.before, dtype=np.int32)[tid].astype(np.int64)
+        pos = np.arange(len(tid))
+        bigram = np.full(len(tid), -1, dtype=np.int64)
+        later = np.ones(len(tid), dtype=bool)
+        later[first[lens > 0]] = False
+        bigram[later] = self._context_columns(before[pos[later] - 1] << 32 | lem[later])
+        neg = np.frombuffer(table.neg, dtype=np.int8)[tid].astype(bool)
+        last = np.maximum.accumulate(np.where(neg, pos, -1)) if len(tid) else pos
+        negated = ~neg & (last >= np.repeat(first, lens)) & (pos - last <= _NEG_REACH)
+        negcol = np.full(len(tid), -1, dtype=np.int64)
+        negcol[negated] = self._context_columns(lem[negated])
+        ends = np.cumsum(lens)  # per text, the token after its last
+        shape = (len(texts), len(self.idf))
+        feats = np.frombuffer(table.feats, dtype=np.int32) if table.feats else np.zeros(0, np.intc)
+        inner = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        x = _counted(feats[np.repeat(start, count) + inner], _bounds(count, ends), shape)
+        for col in (bigram, negcol):
+            found = col >= 0
+            x += _counted(col[found].astype(np.intc), _bounds(found, ends), shape)
+        return x
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """TF-IDF rows of ``texts`` (sublinear counts, l2-normalised): the vectorizer's output."""
-        ids = array("i")  # C ints, extended by the cached arrays of the tokens (memcpy)
-        indptr = [0]
-        for text in texts:
-            if isinstance(text, str) and text:
-                self._row(text, ids)
-            indptr.append(len(ids))
-        cols = np.frombuffer(ids, dtype=np.intc) if ids else np.zeros(0, dtype=np.intc)
-        counts = np.ones(len(cols), dtype=np.int32)  # summed exactly, then as float64
-        x = sp.csr_matrix((counts, cols, np.asarray(indptr)), shape=(len(texts), len(self.idf)))
-        x.sum_duplicates()
+        x = self._counts(texts).tocsr()  # counted exactly (int), then as float64
         x = x.astype(np.float64)
         x.data = (np.log(x.data) + 1.0) * self.idf[x.indices]
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
@@ -242,6 +289,21 @@ class CauseModel:
             scored.setdefault(tok, sum(weight.get(i, 0.0) for i in ids))
         best = sorted((w for w in scored if scored[w] > 0), key=lambda w: -scored[w])
         return ", ".join(best[:top])
+
+
+def _bounds(per_token: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """CSR row bounds of entries laid out token by token, ``per_token`` entries each, when
+    the texts' tokens end at ``ends``."""
+    total = np.concatenate(([0], np.cumsum(per_token, dtype=np.int64)))
+    return np.concatenate(([0], total[ends]))
+
+
+def _counted(cols: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]) -> sp.csc_matrix:
+    """The canonical CSC of ones at ``cols`` by the rows of ``indptr``, repeats summed (the
+    conversion from CSR sorts by counting, in linear time)."""
+    x = sp.csr_matrix((np.ones(len(cols), dtype=np.int32), cols, indptr), shape=shape).tocsc()
+    x.sum_duplicates()
+    return x
 
 
 def fit_model(examples: Sequence[Example], codebook: Codebook) -> CauseModel | None:

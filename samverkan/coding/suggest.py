@@ -39,6 +39,7 @@ from samverkan.project.cores import workers
 STRONG = "stark"
 POSSIBLE = "möjlig"
 _CHUNK = 20_000
+_TASK = 5_000  # texts per task of a forked worker: small, so that the workers end together
 _PARALLEL_FROM = 50_000  # texts; below this one process is faster than forking workers
 _SPAWN_FROM = 200_000  # the same where workers cannot fork (they start afresh: slower)
 
@@ -106,7 +107,8 @@ def _forked(texts: list[str], codebook: Codebook, model: CauseModel | None, jobs
     nothing but ranges and bit masks is pickled."""
     global _JOB
     _causes_chunk(texts[:200], codebook, model)  # warm up the caches before forking
-    bounds = [(i, min(i + _CHUNK, len(texts))) for i in range(0, len(texts), _CHUNK)]
+    step = min(_CHUNK, _TASK)
+    bounds = [(i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
     _JOB = (texts, codebook, model)
     try:
         ctx = multiprocessing.get_context("fork")
@@ -172,7 +174,15 @@ def explain(
 def categorise(causes: Sequence[set[str]], codebook: Codebook) -> list[str]:
     """The category each set of causes points to (see ``_Matcher.category``)."""
     m = _matcher(codebook)
-    return [m.category(c) for c in causes]
+    seen: dict[frozenset[str], str] = {}  # few distinct sets among many texts
+    out = []
+    for found in causes:
+        key = frozenset(found)
+        cat = seen.get(key)
+        if cat is None:
+            cat = seen[key] = m.category(found)
+        out.append(cat)
+    return out
 
 
 def leave_one_term_out(coding_root: Path | None, codebook: Codebook) -> dict[str, Any]:

@@ -63,6 +63,39 @@ def test_fast_transform_equals_the_fitted_vectorizer():
     assert np.allclose(got, want)
 
 
+def test_repeated_features_are_summed_exactly_as_by_sorting_each_row():
+    """transform looks up a batch's features in numpy and sums the repeated ones by way of
+    CSC: bit for bit the TF-IDF rows of analyze()'s features summed in a row-sorted CSR (the
+    probabilities must not move)."""
+    from array import array
+
+    import scipy.sparse as sp
+
+    book = _tiny()
+    model = learned.fit_model(learned.codebook_examples(book), book)
+    texts = ["Källaren källaren källare, vatten i källaren.", "", "Elen elen gick i huset."]
+    texts += ["Ingen källare och inget vatten, [NAMN] ringde.", "inte", "Inte el inte vatten ej"]
+    texts += [e.text for e in learned.codebook_examples(book)]
+    ids, indptr = array("i"), [0]  # the oracle: analyze()'s features the model knows
+    for text in texts:
+        ids.extend(model.vocabulary[f] for f in learned.analyze(text) if f in model.vocabulary)
+        indptr.append(len(ids))
+    ref = sp.csr_matrix(
+        (np.ones(len(ids), dtype=np.int32), np.frombuffer(ids, dtype=np.intc), indptr),
+        shape=(len(texts), len(model.idf)),
+    )
+    ref.sum_duplicates()  # sorts each row
+    assert ref.data.max() > 1  # some feature repeats
+    ref = ref.astype(np.float64)
+    ref.data = (np.log(ref.data) + 1.0) * model.idf[ref.indices]
+    norms = np.sqrt(np.asarray(ref.multiply(ref).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    ref = sp.diags(1.0 / norms) @ ref
+    got = model.transform(texts)
+    for a, b in ((got.indptr, ref.indptr), (got.indices, ref.indices), (got.data, ref.data)):
+        assert np.array_equal(a, b)
+
+
 def test_fit_is_deterministic_and_learns_a_cause_without_triggers():
     book = _tiny()
     one = learned.fit_model(learned.codebook_examples(book), book)

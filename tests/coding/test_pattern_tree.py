@@ -7,7 +7,15 @@ import pytest
 from coding_helpers import BOOK
 
 from samverkan.coding import pattern_tree as t
-from samverkan.coding.autocode import _gate_keys, _gate_words, _matcher, _may_start, _required, fold
+from samverkan.coding.autocode import (
+    _first_literals,
+    _gate_keys,
+    _gate_words,
+    _matcher,
+    _may_start,
+    _required,
+    fold,
+)
 
 
 def _lits(text: str) -> list[tuple[str, int]]:
@@ -196,3 +204,29 @@ def test_candidates_keep_every_pattern_that_matches_at_a_word_start():
                     assert cause in groups, (rx.pattern, text)
                     assert groups[cause].match(text, word.start()), (rx.pattern, text)
     assert tried > 20
+
+
+def test_first_literals():
+    assert _first_literals(r"(\w*rutin\w*|avtal\w*)([^.;]{0,60})(brast)") == ("rutin", "avtal")
+    assert _first_literals("[\"'](\\w+ ){0,4}ska") == ('"', "'")
+    assert _first_literals(r"ab?cd") == ("cd",)
+    for none in (r"(\w+ )?x", "[^ab]c", "(?i:ab)c", "(ab)?c", "(a|)x", r"(\w|b)c"):
+        assert _first_literals(none) == (), none
+
+
+def test_first_literals_occur_in_every_match():
+    """The oracle: wherever a pattern matches, one of its first literals is in the text (the
+    codebook's patterns on its examples, random patterns on short random texts)."""
+    rng = random.Random(5)
+    examples = [fold(x) for c in BOOK.causes for x in c.examples]
+    short = ["".join(rng.choice("ab -.å{") for _ in range(rng.randint(0, 15))) for _ in range(300)]
+    checked = 0
+    for patterns, texts in ((_codebook_patterns(), examples), (_random_patterns(1500), short)):
+        for pattern in patterns:
+            first = _first_literals(pattern)
+            rx = re.compile(pattern)
+            for text in texts if first else ():
+                if rx.search(text):
+                    checked += 1
+                    assert any(lit in text for lit in first), (pattern, text, first)
+    assert checked > 200
