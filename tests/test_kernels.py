@@ -103,8 +103,10 @@ def test_the_interrupt_before_shutdown_is_not_reported_as_an_error() -> None:
 def test_the_servers_load_the_word_lists_before_forking(monkeypatch) -> None:
     """preload also runs WARM_UP: the de-identification's word lists and simplemma's
     dictionary are loaded once in the server, so a forked stage does not load them again."""
-    from samverkan.privacy import redaction
+    import importlib
 
+    # the module as WARM_UP finds it (another test may have imported a second copy)
+    redaction = importlib.import_module("samverkan.privacy.redaction")
     monkeypatch.setattr(kernels, "_STARTED_WITH", {})
     redaction._lexicon.cache_clear()
     assert kernels.preload(()) == []
