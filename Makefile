@@ -43,7 +43,7 @@ demo-data: setup ## Skriv demons exporter och kodningsark när projektet är dem
 JOBS ?= 0
 
 report: setup demo-data ## Bygg alla terminsrapporter och årsrapporter (HTML + PDF) med DVC och sök efter läckor
-	samverkan check-params
+	@# `samverkan repro` runs `samverkan check-params` first, beside DVC's reading of the pipeline
 	@# The demo is a reproducible build of the commit: dated at the commit, so a fresh clone's
 	@# reports and dvc.lock come out byte for byte as committed. Real data: dated when built.
 	@if [ -f data/raw/.demo-planted.json ] && [ -d .git ]; then \

@@ -1,4 +1,4 @@
-from samverkan.cli import main
+from samverkan.launch import main
 
 if __name__ == "__main__":
     main()

@@ -342,11 +342,18 @@ def repro(
         int,
         typer.Option("--jobs", "-j", help="Steg samtidigt (0: ett per kärna, 1: som dvc repro)"),
     ] = 0,
+    check_params: Annotated[
+        bool,
+        typer.Option(
+            "--check-params/--no-check-params",
+            help="Kontrollera params.yaml först (som samverkan check-params); vid fel byggs inget",
+        ),
+    ] = True,
 ) -> None:
     """Bygg det som har ändrats med DVC, oberoende steg samtidigt (make report gör så)."""
     from samverkan.workspace.repro import reproduce
 
-    code = reproduce(_root(), workers=jobs or None, echo=typer.echo)
+    code = reproduce(_root(), workers=jobs or None, echo=typer.echo, check_params=check_params)
     if code:
         raise typer.Exit(code)
 
@@ -398,12 +405,20 @@ def check_leaks(
             "reports, logs)"
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Läs om varje fil, också de som är oförändrade sedan en genomsökning utan fynd",
+        ),
+    ] = False,
 ) -> None:
     """Sök efter personuppgifter i utdata; avslutar med status 1 vid minsta fynd."""
     from samverkan.privacy.leaks import (
         default_paths,
         format_findings,
         known_identifiers_from_raw,
+        load_settings,
         scan_paths,
     )
     from samverkan.project.paths import ProjectPaths
@@ -412,13 +427,33 @@ def check_leaks(
     targets = paths or default_paths(root)
     raw = ProjectPaths(root).raw
     known = known_identifiers_from_raw(raw) if raw.is_dir() else None
+    settings = load_settings()
+    cache = None if no_cache else _clean_scans(root, settings, known)
     skipped: list[str] = []
-    findings = scan_paths(targets, known, skipped=skipped)
+    findings = scan_paths(targets, known, settings=settings, skipped=skipped, cache=cache)
+    if cache is not None:
+        cache.save()
     typer.echo(format_findings(findings))
     for label in skipped:
         typer.echo(f"Kunde inte kontrolleras (räknas som fynd): {label}")
     if findings or skipped:
         raise typer.Exit(1)
+
+
+def _clean_scans(root: Path, settings: Any, known: Any) -> Any:
+    """The leak scan's memory of clean files (samverkan.privacy.scan_cache); None without
+    the project's secret, which keys it."""
+    from samverkan.ingest.pseudonym import load_secret, secret_path
+    from samverkan.privacy.scan_cache import CleanScans, cache_path, fingerprint
+    from samverkan.project.paths import config_dir
+
+    try:
+        secret = load_secret(secret_path(config_dir(root)))
+    except InputError:  # a secret too short to use: then the scan reads everything
+        secret = None
+    if not secret:
+        return None
+    return CleanScans.load(cache_path(root), secret, fingerprint(settings, known))
 
 
 @app.command("export-qda")
@@ -450,17 +485,18 @@ def export_qda(
     typer.echo(f"REFI-QDA: {folder / 'kodbok.qdc'} och {folder / f'fall-{term}.qdpx'}")
 
 
-def main() -> None:
-    from samverkan.kernels import CLI_ENV, run_command
-
-    if os.environ.get(CLI_ENV):  # a stage of `samverkan repro`: its imports are done there
-        code = run_command(os.environ[CLI_ENV], sys.argv[1:])
-        if code is not None:
-            raise SystemExit(code)
+def run_app() -> None:
+    """The command line itself (samverkan.launch hands stages to the warm server first)."""
     from samverkan.runner import skip_unused_slow_imports
 
     skip_unused_slow_imports()  # seconds of every stage's start (see runner.py)
     app(prog_name="samverkan")
+
+
+def main() -> None:
+    from samverkan.launch import main as launch
+
+    launch()
 
 
 if __name__ == "__main__":

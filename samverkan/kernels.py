@@ -16,7 +16,8 @@ personal data never reaches the server).
 The stages' commands (`samverkan run-notebook`, `publish`, `coding-sheet`, `export-qda`:
 papermill, nbconvert, WeasyPrint, pandas, about 1 s of imports each) are served the same
 way by a second server with those imports (``serve-commands``): `samverkan` hands its
-arguments over at once (samverkan.cli.main) and stands in for the child.
+arguments over at once (samverkan.launch, before it imports the CLI) and stands in for the
+child.
 
 The launcher stays the kernel's process for Jupyter: it passes signals on (interrupt,
 terminate) and exits with the kernel's status; when it is killed, the server kills the
@@ -51,6 +52,7 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "pandas",
+    "pyarrow.parquet",  # pandas imports it on a stage's first read or write of parquet
     "matplotlib.pyplot",
     "samverkan.project.paths",
     "samverkan.project.settings",
@@ -80,6 +82,8 @@ CLI_PRELOAD = (
     "pikepdf",
     "fontTools.subset",
     "babel.dates",
+    "matplotlib",  # publishing finds the report fonts in its data folder
+    "pyarrow.parquet",  # the sheet and export commands read the cases
     "samverkan.project.settings",
     "samverkan.report.publish",
     "samverkan.coding.code",
@@ -211,7 +215,7 @@ def preload(modules: tuple[str, ...] = PRELOAD) -> list[str]:
     if modules is PRELOAD:
         # a fresh kernel sets this before any import (ipykernel's kernelapp): so do we
         os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    else:  # a command starts so (samverkan.cli.main)
+    else:  # a command starts so (samverkan.cli.run_app)
         from samverkan.runner import import_papermill, skip_unused_slow_imports
 
         skip_unused_slow_imports()
@@ -297,9 +301,9 @@ def _run_kernel(request: dict) -> int:
 def _run_command(args: list[str]) -> int:
     os.environ.pop(CLI_ENV, None)  # served once: a command it starts runs on its own
     sys.argv = ["samverkan", *args]
-    from samverkan.cli import main
+    from samverkan.cli import run_app
 
-    main()
+    run_app()
     return 0
 
 

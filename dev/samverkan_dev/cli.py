@@ -62,16 +62,17 @@ def demo_data(
     """Skriv syntetiska demoexporter och demons kodningsark (analytikernas kodning)."""
     from samverkan.project.paths import ProjectPaths
     from samverkan.project.settings import load_params
-    from samverkan_dev.demo.analysts import write_demo_coding
-    from samverkan_dev.demo.generator import DEFAULT_TERMS, write_demo_data
 
     root = _root()
     params = load_params(root)
-    if only_if_needed:
-        reason = _why_no_demo(root, params, DEFAULT_TERMS)
+    if only_if_needed:  # decided before the generator's imports (1 s of every `make report`)
+        reason = _why_no_demo(root, params)
         if reason:
             typer.echo(f"Inga demodata skrivna: {reason}")
             return
+    from samverkan_dev.demo.analysts import write_demo_coding
+    from samverkan_dev.demo.generator import write_demo_data
+
     seed = seed if seed is not None else int(params["demo"]["seed"])
     target = out if out.is_absolute() else root / out
     manifest = write_demo_data(target, seed=seed)
@@ -81,7 +82,7 @@ def demo_data(
             typer.echo(write_demo_coding(root, term, params, seed=seed))
 
 
-def _why_no_demo(root: Path, params: dict, demo_terms: tuple[str, ...]) -> str:
+def _why_no_demo(root: Path, params: dict) -> str:
     """Why the demo should not be written here ("" when it should)."""
     import re
 
@@ -90,7 +91,9 @@ def _why_no_demo(root: Path, params: dict, demo_terms: tuple[str, ...]) -> str:
     raw = ProjectPaths(root).raw
     if raw.is_dir() and any(re.match(r"^\d{4}(VT|HT)$", p.name) for p in raw.iterdir()):
         return "data/raw/ innehåller redan terminsmappar"
-    if [str(t) for t in (params.get("terms") or {})] != list(demo_terms):
+    from samverkan_dev.demo.generator import DEFAULT_TERMS
+
+    if [str(t) for t in (params.get("terms") or {})] != list(DEFAULT_TERMS):
         return "params.yaml har egna terminer (lägg exporterna i data/raw/TERMIN/)"
     return ""
 

@@ -55,6 +55,7 @@ import phonenumbers
 from personnummer import personnummer as pnr
 
 from samverkan.privacy.normalise import normalise
+from samverkan.privacy.scan_cache import CleanScans
 from samverkan.project.errors import InputError, display_path
 from samverkan.project.paths import ProjectPaths, config_dir
 from samverkan.project.settings import load_yaml
@@ -1266,11 +1267,15 @@ def scan_file(
     label: str | None = None,
     skipped: list[str] | None = None,
     name: str | None = None,
+    cache: CleanScans | None = None,
+    clean: list[str] | None = None,
 ) -> list[Finding]:
     """Scan one file: its name (``name``, default its file name: the part of its path
     inside the folder scanned) and its content, archives and workbooks by member. A file
     or part that cannot be read is a finding (UNREADABLE), or, when ``skipped`` is given,
-    is appended there instead (the caller counts it as one). An empty file holds nothing."""
+    is appended there instead (the caller counts it as one). An empty file holds nothing.
+    A content ``cache`` lists as clean is not read again (samverkan.privacy.scan_cache);
+    the key of a content found clean now is appended to ``clean``."""
     name = path.name if name is None else name
     label = _masked_label(label or str(path), name, scanner)
     findings = _name_findings(label, name, scanner)
@@ -1285,9 +1290,17 @@ def scan_file(
     except OSError as exc:
         parts = [(_WHOLE_FILE, f"kunde inte läsas ({type(exc).__name__})")]
     else:
+        key = cache.key(data, path.name) if cache is not None and not _is_temporary(path) else ""
+        if key and key in cache:
+            cache.hits += 1
+            if clean is not None:  # still clean: kept as recently used
+                clean.append(key)
+            return findings
         segments = _guarded(_WHOLE_FILE, _blob_segments(path.name, data, settings))
         content, parts = _scan_segments(label, segments, scanner)
         findings += content
+        if key and clean is not None and not content and not parts:
+            clean.append(key)
     if parts and _is_temporary(path):
         # a write in progress, or left half-written by a killed run (cleaned at the next
         # run's start): no output, so a truncated one blocks nothing; what can be read of
@@ -1317,9 +1330,12 @@ def scan_paths(
     *,
     settings: LeakSettings | None = None,
     skipped: list[str] | None = None,
+    cache: CleanScans | None = None,
 ) -> list[Finding]:
     """Scan files and folders (recursively) for personal data, in their content and in
-    their names (the part of the path inside a folder given).
+    their names (the part of the path inside a folder given). With ``cache``, a content it
+    lists as clean is not read again, and the contents found clean now are added to it
+    (the caller saves it).
 
     ``known`` holds the names and numbers of the raw data (None: only identity numbers,
     phone numbers and e-mail addresses are looked for). A file (or a part of an archive)
@@ -1330,11 +1346,26 @@ def scan_paths(
     scanner = _Scanner(known, settings)
     items = list(_iter_files(paths))
     findings: list[Finding] = []
-    for found, unread in _scan_items(items, scanner, settings, skipped is not None):
+    results = _scan_items(items, scanner, settings, skipped is not None, cache)
+    if cache is not None:
+        cache.hits = 0  # counted again from the results (the workers' own copies)
+    for found, unread, clean, hits in results:
         findings.extend(found)
         if skipped is not None:
             skipped.extend(unread)
-    logger.info("Läckkontroll: %d filer genomsökta, %d fynd", len(items), len(findings))
+        if cache is not None:
+            cache.add(clean)
+            cache.hits += hits
+    if cache is not None and cache.hits:
+        logger.info(
+            "Läckkontroll: %d filer genomsökta, %d fynd (%d oförändrade sedan en genomsökning "
+            "utan fynd lästes inte om)",
+            len(items),
+            len(findings),
+            cache.hits,
+        )
+    else:
+        logger.info("Läckkontroll: %d filer genomsökta, %d fynd", len(items), len(findings))
     return findings
 
 
@@ -1342,17 +1373,29 @@ def scan_paths(
 # scanner is built, so they share its word lists and the raw data's identifiers); the
 # findings come back in the files' order, as from one process.
 PARALLEL_BYTES = 2_000_000
-_JOB: tuple[_Scanner, LeakSettings, bool] | None = None
+_JOB: tuple[_Scanner, LeakSettings, bool, CleanScans | None] | None = None
+_Result = tuple[list[Finding], list[str], list[str], int]
 
 
-def _scan_item(item: tuple[Path, str]) -> tuple[list[Finding], list[str]]:
-    """One file's findings and unreadable parts (``_JOB``: scanner, settings, and whether
-    unreadable parts are collected apart rather than reported as findings)."""
+def _scan_item(item: tuple[Path, str]) -> _Result:
+    """One file's findings, unreadable parts and the cache key of a clean content (``_JOB``:
+    scanner, settings, whether unreadable parts are collected apart rather than reported
+    as findings, and the cache of clean contents)."""
     assert _JOB is not None
-    scanner, settings, collect = _JOB
+    scanner, settings, collect, cache = _JOB
     unread: list[str] = []
-    found = scan_file(item[0], scanner, settings, skipped=unread if collect else None, name=item[1])
-    return found, unread
+    clean: list[str] = []
+    hits = cache.hits if cache is not None else 0
+    found = scan_file(
+        item[0],
+        scanner,
+        settings,
+        skipped=unread if collect else None,
+        name=item[1],
+        cache=cache,
+        clean=clean,
+    )
+    return found, unread, clean, (cache.hits - hits if cache is not None else 0)
 
 
 def _size(path: Path) -> int:
@@ -1363,10 +1406,15 @@ def _size(path: Path) -> int:
 
 
 def _scan_items(
-    items: list[tuple[Path, str]], scanner: _Scanner, settings: LeakSettings, collect: bool
-) -> list[tuple[list[Finding], list[str]]]:
+    items: list[tuple[Path, str]],
+    scanner: _Scanner,
+    settings: LeakSettings,
+    collect: bool,
+    cache: CleanScans | None = None,
+) -> list[_Result]:
     """``_scan_item`` of every file, over the machine's cores when there is much to scan
-    (largest files first, so that no core waits for one big report at the end)."""
+    (largest files first, so that no core waits for one big report at the end). The
+    workers count the cache's hits apart: they are added to it here."""
     global _JOB
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -1375,7 +1423,7 @@ def _scan_items(
 
     sizes = [_size(path) for path, _ in items]
     n = min(workers(), len(items))
-    _JOB = (scanner, settings, collect)
+    _JOB = (scanner, settings, collect, cache)
     try:
         if (
             n < 2
@@ -1386,10 +1434,10 @@ def _scan_items(
         order = sorted(range(len(items)), key=lambda k: -sizes[k])
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(n, mp_context=context) as pool:
-            done = list(pool.map(_scan_item, [items[k] for k in order]))
+            done = list(pool.map(_scan_item, [items[k] for k in order], chunksize=1))
     finally:
         _JOB = None
-    out: list[tuple[list[Finding], list[str]]] = [([], [])] * len(items)
+    out: list[_Result] = [([], [], [], 0)] * len(items)
     for k, result in zip(order, done, strict=True):
         out[k] = result
     return out

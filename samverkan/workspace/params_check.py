@@ -13,7 +13,6 @@ from typing import Any
 
 from samverkan.project.errors import InputError
 from samverkan.project.paths import ProjectPaths
-from samverkan.project.schema import TERM_PATTERN
 from samverkan.project.settings import load_params
 
 YEAR_PATTERN = r"^\d{4}$"
@@ -21,6 +20,8 @@ _SECTIONS = ("terms", "years", "report", "ingest", "coding", "disclosure")
 
 
 def _term_problems(terms: Any, paths: ProjectPaths) -> list[str]:
+    from samverkan.project.schema import TERM_PATTERN  # pandas and pandera: not for the fill
+
     if not isinstance(terms, dict):
         return ["terms: ska vara en lista av terminer, till exempel 2026VT: {compare: 2025VT}"]
     problems = []

@@ -202,17 +202,29 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def reproduce(root: Path, workers: int | None = None, echo: Callable[[str], None] = print) -> int:
+def reproduce(
+    root: Path,
+    workers: int | None = None,
+    echo: Callable[[str], None] = print,
+    *,
+    check_params: bool = False,
+) -> int:
     """Build everything that changed, as `dvc repro` does, ``workers`` stages at a time.
-    Returns the exit status (0: all up to date)."""
+    With ``check_params``, `samverkan check-params` runs first (beside DVC's reading of the
+    pipeline) and nothing is built when it finds a problem. Returns the exit status (0: all
+    up to date)."""
     from dvc.exceptions import DvcException
 
     workers = workers or default_workers()
-    if workers == 1:
-        return _plain_repro(root)
-    try:
-        pipeline = read_pipeline(root)
-    except DvcException:  # a broken dvc.yaml or params.yaml: DVC's own message says which
+    checking = _start_params_check(root, echo) if check_params else None
+    pipeline = None
+    if workers > 1:
+        # DVC reads the pipeline while the check runs (its imports take about a second)
+        with contextlib.suppress(DvcException):  # a broken dvc.yaml or params.yaml: DVC's
+            pipeline = read_pipeline(root)  # own message says which (plain repro below)
+    if checking is not None and (code := _finish_params_check(checking, echo)):
+        return code
+    if pipeline is None:
         return _plain_repro(root)
     stages = to_build(pipeline)
     if not stages:
@@ -228,6 +240,31 @@ def reproduce(root: Path, workers: int | None = None, echo: Callable[[str], None
         return _plain_repro(root)
     echo("samverkan: alla steg är aktuella")
     return 0
+
+
+def _start_params_check(root: Path, echo: Callable[[str], None]) -> subprocess.Popen[bytes]:
+    """`samverkan check-params` in a process of its own. An empty section is filled here
+    first, so that the check writes nothing while DVC reads params.yaml."""
+    from samverkan.workspace.params_check import fill_empty_sections
+
+    for key in fill_empty_sections(root):
+        echo(f"params.yaml: {key} var tomt och är nu skrivet {key}: {{}} (inga)")
+    return subprocess.Popen(
+        [sys.executable, "-m", "samverkan", "check-params"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=_env({"SAMVERKAN_ROOT": str(root)}),
+    )
+
+
+def _finish_params_check(check: subprocess.Popen[bytes], echo: Callable[[str], None]) -> int:
+    """The check's lines, and its exit status."""
+    output, _ = check.communicate()
+    text = output.decode("utf-8", "replace").rstrip()
+    if text:
+        echo(text)
+    return check.returncode
 
 
 @contextlib.contextmanager

@@ -20,6 +20,8 @@ from samverkan.workspace.repro import (
     to_build,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
+
 # Two terms and a report reading both: the shape of the project's dvc.yaml.
 UPSTREAM = {
     "ingest@A": set(),
@@ -142,3 +144,38 @@ def test_after_a_failure_nothing_downstream_starts(tmp_path: Path) -> None:
     assert any(line.startswith("samverkan: a: misslyckades") for line in lines)
     assert not (root / "both.txt").exists()
     assert read_pipeline(root).stale == {"a", "both"}  # b was built and recorded
+
+
+def _params(root: Path, terms_and_years: str) -> None:
+    """The project's params.yaml with other terms and years."""
+    real = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    rest = {k: v for k, v in real.items() if k not in ("terms", "years")}
+    text = terms_and_years + yaml.safe_dump(rest, allow_unicode=True)
+    (root / "params.yaml").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_problem_in_params_stops_the_build_before_any_stage(tmp_path: Path, workers: int) -> None:
+    stages = {"a": _stage("open('a.txt', 'w').write('a')", ["seed.txt"], ["a.txt"])}
+    root = _project(tmp_path / "p", stages)
+    _params(root, "terms:\n  2026XX: {compare: 2026XX}\nyears: {}\n")
+    lines: list[str] = []
+    assert reproduce(root, workers=workers, echo=lines.append, check_params=True) == 2
+    assert any("params.yaml: terms.2026XX: ingen termin" in line for line in lines)
+    assert not (root / "a.txt").exists()
+    # without the check, DVC builds it (the check alone stopped it)
+    assert reproduce(root, workers=workers, echo=lines.append) == 0
+    assert (root / "a.txt").exists()
+
+
+@pytest.mark.slow
+def test_an_empty_section_is_filled_before_dvc_reads_params(tmp_path: Path) -> None:
+    stages = {"a": _stage("open('a.txt', 'w').write('a')", ["seed.txt"], ["a.txt"])}
+    root = _project(tmp_path / "p", stages)
+    _params(root, "terms:\nyears:\n")
+    lines: list[str] = []
+    assert reproduce(root, workers=2, echo=lines.append, check_params=True) == 0, lines
+    assert (root / "params.yaml").read_text(encoding="utf-8").startswith("terms: {}\nyears: {}\n")
+    assert any("params.yaml: inga fel" in line for line in lines)
+    assert (root / "a.txt").exists()

@@ -1,0 +1,122 @@
+"""The leak scan's memory of files it found clean (``samverkan check-leaks``).
+
+Most of a `make report` leaves most outputs byte for byte as they were (a rebuild of the
+demo reproduces every file; a new group text changes only the annual reports), yet
+scanning them again costs seconds, most of it reading the PDFs' text. So the scan keeps
+one key per file content it found clean, and next time takes a file whose key is listed as
+clean without reading it again. The key is an HMAC, under the project's secret
+(``.samverkan-secret``), of the file's bytes and name together with everything that
+decides the verdict: the scanner's own code and word lists (every file of
+``samverkan/privacy`` and ``samverkan/project``), the versions of the libraries that read
+the files, config/leaks.yaml as loaded, and the names and numbers of the current raw data.
+Any change to one of them changes every key, so the scan then reads every file again.
+
+Only clean contents are remembered, never a finding; a file's name is checked every time;
+the project's own temporary files are never remembered. The file holds nothing but the
+keys (hex), which cannot be reversed without the secret, so it reveals nothing of the raw
+data; without a secret nothing is remembered. ``check-leaks --no-cache`` reads every file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field, fields
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+CACHE_FOLDER = ".samverkan-cache"
+CACHE_FILE = "leak-scan.json"
+_VERSION = 1
+_MAX_KEYS = 50_000  # the newest kept: a project's outputs are a few thousand files
+# the libraries whose reading of a file the verdict depends on
+_READERS = ("pypdf", "openpyxl", "pyarrow", "pandas", "phonenumbers", "personnummer")
+_CODE_PACKAGES = ("privacy", "project")
+
+
+def cache_path(root: Path) -> Path:
+    return Path(root) / CACHE_FOLDER / CACHE_FILE
+
+
+def _stable(value: Any) -> Any:
+    """A representation that is the same in every process (sets sorted)."""
+    if isinstance(value, frozenset | set):
+        return sorted(_stable(v) for v in value)
+    if isinstance(value, tuple | list):
+        return [_stable(v) for v in value]
+    return value
+
+
+def _code_digest() -> bytes:
+    package = Path(__file__).resolve().parent.parent  # samverkan/
+    digest = hashlib.sha256()
+    for name in _CODE_PACKAGES:
+        for path in sorted((package / name).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    for library in _READERS:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{library}=={metadata.version(library)}\0".encode())
+    return digest.digest()
+
+
+def fingerprint(settings: Any, known: Any) -> bytes:
+    """What decides a verdict besides the file itself: the scanner's code and readers,
+    the settings (a dataclass) and the raw data's identifiers (a dataclass, or None)."""
+    state = {
+        "settings": {f.name: _stable(getattr(settings, f.name)) for f in fields(settings)},
+        "known": None
+        if known is None
+        else {f.name: _stable(getattr(known, f.name)) for f in fields(known)},
+    }
+    digest = hashlib.sha256(_code_digest())
+    digest.update(json.dumps(state, sort_keys=True, ensure_ascii=False).encode())
+    return digest.digest()
+
+
+@dataclass
+class CleanScans:
+    """The keys of the file contents found clean, for one scanner (``fingerprint``)."""
+
+    secret: bytes
+    scanner: bytes
+    path: Path | None = None
+    clean: dict[str, None] = field(default_factory=dict)  # in the order last found clean
+    hits: int = 0
+
+    def key(self, data: bytes, name: str) -> str:
+        message = self.scanner + hashlib.sha256(data).digest() + name.encode("utf-8", "replace")
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.clean
+
+    def add(self, keys: list[str]) -> None:
+        for key in keys:
+            self.clean.pop(key, None)
+            self.clean[key] = None
+
+    @classmethod
+    def load(cls, path: Path, secret: bytes, scanner: bytes) -> CleanScans:
+        """The keys kept at ``path`` (none when it is missing or unreadable)."""
+        cache = cls(secret, scanner, path)
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") == _VERSION:
+                cache.add([k for k in data["clean"] if isinstance(k, str)])
+        return cache
+
+    def save(self) -> None:
+        """Keep the newest keys, atomically (a failure to write only loses the memory)."""
+        if self.path is None:
+            return
+        from samverkan.project.atomic import write_text_atomic
+
+        keys = list(self.clean)[-_MAX_KEYS:]
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self.path, json.dumps({"version": _VERSION, "clean": keys}) + "\n")
