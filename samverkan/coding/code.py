@@ -18,6 +18,7 @@ from samverkan.coding.learned import CauseModel, train_project_model
 from samverkan.coding.sheet import SheetUpdate, read_sheet, update_sheet
 from samverkan.project.atomic import atomic_path, write_text_atomic
 from samverkan.project.errors import InputError
+from samverkan.project.memo import cache_dir
 from samverkan.project.schema import cases_schema, coded_cases_schema
 from samverkan.project.settings import load_yaml
 from samverkan.project.vocabulary import Vocabulary, load_vocabulary
@@ -290,7 +291,9 @@ def run_code_stage(
     model = train_project_model(coding_dir.parent, codebook)
     coded = code_term(cases, sheet, codebook, vocab, model, no_outcome_values(config_dir))
     summary = agreement_summary(coded, sheet, codebook.cause_ids, min_cases=min_cases)
-    summary["suggestions"] = suggest.leave_one_term_out(coding_dir.parent, codebook)
+    # the same figures for every term: fitted once (samverkan.project.memo)
+    memo = cache_dir(Path(config_dir).parent) / "suggestion-quality.json"
+    summary["suggestions"] = suggest.leave_one_term_out(coding_dir.parent, codebook, memo)
     coded_path, agreement_path = _write_outputs(processed_dir, coded, summary)
     log.info("kodade %s: %d fall, %d manuellt", term, summary["n_cases"], summary["n_manual"])
     return CodeResult(

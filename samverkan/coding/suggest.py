@@ -185,21 +185,66 @@ def categorise(causes: Sequence[set[str]], codebook: Codebook) -> list[str]:
     return out
 
 
-def leave_one_term_out(coding_root: Path | None, codebook: Codebook) -> dict[str, Any]:
+def leave_one_term_out(
+    coding_root: Path | None, codebook: Codebook, memo: Path | None = None
+) -> dict[str, Any]:
     """How well the suggestions agree with the analysts on a term they were not trained on.
 
     For every term with hand-coded cases, the model is fitted on the codebook's examples and
     the other terms' coded cases only, and the suggestions for that term's coded cases are
     compared with the analysts' codes; the figures are pooled over all terms (micro). The
     rules alone are scored the same way, for comparison.
-    """
-    from samverkan.coding.autocode import auto_code
 
+    The figures are the same for every term's code stage (one model fit per coded term):
+    with ``memo`` (a JSON file), they are kept there under a digest of the coded cases, the
+    codebook, the coding code and the libraries' versions, and taken from it when all are
+    the same (samverkan.project.memo). Only the figures are kept, no text.
+    """
     by_term = {
         path.parent.name: learned.sheet_examples(path, codebook, path.parent.name)
         for path in (learned.project_sheets(coding_root) if coding_root is not None else [])
     }
     by_term = {term: ex for term, ex in by_term.items() if ex}
+    if memo is None:
+        return _leave_one_term_out(by_term, codebook)
+    from samverkan.project.memo import JsonMemo
+
+    key = _quality_key(by_term, codebook)
+    store = JsonMemo(memo, limit=_MEMO_ENTRIES)
+    result = store.get(key)
+    if not isinstance(result, dict):
+        result = _leave_one_term_out(by_term, codebook)
+        store.put(key, result)
+        store.save()
+    return result
+
+
+_MEMO_ENTRIES = 64
+# what the figures depend on besides the cases and the codebook
+_QUALITY_LIBRARIES = ("scikit-learn", "numpy", "scipy", "simplemma")
+
+
+def _quality_key(by_term: dict[str, list[learned.Example]], codebook: Codebook) -> str:
+    import hashlib
+    import json
+
+    from samverkan.project.memo import code_digest, stable
+
+    cases = {
+        term: [[e.text, sorted(e.causes), e.group] for e in examples]
+        for term, examples in by_term.items()
+    }
+    digest = hashlib.sha256(code_digest(("coding", "privacy", "project"), _QUALITY_LIBRARIES))
+    digest.update(json.dumps(stable(cases), ensure_ascii=False).encode())
+    digest.update(codebook.model_dump_json().encode())
+    return digest.hexdigest()
+
+
+def _leave_one_term_out(
+    by_term: dict[str, list[learned.Example]], codebook: Codebook
+) -> dict[str, Any]:
+    from samverkan.coding.autocode import auto_code
+
     blend: list[tuple[set[str], set[str]]] = []
     rules: list[tuple[set[str], set[str]]] = []
     for term, held_out in by_term.items():

@@ -24,11 +24,11 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field, fields
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-CACHE_FOLDER = ".samverkan-cache"
+from samverkan.project.memo import cache_dir, code_digest, stable
+
 CACHE_FILE = "leak-scan.json"
 _VERSION = 1
 _MAX_KEYS = 50_000  # the newest kept: a project's outputs are a few thousand files
@@ -38,40 +38,21 @@ _CODE_PACKAGES = ("privacy", "project")
 
 
 def cache_path(root: Path) -> Path:
-    return Path(root) / CACHE_FOLDER / CACHE_FILE
-
-
-def _stable(value: Any) -> Any:
-    """A representation that is the same in every process (sets sorted)."""
-    if isinstance(value, frozenset | set):
-        return sorted(_stable(v) for v in value)
-    if isinstance(value, tuple | list):
-        return [_stable(v) for v in value]
-    return value
+    return cache_dir(root) / CACHE_FILE
 
 
 def _code_digest() -> bytes:
-    package = Path(__file__).resolve().parent.parent  # samverkan/
-    digest = hashlib.sha256()
-    for name in _CODE_PACKAGES:
-        for path in sorted((package / name).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-    for library in _READERS:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            digest.update(f"{library}=={metadata.version(library)}\0".encode())
-    return digest.digest()
+    return code_digest(_CODE_PACKAGES, _READERS)
 
 
 def fingerprint(settings: Any, known: Any) -> bytes:
     """What decides a verdict besides the file itself: the scanner's code and readers,
     the settings (a dataclass) and the raw data's identifiers (a dataclass, or None)."""
     state = {
-        "settings": {f.name: _stable(getattr(settings, f.name)) for f in fields(settings)},
+        "settings": {f.name: stable(getattr(settings, f.name)) for f in fields(settings)},
         "known": None
         if known is None
-        else {f.name: _stable(getattr(known, f.name)) for f in fields(known)},
+        else {f.name: stable(getattr(known, f.name)) for f in fields(known)},
     }
     digest = hashlib.sha256(_code_digest())
     digest.update(json.dumps(state, sort_keys=True, ensure_ascii=False).encode())

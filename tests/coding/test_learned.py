@@ -3,6 +3,8 @@ from the analysts' sheets and the codebook's examples, leave-one-term-out, the b
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 from coding_helpers import BOOK, make_cases
 from openpyxl import load_workbook
@@ -206,3 +208,35 @@ def test_parallel_suggestions_equal_one_process(monkeypatch):
     assert calls == [2]  # the forked path ran, with two workers
     assert suggest.suggest_causes(texts, book, None) == suggest._causes_part(texts, book, None)
     assert any(serial) and suggest._JOB is None
+
+
+def test_leave_one_term_out_is_fitted_once_for_the_same_cases(tmp_path, monkeypatch):
+    texts = {"0000000001": "Psykiatrin uteblev från SIP-mötet.", "0000000002": "Allt gick bra."}
+    for term in ("2024HT", "2025VT"):
+        _coded_sheet(tmp_path, term, texts, {"0000000001": ["sip"], "0000000002": []})
+    fits: list[int] = []
+    fit = learned.fit_model
+    monkeypatch.setattr(
+        learned, "fit_model", lambda ex, book: fits.append(len(ex)) or fit(ex, book)
+    )
+    memo = tmp_path / "cache" / "quality.json"
+    plain = suggest.leave_one_term_out(tmp_path / "coding", BOOK)
+    assert len(fits) == 2  # one per term held out
+    first = suggest.leave_one_term_out(tmp_path / "coding", BOOK, memo)
+    assert first == plain and len(fits) == 4
+    again = suggest.leave_one_term_out(tmp_path / "coding", BOOK, memo)
+    assert again == plain and len(fits) == 4  # from the memo: nothing fitted
+    assert "Psykiatrin" not in memo.read_text(encoding="utf-8")  # figures only
+
+    # an analyst codes one case otherwise: fitted again, and the figures follow
+    shutil.rmtree(tmp_path / "coding" / "2025VT")
+    _coded_sheet(tmp_path, "2025VT", texts, {"0000000001": ["sip"], "0000000002": ["sip"]})
+    changed = suggest.leave_one_term_out(tmp_path / "coding", BOOK, memo)
+    assert len(fits) == 6
+    assert changed == suggest.leave_one_term_out(tmp_path / "coding", BOOK)
+    assert changed["rules_only"] != plain["rules_only"]
+
+    # another codebook: fitted again
+    other = BOOK.model_copy(update={"negative_examples": ("Inget hände.",)})
+    suggest.leave_one_term_out(tmp_path / "coding", other, memo)
+    assert len(fits) == 10
