@@ -172,6 +172,35 @@ def test_pdf_made_with_weasyprint(tmp_path: Path, known: KnownIdentifiers) -> No
     assert scan_paths([clean], known) == []
 
 
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        '<p style="color: white">{}</p>',  # white on white
+        '<p style="font-size: 0.4px">{}</p>',  # too small to see
+        '<p style="position: absolute; left: -3000px">{}</p>',  # outside the page box
+        '<div style="overflow: hidden; height: 0">{}</div>',  # clipped away
+        '<svg width="300" height="40"><text x="4" y="20">{}</text></svg>',  # a chart's text
+        '<img alt="figur" src="data:image/svg+xml;base64,{}">',  # an image's text (XObject)
+    ],
+)
+def test_pdf_text_no_reader_sees_is_still_found(
+    tmp_path: Path, known: KnownIdentifiers, hidden: str
+) -> None:
+    from weasyprint import HTML
+
+    text = f"Handläggare {RAW_NAME}, tel {PHONE}"
+    if hidden.startswith("<img"):
+        svg = (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40">'
+            f'<text x="4" y="20">{text}</text></svg>'
+        )
+        text = base64.b64encode(svg.encode()).decode()
+    path = tmp_path / "report.pdf"
+    page = f'<html><head><meta charset="utf-8"></head><body><p>{CLEAN}</p>{hidden.format(text)}'
+    HTML(string=page + "</body></html>").write_pdf(path)
+    assert kinds(scan_paths([path], known)) == {"namn från rådata", "telefon"}
+
+
 def _notebook(path: Path, output_text: str | None = None, metadata: dict | None = None) -> None:
     nb = nbformat.v4.new_notebook()
     code = nbformat.v4.new_code_cell("df.head()")
