@@ -144,20 +144,28 @@ def _project(root: Path) -> None:
     (root / "reports" / "r.html").write_text("<p>Inga uppgifter</p>", encoding="utf-8")
 
 
-def test_check_leaks_remembers_only_with_the_projects_secret(tmp_path: Path) -> None:
+def test_check_leaks_remembers_only_with_the_projects_secret(
+    tmp_path: Path, read_counter: list[str]
+) -> None:
     _project(tmp_path)
     env = {"SAMVERKAN_ROOT": str(tmp_path), "SAMVERKAN_SECRET_FILE": str(tmp_path / "none")}
-    result = CliRunner().invoke(app, ["check-leaks"], env=env)
-    assert result.exit_code == 0, result.output
-    assert not (tmp_path / ".samverkan-cache").exists()  # no secret: nothing kept
+
+    def check_leaks(*args: str) -> list[str]:
+        """The files whose content this run read (but the log, which each run extends)."""
+        read_counter.clear()
+        result = CliRunner().invoke(app, ["check-leaks", *args], env=env)
+        assert result.exit_code == 0, result.output
+        return [name for name in read_counter if name != "samverkan.log"]
+
+    assert check_leaks() == ["r.html"]
+    assert check_leaks() == ["r.html"]  # no secret: nothing kept
+    assert not (tmp_path / ".samverkan-cache").exists()
 
     secret = tmp_path / ".samverkan-secret"
     secret.write_bytes(SECRET)
     secret.chmod(0o600)
     env["SAMVERKAN_SECRET_FILE"] = str(secret)
-    assert CliRunner().invoke(app, ["check-leaks"], env=env).exit_code == 0
+    assert check_leaks() == ["r.html"]
     assert (tmp_path / ".samverkan-cache" / "leak-scan.json").exists()
-    again = CliRunner().invoke(app, ["check-leaks"], env=env)
-    assert again.exit_code == 0 and "lästes inte om" in again.output
-    fresh = CliRunner().invoke(app, ["check-leaks", "--no-cache"], env=env)
-    assert fresh.exit_code == 0 and "lästes inte om" not in fresh.output
+    assert check_leaks() == []  # unchanged since a clean scan: not read again
+    assert check_leaks("--no-cache") == ["r.html"]
