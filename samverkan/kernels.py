@@ -216,10 +216,12 @@ def preload(modules: tuple[str, ...] = PRELOAD) -> list[str]:
         # a fresh kernel sets this before any import (ipykernel's kernelapp): so do we
         os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     else:  # a command starts so (samverkan.cli.run_app)
-        from samverkan.runner import import_papermill, skip_unused_slow_imports
+        from samverkan.runner import import_papermill, import_weasyprint, skip_unused_slow_imports
 
         skip_unused_slow_imports()
         import_papermill()
+        with contextlib.suppress(Exception):  # a failure is left to the stage
+            import_weasyprint()
     failed = []
     for name in modules:
         try:

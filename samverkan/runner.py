@@ -61,6 +61,41 @@ def import_papermill() -> Any:
     return papermill
 
 
+def import_weasyprint() -> Any:
+    """WeasyPrint, its libraries found without running a compiler.
+
+    Its import tries up to six names per library (the Windows and macOS ones first), and
+    cffi hands each name it cannot open to ``ctypes.util.find_library``, which on Linux
+    asks the loader's cache and then runs gcc (15 ms a name, a dozen names). A run killed
+    meanwhile leaves gcc's temporaries in TMPDIR (``cc*.res``, ``cc*.cdtor.c``), which are
+    not ours to remove. Linux keeps the libraries WeasyPrint needs in the loader's cache,
+    so while it imports, a name is looked up there only; where that cache cannot be read
+    (no ldconfig), the import runs as it would anyway."""
+    if "weasyprint" in sys.modules:
+        return sys.modules["weasyprint"]
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    from_cache = getattr(ctypes.util, "_findSoname_ldconfig", None)
+    if from_cache is None or not _cache_readable(from_cache):
+        import weasyprint
+
+        return weasyprint
+    ctypes.util.find_library = from_cache
+    try:
+        import weasyprint
+    finally:
+        ctypes.util.find_library = original
+    return weasyprint
+
+
+def _cache_readable(from_cache: Any) -> bool:
+    try:
+        return bool(from_cache("c"))  # the C library is in every loader cache
+    except Exception:
+        return False
+
+
 class NotebookFailed(Exception):
     """A stage notebook stopped with an error; ``message`` is safe to show."""
 

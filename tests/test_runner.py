@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -230,3 +233,27 @@ def test_papermill_comes_without_remote_file_systems_which_stay_importable() -> 
         "print(pyarrow.fs.LocalFileSystem is not None)\n"
     )
     assert out.splitlines() == ["True False", "True"]
+
+
+def test_weasyprint_is_imported_without_running_a_compiler(tmp_path: Path) -> None:
+    """ctypes' find_library runs gcc for every library name the loader's cache lacks; a
+    run killed then leaves gcc's temporaries in TMPDIR (the fault tests found them)."""
+    script = (
+        "import ctypes.util, sys\n"
+        "ran = []\n"
+        "for name in ('_findLib_gcc', '_findLib_ld'):\n"
+        "    real = getattr(ctypes.util, name)\n"
+        "    setattr(ctypes.util, name, lambda n, real=real: ran.append(n) or real(n))\n"
+        "from samverkan.runner import import_weasyprint\n"
+        "weasyprint = import_weasyprint()\n"
+        "assert ctypes.util.find_library.__name__ == 'find_library'  # put back\n"
+        "weasyprint.HTML(string='<p>x</p>').write_pdf()\n"
+        "print(ran)\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    assert list(tmp_path.iterdir()) == []

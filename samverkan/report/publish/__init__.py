@@ -276,7 +276,9 @@ def render_html(
 
 def write_pdf(html_text: str, target: Path, base_url: Path) -> Path:
     """Render the HTML to a tagged PDF (PDF/UA-1) with WeasyPrint, atomically."""
-    import weasyprint
+    from samverkan.runner import import_weasyprint
+
+    weasyprint = import_weasyprint()
 
     def write(tmp: Path) -> None:
         # WeasyPrint keeps the embedded fonts in a temporary folder: make it one of ours,
