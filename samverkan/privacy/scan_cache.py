@@ -19,21 +19,28 @@ data; without a secret nothing is remembered. ``check-leaks --no-cache`` reads e
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from samverkan.project.memo import cache_dir, code_digest, stable
+from samverkan.project.memo import JsonMemo, cache_dir, code_digest, stable
 
 CACHE_FILE = "leak-scan.json"
-_VERSION = 1
 _MAX_KEYS = 50_000  # the newest kept: a project's outputs are a few thousand files
 # the libraries whose reading of a file the verdict depends on
-_READERS = ("pypdf", "openpyxl", "pyarrow", "pandas", "phonenumbers", "personnummer")
+_READERS = (
+    "pypdf",
+    "pypdfium2",
+    "openpyxl",
+    "pyarrow",
+    "pandas",
+    "nbformat",
+    "phonenumbers",
+    "personnummer",
+)
 _CODE_PACKAGES = ("privacy", "project")
 
 
@@ -59,15 +66,15 @@ def fingerprint(settings: Any, known: Any) -> bytes:
     return digest.digest()
 
 
-@dataclass
 class CleanScans:
-    """The keys of the file contents found clean, for one scanner (``fingerprint``)."""
+    """The keys of the file contents found clean, for one scanner (``fingerprint``), kept
+    at ``path`` (samverkan.project.memo; none kept without a path)."""
 
-    secret: bytes
-    scanner: bytes
-    path: Path | None = None
-    clean: dict[str, None] = field(default_factory=dict)  # in the order last found clean
-    hits: int = 0
+    def __init__(self, secret: bytes, scanner: bytes, path: Path | None = None) -> None:
+        self.secret, self.scanner, self.hits = secret, scanner, 0
+        self._memo = JsonMemo(path, limit=_MAX_KEYS) if path is not None else None
+        # in the order last found clean (the newest kept)
+        self.clean: dict[str, Any] = self._memo.entries if self._memo is not None else {}
 
     def key(self, data: bytes, name: str) -> str:
         message = self.scanner + hashlib.sha256(data).digest() + name.encode("utf-8", "replace")
@@ -79,25 +86,14 @@ class CleanScans:
     def add(self, keys: list[str]) -> None:
         for key in keys:
             self.clean.pop(key, None)
-            self.clean[key] = None
+            self.clean[key] = 1
 
     @classmethod
     def load(cls, path: Path, secret: bytes, scanner: bytes) -> CleanScans:
         """The keys kept at ``path`` (none when it is missing or unreadable)."""
-        cache = cls(secret, scanner, path)
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") == _VERSION:
-                cache.add([k for k in data["clean"] if isinstance(k, str)])
-        return cache
+        return cls(secret, scanner, path)
 
     def save(self) -> None:
         """Keep the newest keys, atomically (a failure to write only loses the memory)."""
-        if self.path is None:
-            return
-        from samverkan.project.atomic import write_text_atomic
-
-        keys = list(self.clean)[-_MAX_KEYS:]
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(self.path, json.dumps({"version": _VERSION, "clean": keys}) + "\n")
+        if self._memo is not None:
+            self._memo.save()

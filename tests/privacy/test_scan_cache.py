@@ -169,3 +169,18 @@ def test_check_leaks_remembers_only_with_the_projects_secret(
     assert (tmp_path / ".samverkan-cache" / "leak-scan.json").exists()
     assert check_leaks() == []  # unchanged since a clean scan: not read again
     assert check_leaks("--no-cache") == ["r.html"]
+
+
+@pytest.mark.parametrize("reader", ["pypdf", "pypdfium2", "openpyxl", "pyarrow"])
+def test_another_version_of_a_reader_changes_every_key(
+    monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    from samverkan.project import memo
+
+    settings = load_settings()
+    before = fingerprint(settings, None)
+    real = memo.metadata.version
+    monkeypatch.setattr(
+        memo.metadata, "version", lambda name: "0.0.1" if name == reader else real(name)
+    )
+    assert fingerprint(settings, None) != before
