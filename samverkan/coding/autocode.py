@@ -242,6 +242,26 @@ def _first_literals(pattern: str) -> tuple[str, ...]:
     return ()
 
 
+# a repeat of word characters (\w, or a class of letters, digits, \w, \d, : _ . ' -, none of
+# which is a space) that a match can only leave by a literal space: directly (rule A), after
+# closing a group that is done by then (")" or ")?", rule B), or as the whole body of a group
+# that starts with that space ("( \w+){0,4} ", rule C); the space itself not optional
+_WORDY = r"(?<!\\)(?:\\[wd]|\[(?:\\[wd]|[\w:.'-])+\])"
+_SPACE_NEXT = re.compile(
+    rf"(?P<a>{_WORDY}[+*])(?= (?![?*+{{]))"
+    rf"|(?P<b>{_WORDY}[+*])(?=\)\?? (?![?*+{{]))"
+    rf"|(?<=\( )(?P<c>{_WORDY}[+*])(?=\)(?:[*+?]|\{{\d*,?\d*\}})? (?![?*+{{]))"
+)
+
+
+def _possessive(pattern: str) -> str:
+    """``pattern`` with its repeats of word characters made possessive (``\\w+`` to
+    ``\\w++``) where a space must follow them: they then never give back letters, which
+    no match could use (the space cannot be a word character), so every match is the same
+    and a failing one fails sooner. Python's ``re`` does not do this itself."""
+    return _SPACE_NEXT.sub(lambda m: m.group() + "+", pattern)
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -388,6 +408,8 @@ class _Matcher:
             for _, rx, _ in self.patterns
         ]
         self.gate_words = [_gate_words(rx.pattern[3:-1]) for _, rx, _ in self.patterns]
+        # what is matched: the same patterns, faster to fail (the analyses read the originals)
+        self.fast = [re.compile(_possessive(rx.pattern), rx.flags) for _, rx, _ in self.patterns]
         # for patterns tried everywhere: one of these must occur too (not under IGNORECASE,
         # where the letters would compare without case)
         self.first_needed = {
@@ -420,9 +442,9 @@ class _Matcher:
                 rx = self._combined.get(key)
                 if rx is None:
                     rx = self._combined[key] = (
-                        self.patterns[pids[0]][1]
+                        self.fast[pids[0]]
                         if len(pids) == 1
-                        else re.compile("|".join(self.patterns[i][1].pattern for i in pids))
+                        else re.compile("|".join(self.fast[i].pattern for i in pids))
                     )
                 groups.append((cause, rx))
             cached = self._cand_cache[word] = tuple(groups)
@@ -640,7 +662,7 @@ class _Matcher:
         """Add the causes of patterns without a word-start gate, matched anywhere."""
         starts = scan.starts
         for pid in self.ungated:
-            cause, rx, _ = self.patterns[pid]
+            cause, rx = self.patterns[pid][0], self.fast[pid]
             first = self.first_needed[pid]
             if cause in found or (first and not any(lit in scan.folded for lit in first)):
                 continue

@@ -184,3 +184,56 @@ def test_code_is_the_causes_of_explain():
         assert m.code(text) == set(m.explain(text)), text
         clashes += m._clash(m._code_scan(m._scan(text) if text else None))
     assert clashes > 10
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"(inte|ej)( \w+){0,4} (fått|fick)", r"(inte|ej)( \w++){0,4} (fått|fick)"),
+        (r"(\w+ ){0,3}bara", r"(\w++ ){0,3}bara"),
+        (r"sip\w* individuell", r"sip\w*+ individuell"),
+        (r"(a|\w+)? b", r"(a|\w++)? b"),
+        (r"( [\w:-]+){0,5} (sip)", r"( [\w:-]++){0,5} (sip)"),
+        # left alone: the letters may be needed by what follows
+        (r"(\w+){2} ", r"(\w+){2} "),  # a second round of the group could use them
+        (r"(\w+)+ x", r"(\w+)+ x"),
+        (r"[^.;]+ x", r"[^.;]+ x"),  # the class holds the space
+        (r"[\s\w]+ x", r"[\s\w]+ x"),
+        (r"\w+ ?x", r"\w+ ?x"),  # the space is optional
+        (r"\w+ {2}x", r"\w+ {2}x"),
+        (r"\w+? x", r"\w+? x"),  # lazy
+        (r"(\w+|a)? b", r"(\w+|a)? b"),
+        (r"\\w+ x", r"\\w+ x"),  # a backslash, then the letter w
+    ],
+)
+def test_possessive_only_where_a_space_must_follow(pattern, expected):
+    from samverkan.coding.autocode import _possessive
+
+    assert _possessive(pattern) == expected
+
+
+def test_possessive_patterns_match_exactly_as_the_originals():
+    """Every pattern of the project's codebook, at every word start of texts written to
+    tempt backtracking: the same match (start and end) or none."""
+    import re
+
+    from samverkan.coding.autocode import _matcher, _possessive, fold
+
+    texts = [
+        "vi har inte fått något svar trots att vi ringt flera gånger om sip-mötet",
+        "ingen hade tagit ansvar för planeringen och inte heller frågat patienten själv",
+        "sip ställdes in utan att vi fick besked, samordnad individuell plan saknas",
+        "de såg bara sin egen del av uppdraget och hänvisade till varandra hela tiden",
+        "personalen saknade kunskap om diabetes och hade inte fått utbildning alls",
+        "inte inte inte fått fått svar svar utan utan att att " * 3,
+    ]
+    matcher = _matcher(None)  # the project's codebook
+    compared = 0
+    for _, rx, _ in matcher.patterns:
+        fast = re.compile(_possessive(rx.pattern), rx.flags)
+        for text in map(fold, texts):
+            for word in re.finditer(r"\w+", text):
+                a, b = rx.match(text, word.start()), fast.match(text, word.start())
+                assert (a and a.span()) == (b and b.span()), (rx.pattern, text, word.start())
+                compared += a is not None
+    assert compared > 20  # the texts do trigger patterns
