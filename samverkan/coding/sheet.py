@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 
 SHEET = guard.SHEET
 CODEBOOK_SHEET = "Kodbok"
+_FIRST_CATEGORY_ROW = 4  # the Kodbok sheet lists the categories' labels in column C from here
+_INLINE_LIST_MAX = 255  # Excel refuses a longer inline list (it "repairs" the workbook)
 REMOVED = "borttaget ur underlaget"
 MERGED = guard.MERGED
 ANALYSTS = ("A1", "A2")
@@ -300,9 +302,23 @@ def _style_header(ws: Worksheet, col: int, key: str) -> None:
     ws.column_dimensions[get_column_letter(col)].width = width
 
 
+def _category_list(codebook: Codebook) -> str:
+    """The categories' drop-down source: the labels inline ("a,b,c") where Excel reads them
+    so, else the range of the Kodbok sheet that lists them (a label with a comma or a
+    quotation mark, or more than 255 characters in all, would break an inline list: Excel
+    splits at every comma and refuses a longer list)."""
+    labels = [c.label for c in codebook.categories]
+    inline = ",".join(labels)
+    if len(inline) <= _INLINE_LIST_MAX and not any("," in x or '"' in x for x in labels):
+        return f'"{inline}"'
+    last = _FIRST_CATEGORY_ROW + len(labels) - 1
+    return f"'{CODEBOOK_SHEET}'!$C${_FIRST_CATEGORY_ROW}:$C${last}"
+
+
 def _list_validation(values: str, error: str, title: str) -> DataValidation:
-    """A drop-down list that rejects any other value with a Swedish message."""
-    dv = DataValidation(type="list", formula1=f'"{values}"', allow_blank=True)
+    """A drop-down list that rejects any other value with a Swedish message; ``values`` is
+    the list's source as Excel writes it: '"a,b"' or a range."""
+    dv = DataValidation(type="list", formula1=values, allow_blank=True)
     dv.showErrorMessage = True
     dv.errorStyle = "stop"
     dv.error, dv.errorTitle = error, title
@@ -314,9 +330,10 @@ def _apply_validation(ws: Worksheet, keys: dict[str, int], codebook: Codebook, l
     (the ranges are rebuilt each time, so they never grow by themselves)."""
     ws.data_validations.dataValidation = []
     last = max(last, 1) + _VALIDATION_ROWS
-    tick = _list_validation("x", "Skriv x eller lämna tomt.", "Ogiltigt värde")
-    cats = ",".join(c.label for c in codebook.categories)
-    category = _list_validation(cats, "Välj en kategori ur listan.", "Ogiltig kategori")
+    tick = _list_validation('"x"', "Skriv x eller lämna tomt.", "Ogiltigt värde")
+    category = _list_validation(
+        _category_list(codebook), "Välj en kategori ur listan.", "Ogiltig kategori"
+    )
     for key, col in keys.items():
         if not key.startswith(("a1:", "a2:")):
             continue
@@ -382,6 +399,7 @@ def _write_codebook_sheet(wb: Workbook, codebook: Codebook) -> None:
     for cell in ws[3]:
         cell.font = Font(bold=True)
     cat_labels = codebook.category_labels()
+    assert ws.max_row + 1 == _FIRST_CATEGORY_ROW  # where _category_list points
     for c in codebook.categories:
         append_row(ws, ["kategori", c.id, c.label, "", c.definition, "", ""])
     for c in codebook.causes:

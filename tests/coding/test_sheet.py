@@ -430,3 +430,36 @@ def test_a_sheet_from_before_gets_the_follow_up_columns_at_the_right(tmp_path, b
     assert result.new_columns == [OUTCOME, FEEDBACK]
     cols = _cols(load_workbook(path)[SHEET])
     assert cols[OUTCOME] > cols["A1: kommentar"] and cols[FEEDBACK] == cols[OUTCOME] + 1
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["Rutiner, SIP och övergångar"],  # a comma would split an inline list in two
+        ["Kategori med ett mycket långt namn " * 4, "Ännu en lång kategori " * 6],  # > 255
+    ],
+)
+def test_category_list_comes_from_the_codebook_sheet_when_inline_cannot_hold_it(tmp_path, labels):
+    data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    for category, label in zip(data["categories"], labels, strict=False):
+        category["label"] = label.strip()
+    book = codebook_from_dict(data, "kodbok.yaml")
+    path = tmp_path / "kodning.xlsx"
+    update_sheet(make_cases(TEXTS), path, book)
+    wb = load_workbook(path)
+    (dv,) = [dv for dv in wb[SHEET].data_validations.dataValidation if dv.error.startswith("Välj")]
+    sheet, cells = dv.formula1.split("!")
+    assert sheet == "'Kodbok'"
+    listed = [c.value for row in wb["Kodbok"][cells.replace("$", "")] for c in row]
+    assert listed == [c.label for c in book.categories]
+
+
+def test_category_list_is_inline_when_it_fits(tmp_path, book):
+    path = tmp_path / "kodning.xlsx"
+    update_sheet(make_cases(TEXTS), path, book)
+    (dv,) = [
+        dv
+        for dv in load_workbook(path)[SHEET].data_validations.dataValidation
+        if dv.error.startswith("Välj")
+    ]
+    assert dv.formula1 == '"' + ",".join(c.label for c in book.categories) + '"'

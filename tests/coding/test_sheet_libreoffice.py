@@ -112,3 +112,34 @@ def test_sheet_survives_libreoffice_twice(tmp_path):
     assert sheet.loc["2025VT-00000000e0", "a1_kommunikation"]
     assert sheet.loc["2025VT-00000000e0", "a1_category"] == "ovrigt"
     assert len(sheet) == len(cases)
+
+
+@needs_soffice
+def test_category_list_from_the_codebook_sheet_survives_libreoffice(tmp_path):
+    """A category label with a comma cannot stand in an inline list; the list then comes
+    from the Kodbok sheet, and LibreOffice keeps it so, pointing at the same labels; a
+    label chosen there is read back whole."""
+    import yaml
+
+    from samverkan.coding.codebook import codebook_from_dict
+    from samverkan.project.paths import config_dir
+
+    data = yaml.safe_load((config_dir() / "codebook.yaml").read_text(encoding="utf-8"))
+    data["categories"][0]["label"] = "Rutiner, SIP och övergångar"
+    book = codebook_from_dict(data, "kodbok.yaml")
+    path = tmp_path / "kodning.xlsx"
+    update_sheet(make_cases(TEXTS), path, book)
+    wb = load_workbook(path)
+    cols = {c.value: c.column for c in wb[SHEET][1] if c.value}
+    wb[SHEET].cell(2, cols["A1: kategori"]).value = "Rutiner, SIP och övergångar"
+    wb.save(path)
+    libreoffice_save(path, tmp_path / "lo")
+    wb = load_workbook(path)
+    (dv,) = [dv for dv in wb[SHEET].data_validations.dataValidation if dv.error.startswith("Välj")]
+    sheet, cells = dv.formula1.split("!")
+    assert sheet.strip("'") == "Kodbok"
+    listed = [c.value for row in wb["Kodbok"][cells.replace("$", "")] for c in row]
+    assert listed == [c.label for c in book.categories]
+    coded = read_sheet(path, book).set_index("case_id")
+    chosen = coded["a1_category"]
+    assert chosen.iloc[0] == "rutiner" and chosen.iloc[1:].isna().all()
