@@ -9,6 +9,9 @@ How a text is read:
 - every distinct token is looked up once (cached): the token, its simplemma lemma (lang
   "sv") and its hyphen parts are matched against the cause's terms; words unknown to the
   lemmatizer get a cheap edit-distance-1 match against longer trigger words (typos);
+- one pass of RE2 over the folded text reports which of the codebook's patterns may match
+  in it at all (:mod:`samverkan.coding.prefilter`, at least every match ``re`` would find);
+  only those are tried;
 - the cause's regular-expression patterns run over the folded text, tried only at word
   starts whose word one of them can begin with (the first word of every pattern is read
   from its parse tree once, see :mod:`samverkan.coding.pattern_tree`), one combined
@@ -38,6 +41,7 @@ import simplemma
 
 from samverkan.coding import pattern_tree as _t
 from samverkan.coding.codebook import Codebook, codebook_path, load_codebook
+from samverkan.coding.prefilter import Prefilter
 
 log = logging.getLogger(__name__)
 
@@ -319,6 +323,10 @@ class _Scan:
     hits_at: list[tuple[int, tuple[tuple[str, bool], ...]]] = field(default_factory=list)
     # (offset, token index, candidate patterns) of each word start
     word_starts: list[tuple[int, int, tuple]] = field(default_factory=list)
+    # the patterns that may match in the text (the prefilter's) and their causes; a sentence
+    # cut from a text keeps the text's (a superset of its own), so they are not compared
+    live_pids: set[int] = field(default_factory=set, compare=False)
+    live: set[str] = field(default_factory=set, compare=False)
 
 
 def _sentence_bounds(text: str) -> list[tuple[int, int]] | None:
@@ -366,6 +374,8 @@ def _sentence_scans(text: str, scan: _Scan | None) -> list[_Scan | None] | None:
                 [s - a for s in scan.starts[i0:i1]],
                 [(i - i0, h) for i, h in scan.hits_at[h0:h1]],
                 [(off - a, i - i0, c) for off, i, c in scan.word_starts[w0:w1]],
+                scan.live_pids,  # what may match in a sentence may match in the whole text
+                scan.live,
             )
         )
     return out
@@ -410,6 +420,9 @@ class _Matcher:
         self.gate_words = [_gate_words(rx.pattern[3:-1]) for _, rx, _ in self.patterns]
         # what is matched: the same patterns, faster to fail (the analyses read the originals)
         self.fast = [re.compile(_possessive(rx.pattern), rx.flags) for _, rx, _ in self.patterns]
+        # which patterns may match in a text, from one pass of RE2 over it
+        self.prefilter = Prefilter([rx for _, rx, _ in self.patterns])
+        self.pattern_cause = [cause for cause, _, _ in self.patterns]
         # for patterns tried everywhere: one of these must occur too (not under IGNORECASE,
         # where the letters would compare without case)
         self.first_needed = {
@@ -470,7 +483,7 @@ class _Matcher:
                 folded = fold(pattern)
                 patterns.append((cause.id, re.compile(rf"(?:{folded})"), _gate_keys(folded)))
         neg = book.negation
-        return cls(
+        matcher = cls(
             cause_ids=book.cause_ids,
             terms=terms,
             patterns=patterns,
@@ -485,6 +498,11 @@ class _Matcher:
             supersedes={c.id: frozenset(c.supersedes) for c in book.causes if c.supersedes},
             category_order=book.category_ids,
         )
+        examples = [x for c in book.causes for x in c.examples] + list(book.negative_examples)
+        matcher.prefilter.confirm(
+            [rx for _, rx, _ in patterns], [fold(_PLACEHOLDER.sub(" ", x)) for x in examples]
+        )
+        return matcher
 
     # -- tokens -------------------------------------------------------------------------
     def _typo_hits(self, tok: str) -> set[tuple[str, bool]]:
@@ -613,6 +631,10 @@ class _Matcher:
             return None
         info_get, token_info = self._info_cache.get, self._token_info
         scan = _Scan(folded, low, [folded[s:e] for s, e in spans], [s for s, _ in spans])
+        scan.live_pids = self.prefilter.live(folded)
+        if scan.live_pids:
+            cause_of = self.pattern_cause
+            scan.live = {cause_of[pid] for pid in scan.live_pids}
         for i, (start, end) in enumerate(spans):
             key = low[start:end]
             info = info_get(key)
@@ -646,10 +668,12 @@ class _Matcher:
 
     def _gated_causes(self, scan: _Scan, clause_of: list[int], found: dict[str, str]) -> None:
         """Add the causes of patterns matching at word starts that one of them can begin."""
-        folded = scan.folded
+        folded, live = scan.folded, scan.live
+        if not live:
+            return
         for pos, idx, groups in scan.word_starts:
             for cause, rx in groups:
-                if cause in found:
+                if cause in found or cause not in live:
                     continue
                 m = rx.match(folded, pos)
                 if m is None:
@@ -660,11 +684,15 @@ class _Matcher:
 
     def _ungated_causes(self, scan: _Scan, clause_of: list[int], found: dict[str, str]) -> None:
         """Add the causes of patterns without a word-start gate, matched anywhere."""
-        starts = scan.starts
+        starts, live = scan.starts, scan.live_pids
         for pid in self.ungated:
             cause, rx = self.patterns[pid][0], self.fast[pid]
             first = self.first_needed[pid]
-            if cause in found or (first and not any(lit in scan.folded for lit in first)):
+            if (
+                cause in found
+                or pid not in live
+                or (first and not any(lit in scan.folded for lit in first))
+            ):
                 continue
             if any(need.search(scan.folded) is None for need in self.required[pid]):
                 continue

@@ -11,8 +11,12 @@ are told apart; everything else is an item that never equals another.
 
 Each item is ``(op, av)``: ``(LITERAL, code point)``, ``(AT, kind)`` for anchors,
 ``(SUBPATTERN, (group, add_flags, del_flags, items))``, ``(BRANCH, (None, [items, ...]))``,
-``(IN, members)``, or another op. The patterns are valid (the codebook compiles them first);
-anything this module cannot read raises :class:`PatternTreeError`.
+``(IN, members)``, ``(REPEAT, (least, most, items))`` (``most`` None: unbounded; ``items``
+the one repeated item), ``(OTHER, (kind, items))`` for a group the gates do not look into
+(kind ``"lookaround"``, ``"atomic"`` or ``"conditional"``; ``items`` what a lookaround or
+atomic group holds), or another op. The patterns are valid (the codebook compiles them
+first); anything this module cannot read raises :class:`PatternTreeError`. The prefilter
+(:mod:`samverkan.coding.prefilter`) reads the whole tree to write each pattern for RE2.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ ANY = "any"
 SUBPATTERN = "subpattern"
 BRANCH = "branch"
 REPEAT = "repeat"
-OTHER = "other"  # assertions, atomic groups, conditionals: never equal to another item
+OTHER = "other"  # lookarounds, atomic groups, conditionals: never equal to another item
 GROUPREF = "groupref"
 NEGATE = "negate"
 CATEGORY = "category"
@@ -213,33 +217,39 @@ def _char_set(source: _Source) -> tuple:
     return IN, ([(NEGATE, None)] if negate else []) + members
 
 
-def _repeat_bounds(source: _Source, this: str) -> bool:
-    """Whether ``this`` (the quantifier character just read) starts a repeat; a ``{`` that
-    is not ``{m}``, ``{m,}``, ``{,n}`` or ``{m,n}`` is a literal, and nothing is consumed."""
+_QUANTIFIERS: dict[str, tuple[int, int | None]] = {"*": (0, None), "+": (1, None), "?": (0, 1)}
+
+
+def _repeat_bounds(source: _Source, this: str) -> tuple[int, int | None] | None:
+    """(least, most) of the quantifier ``this`` (the character just read) starts, most None
+    when unbounded; None when a ``{`` is not ``{m}``, ``{m,}``, ``{,n}`` or ``{m,n}``: then
+    it is a literal, and nothing is consumed."""
     if this != "{":
-        return True
+        return _QUANTIFIERS[this]
     here = source.pos
     if source.next == "}":
-        return False
-    source.getwhile(10**6, _DIGITS)
+        return None
+    least = source.getwhile(10**6, _DIGITS)
+    most: str | None = least
     if source.match(","):
-        source.getwhile(10**6, _DIGITS)
+        most = source.getwhile(10**6, _DIGITS) or None
     if source.match("}"):
-        return True
+        return int(least or 0), None if most is None else int(most)
     source.pos = here
-    return False
+    return None
 
 
 def _repeat(source: _Source, items: Items, this: str) -> None:
     """Turn the last item into a repeat (after ``*``, ``+``, ``?`` or a valid ``{...}``)."""
-    if not _repeat_bounds(source, this):
+    bounds = _repeat_bounds(source, this)
+    if bounds is None:
         items.append((LITERAL, ord(this)))
         return
     if not items or items[-1][0] in (AT, REPEAT):
         raise PatternTreeError("nothing to repeat")
     if not source.match("?"):
         source.match("+")
-    items[-1] = (REPEAT, object())
+    items[-1] = (REPEAT, (*bounds, Items([items[-1]])))
 
 
 def _flags(source: _Source, char: str) -> tuple[bool, str, str]:
@@ -265,19 +275,22 @@ def _close(source: _Source) -> None:
         raise PatternTreeError("missing ), unterminated subpattern")
 
 
-def _opaque_group(source: _Source, char: str) -> None:
+def _opaque_group(source: _Source, char: str) -> tuple[str, Items]:
     """Read the rest of a lookaround (``=``, ``!``, ``<=``, ``<!``), atomic (``>``) or
-    conditional (``(``) group, up to and including its ``)``."""
+    conditional (``(``) group, up to and including its ``)``: its kind and what it holds
+    (nothing for a conditional)."""
     if char == "(":
         source.getuntil(")")
         _parse(source, False)
         if source.match("|"):
             _parse(source, False)
-    else:
-        if char == "<" and source.get() not in ("=", "!"):
-            raise PatternTreeError("unknown extension (?<")
-        _parse_sub(source)
+        _close(source)
+        return "conditional", Items()
+    if char == "<" and source.get() not in ("=", "!"):
+        raise PatternTreeError("unknown extension (?<")
+    inner = _parse_sub(source)
     _close(source)
+    return ("atomic" if char == ">" else "lookaround"), inner
 
 
 def _extension(source: _Source, items: Items, first: bool) -> tuple[int | None, str, str] | None:
@@ -297,8 +310,7 @@ def _extension(source: _Source, items: Items, first: bool) -> tuple[int | None, 
             pass
         return None
     if char and char in "=!<(>":
-        _opaque_group(source, char)
-        items.append((OTHER, object()))
+        items.append((OTHER, _opaque_group(source, char)))
         return None
     if char in _FLAGS or char == "-":
         is_global, added, removed = _flags(source, char)
