@@ -327,6 +327,13 @@ class _Scan:
     # cut from a text keeps the text's (a superset of its own), so they are not compared
     live_pids: set[int] = field(default_factory=set, compare=False)
     live: set[str] = field(default_factory=set, compare=False)
+    keys: list[str] = field(default_factory=list, compare=False)  # the lower-cased tokens
+
+    def words(self) -> list[str]:
+        """The runs of word characters of the lower-cased text (the parts of its tokens)."""
+        if "-" not in self.low and ":" not in self.low:
+            return self.keys
+        return [w for k in self.keys for w in (_PART.findall(k) if "-" in k or ":" in k else (k,))]
 
 
 def _sentence_bounds(text: str) -> list[tuple[int, int]] | None:
@@ -568,7 +575,16 @@ class _Matcher:
     def code(self, text: str) -> set[str]:
         """The cause ids suggested for one text (after the codebook's "ersätter" rules): the
         keys of :meth:`explain`, found the same way without keeping every sentence's words."""
+        return self._causes(text, self._scan(text) if text else None)
+
+    def code_and_words(self, text: str) -> tuple[set[str], list[str]]:
+        """:meth:`code`, and the words of the text as the learned model reads them (the runs
+        of word characters of the lower-cased text, placeholders removed), from the same
+        reading of the text."""
         scan = self._scan(text) if text else None
+        return self._causes(text, scan), [] if scan is None else scan.words()
+
+    def _causes(self, text: str, scan: _Scan | None) -> set[str]:
         found = self._code_scan(scan)
         if not self._clash(found):
             return set(found)
@@ -630,20 +646,23 @@ class _Matcher:
         if not spans:
             return None
         info_get, token_info = self._info_cache.get, self._token_info
+        keys = [low[s:e] for s, e in spans]
         scan = _Scan(folded, low, [folded[s:e] for s, e in spans], [s for s, _ in spans])
+        scan.keys = keys
         scan.live_pids = self.prefilter.live(folded)
         if scan.live_pids:
             cause_of = self.pattern_cause
             scan.live = {cause_of[pid] for pid in scan.live_pids}
-        for i, (start, end) in enumerate(spans):
-            key = low[start:end]
+        for i, key in enumerate(keys):
             info = info_get(key)
             if info is None:
                 info = token_info(key)
             if info[0]:
                 scan.hits_at.append((i, info[0]))
-            for off, cands in info[1]:
-                scan.word_starts.append((start + off, i, cands))
+            if info[1]:
+                start = spans[i][0]
+                for off, cands in info[1]:
+                    scan.word_starts.append((start + off, i, cands))
         return scan
 
     def _clause_starts(self, scan: _Scan) -> list[int]:

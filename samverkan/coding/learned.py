@@ -70,6 +70,13 @@ def _tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def words_of(text: object) -> list[str]:
+    """The words the model reads in a text: the runs of word characters of the lower-cased
+    text, placeholders removed (none in an empty text or a missing value). The auto-coder's
+    reading gives the same (:meth:`samverkan.coding.autocode._Matcher.code_and_words`)."""
+    return _tokens(text) if isinstance(text, str) and text else []
+
+
 _LEMMAS: dict[str, str] = {}
 
 
@@ -218,7 +225,9 @@ class CauseModel:
             out = [cols[k] for k in listed]
         return np.array(out, dtype=np.int64)
 
-    def _counts(self, texts: Sequence[str]) -> sp.csc_matrix:
+    def _counts(
+        self, texts: Sequence[str], words: Sequence[list[str]] | None = None
+    ) -> sp.csc_matrix:
         """How often each feature of :func:`analyze` occurs in each text (canonical CSC):
         per token its characters' and lemma's columns, the bigram with the token before and
         the negated lemma within ``_NEG_REACH`` tokens after a negation. Only the tokens are
@@ -230,7 +239,7 @@ class CauseModel:
         elif len(self._ctx_cols) > 500_000:
             self._ctx_cols.clear()
         table.lemma_id("")  # id 0: no lemma (the "before" of a negated lemma's key)
-        toks = [_tokens(t) if isinstance(t, str) and t else [] for t in texts]
+        toks = words if words is not None else [words_of(t) for t in texts]
         get, add, vocab = table.index.get, table.add, self.vocabulary
         tid = np.fromiter((get(t) or add(t, vocab) for row in toks for t in row), dtype=np.int64)
         lens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
@@ -259,20 +268,25 @@ class CauseModel:
             x += _counted(col[found].astype(np.intc), _bounds(found, ends), shape)
         return x
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def transform(
+        self, texts: Sequence[str], words: Sequence[list[str]] | None = None
+    ) -> sp.csr_matrix:
         """TF-IDF rows of ``texts`` (sublinear counts, l2-normalised): the vectorizer's output."""
-        x = self._counts(texts).tocsr()  # counted exactly (int), then as float64
+        x = self._counts(texts, words).tocsr()  # counted exactly (int), then as float64
         x = x.astype(np.float64)
         x.data = (np.log(x.data) + 1.0) * self.idf[x.indices]
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         return sp.diags(1.0 / norms) @ x
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """(n_texts, n_causes) probability of each modelled cause."""
+    def probabilities(
+        self, texts: Sequence[str], words: Sequence[list[str]] | None = None
+    ) -> np.ndarray:
+        """(n_texts, n_causes) probability of each modelled cause. ``words``: each text's
+        words as :func:`words` reads them, when the caller has them already."""
         if not self.causes:
             return np.zeros((len(texts), 0))
-        scores = self.transform(texts) @ self.coef + self.intercept
+        scores = self.transform(texts, words) @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-scores))
 
     def evidence(self, text: str, cause: str, top: int = 3) -> str:

@@ -54,11 +54,14 @@ class Suggestion:
     probability: float | None  # the model's, None when the cause has no model
 
 
-def _model_hits(model: CauseModel | None, texts: Sequence[str]) -> list[dict[str, float]]:
-    """{cause: probability} of the causes the model suggests, per text."""
+def _model_hits(
+    model: CauseModel | None, texts: Sequence[str], words: Sequence[list[str]] | None = None
+) -> list[dict[str, float]]:
+    """{cause: probability} of the causes the model suggests, per text (``words``: each
+    text's words, when read already)."""
     if model is None or not texts:
         return [{} for _ in texts]
-    prob = model.probabilities(texts)
+    prob = model.probabilities(texts, words)
     thr = np.array([model.thresholds[c] for c in model.causes])
     out: list[dict[str, float]] = [{} for _ in texts]
     rows, cols = np.nonzero(prob >= thr)  # row-major: each text's causes in model order
@@ -71,9 +74,14 @@ def _causes_chunk(
     texts: Sequence[str], codebook: Codebook, model: CauseModel | None
 ) -> list[set[str]]:
     m = _matcher(codebook)
-    rules = [m.code(t) if isinstance(t, str) else set() for t in texts]
-    for found, hits in zip(rules, _model_hits(model, texts), strict=True):
-        found.update(hits)
+    if model is None:
+        return [m.code(t) if isinstance(t, str) else set() for t in texts]
+    # the rules read each text once for themselves and for the model
+    read = [m.code_and_words(t) if isinstance(t, str) else (set(), []) for t in texts]
+    rules = [causes for causes, _ in read]
+    hits = _model_hits(model, texts, [words for _, words in read])
+    for found, more in zip(rules, hits, strict=True):
+        found.update(more)
     return rules
 
 

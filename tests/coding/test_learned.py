@@ -240,3 +240,26 @@ def test_leave_one_term_out_is_fitted_once_for_the_same_cases(tmp_path, monkeypa
     other = BOOK.model_copy(update={"negative_examples": ("Inget hände.",)})
     suggest.leave_one_term_out(tmp_path / "coding", other, memo)
     assert len(fits) == 10
+
+
+def test_the_auto_coders_reading_gives_the_words_the_model_reads():
+    """The coding step reads each text once (code_and_words) for the rules and the model:
+    the words must be what the model reads on its own, and the causes what code() finds."""
+    from samverkan.coding.autocode import _matcher
+    from samverkan.coding.learned import words_of
+
+    m = _matcher(BOOK)
+    texts = [
+        "SIP-mötet: [NAMN] ringde inte tillbaka om e-tjänsten.",
+        "Kl. 10:30 kom besked -- via 1177:s e-tjänst: inget svar.",
+        "İstanbul ΣΑΣ Straße ﬁx",  # lower-casing changes the length or depends on neighbours
+        "",
+        "...",
+        "[PERSONNUMMER] [NAMN]",
+        "a:b-c d--e f-:g -h i-",
+    ]
+    texts += [x for c in BOOK.causes for x in c.examples] + list(BOOK.negative_examples)
+    for text in texts:
+        causes, words = m.code_and_words(text)
+        assert words == words_of(text), text
+        assert causes == m.code(text), text
