@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +19,36 @@ from samverkan.project.vocabulary import load_vocabulary
 
 BOOK = load_codebook(CONFIG / "codebook.yaml")
 VOCAB = load_vocabulary(CONFIG)
+
+
+def random_patterns(
+    n: int, seed: int, atoms: list[str], quants: list[str], openers: list[str]
+) -> list[str]:
+    """``n`` random regular expressions that Python compiles: up to four atoms or groups
+    (``openers``, nested twice at most, of one to three alternatives), each followed by one
+    of ``quants`` ("" for none)."""
+    rng = random.Random(seed)
+
+    def gen(depth: int) -> str:
+        out = ""
+        for _ in range(rng.randint(1, 4)):
+            if depth < 2 and rng.random() < 0.35:
+                alts = "|".join(gen(depth + 1) for _ in range(rng.randint(1, 3)))
+                out += rng.choice(openers) + alts + ")"
+            else:
+                out += rng.choice(atoms)
+            out += rng.choice(quants)
+        return out
+
+    found: list[str] = []
+    while len(found) < n:
+        pattern = gen(0)
+        try:
+            re.compile(pattern)
+        except re.error:
+            continue
+        found.append(pattern)
+    return found
 
 
 def make_cases(

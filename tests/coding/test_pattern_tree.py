@@ -4,7 +4,7 @@ import random
 import re
 
 import pytest
-from coding_helpers import BOOK
+from coding_helpers import BOOK, random_patterns
 
 from samverkan.coding import pattern_tree as t
 from samverkan.coding.autocode import (
@@ -137,30 +137,9 @@ def _codebook_patterns() -> list[str]:
 
 
 def _random_patterns(n: int, seed: int = 3) -> list[str]:
-    rng = random.Random(seed)
     atoms = ["a", "b", "ab", " ", "-", r"\w", r"\b", r"\.", ".", "[ab]", "[^.;]", "[a]", "å", "{"]
     quants = ["", "", "", "?", "*", "+", "{0,2}", "{2}", "*?"]
-
-    def gen(depth: int) -> str:
-        out = ""
-        for _ in range(rng.randint(1, 4)):
-            if depth < 2 and rng.random() < 0.35:
-                alts = "|".join(gen(depth + 1) for _ in range(rng.randint(1, 3)))
-                out += rng.choice(["(", "(?:", "(?!"]) + alts + ")"
-            else:
-                out += rng.choice(atoms)
-            out += rng.choice(quants)
-        return out
-
-    found: list[str] = []
-    while len(found) < n:
-        pattern = gen(0)
-        try:
-            re.compile(pattern)
-        except re.error:
-            continue
-        found.append(pattern)
-    return found
+    return random_patterns(n, seed, atoms, quants, ["(", "(?:", "(?!"])
 
 
 def test_same_tree_as_the_standard_parser():

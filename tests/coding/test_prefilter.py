@@ -5,7 +5,7 @@ import random
 import re
 
 import pytest
-from coding_helpers import BOOK
+from coding_helpers import BOOK, random_patterns
 from conftest import SHARED_TESTDATA
 
 from samverkan.coding import prefilter
@@ -27,39 +27,14 @@ _ATOMS = [
 _QUANTS = ["", "", "", "?", "*", "+", "{0,2}", "{2}", "*?", "++", "{1,}"]
 
 
-def _random_patterns(n: int, seed: int) -> list[str]:
-    rng = random.Random(seed)
-
-    def gen(depth: int) -> str:
-        out = ""
-        for _ in range(rng.randint(1, 4)):
-            if depth < 2 and rng.random() < 0.3:
-                alts = "|".join(gen(depth + 1) for _ in range(rng.randint(1, 3)))
-                out += rng.choice(["(", "(?:", "(?!", "(?<=a)("]) + alts + ")"
-            else:
-                out += rng.choice(_ATOMS)
-            if out[-1] not in "^$)" or rng.random() < 0.5:
-                out += rng.choice(_QUANTS)
-        return out
-
-    found: list[str] = []
-    while len(found) < n:
-        pattern = gen(0)
-        try:
-            re.compile(pattern)
-        except re.error:
-            continue
-        found.append(pattern)
-    return found
-
-
 def _random_texts(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     return ["".join(rng.choices(_ALPHABET, k=rng.randint(0, 12))) for _ in range(n)]
 
 
 def test_every_match_of_re_is_reported_on_random_patterns_and_texts():
-    patterns = [re.compile(p) for p in _random_patterns(400, seed=5)]
+    openers = ["(", "(?:", "(?!", "(?<=a)("]
+    patterns = [re.compile(p) for p in random_patterns(400, 5, _ATOMS, _QUANTS, openers)]
     pf = Prefilter(patterns)
     assert len(pf.always) < len(patterns) // 10  # nearly all are written for RE2
     matched = skipped = 0
