@@ -59,6 +59,9 @@ _SUFFIXES = (
     "|de|te|des|tes"
 )
 _NOTHING: tuple[tuple, tuple] = ((), ())
+# texts read before the RE2 prefilter is compiled (about 0.3 s, which it pays back only over
+# thousands of texts); until then every pattern is tried, with the same result
+_PREFILTER_FROM = 10_000
 _TYPO_MIN = 7  # shortest token length that gets typo matching
 _TYPO_MIN_CORE = 6  # shortest trigger word that typos are matched against
 
@@ -411,6 +414,8 @@ class _Matcher:
     _cand_cache: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = field(default_factory=dict)
     _combined: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict)
     _info_cache: dict[str, tuple] = field(default_factory=dict)
+    # the codebook's example sentences, folded: the check of the prefilter when it is made
+    examples: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # one search for all cancelling phrases (each is " words ", so they never overlap a
@@ -427,9 +432,12 @@ class _Matcher:
         self.gate_words = [_gate_words(rx.pattern[3:-1]) for _, rx, _ in self.patterns]
         # what is matched: the same patterns, faster to fail (the analyses read the originals)
         self.fast = [re.compile(_possessive(rx.pattern), rx.flags) for _, rx, _ in self.patterns]
-        # which patterns may match in a text, from one pass of RE2 over it
-        self.prefilter = Prefilter([rx for _, rx, _ in self.patterns])
+        # which patterns may match in a text, from one pass of RE2 over it (use_prefilter)
+        self.prefilter: Prefilter | None = None
+        self._reads = 0
         self.pattern_cause = [cause for cause, _, _ in self.patterns]
+        self._all_pids = set(range(len(self.patterns)))
+        self._all_causes = set(self.pattern_cause)
         # for patterns tried everywhere: one of these must occur too (not under IGNORECASE,
         # where the letters would compare without case)
         self.first_needed = {
@@ -490,7 +498,8 @@ class _Matcher:
                 folded = fold(pattern)
                 patterns.append((cause.id, re.compile(rf"(?:{folded})"), _gate_keys(folded)))
         neg = book.negation
-        matcher = cls(
+        examples = [x for c in book.causes for x in c.examples] + list(book.negative_examples)
+        return cls(
             cause_ids=book.cause_ids,
             terms=terms,
             patterns=patterns,
@@ -504,12 +513,18 @@ class _Matcher:
             cause_category={c.id: c.category for c in book.causes},
             supersedes={c.id: frozenset(c.supersedes) for c in book.causes if c.supersedes},
             category_order=book.category_ids,
+            examples=tuple(fold(_PLACEHOLDER.sub(" ", x)) for x in examples),
         )
-        examples = [x for c in book.causes for x in c.examples] + list(book.negative_examples)
-        matcher.prefilter.confirm(
-            [rx for _, rx, _ in patterns], [fold(_PLACEHOLDER.sub(" ", x)) for x in examples]
-        )
-        return matcher
+
+    def use_prefilter(self) -> Prefilter:
+        """The RE2 prefilter, compiled now if it is not yet (it is by itself once
+        ``_PREFILTER_FROM`` texts have been read) and checked on the codebook's examples."""
+        if self.prefilter is None:
+            found = [rx for _, rx, _ in self.patterns]
+            prefilter = Prefilter(found)
+            prefilter.confirm(found, self.examples)
+            self.prefilter = prefilter
+        return self.prefilter
 
     # -- tokens -------------------------------------------------------------------------
     def _typo_hits(self, tok: str) -> set[tuple[str, bool]]:
@@ -649,10 +664,18 @@ class _Matcher:
         keys = [low[s:e] for s, e in spans]
         scan = _Scan(folded, low, [folded[s:e] for s, e in spans], [s for s, _ in spans])
         scan.keys = keys
-        scan.live_pids = self.prefilter.live(folded)
-        if scan.live_pids:
-            cause_of = self.pattern_cause
-            scan.live = {cause_of[pid] for pid in scan.live_pids}
+        prefilter = self.prefilter
+        if prefilter is None:
+            self._reads += 1
+            if self._reads >= _PREFILTER_FROM:
+                prefilter = self.use_prefilter()
+        if prefilter is None:  # every pattern may match (the sets are only read)
+            scan.live_pids, scan.live = self._all_pids, self._all_causes
+        else:
+            scan.live_pids = prefilter.live(folded)
+            if scan.live_pids:
+                cause_of = self.pattern_cause
+                scan.live = {cause_of[pid] for pid in scan.live_pids}
         for i, key in enumerate(keys):
             info = info_get(key)
             if info is None:

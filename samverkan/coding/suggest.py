@@ -115,6 +115,7 @@ def _forked(texts: list[str], codebook: Codebook, model: CauseModel | None, jobs
     nothing but ranges and bit masks is pickled."""
     global _JOB
     _causes_chunk(texts[:200], codebook, model)  # warm up the caches before forking
+    _matcher(codebook).use_prefilter()  # and compile RE2's set once for all the workers
     step = min(_CHUNK, _TASK)
     bounds = [(i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
     _JOB = (texts, codebook, model)

@@ -73,10 +73,10 @@ def test_assertions_are_left_out_and_repeats_kept():
 
 
 def test_codebook_patterns_are_all_written_and_filter_most_of_them_out():
-    m = _Matcher.build(BOOK)
-    assert m.prefilter.always == frozenset()
-    assert m.prefilter.live(fold("Mötet hölls som planerat.")) == set()
-    live = m.prefilter.live(fold("Vi har inte fått något svar från hemtjänsten."))
+    pf = _Matcher.build(BOOK).use_prefilter()
+    assert pf.always == frozenset()
+    assert pf.live(fold("Mötet hölls som planerat.")) == set()
+    live = pf.live(fold("Vi har inte fått något svar från hemtjänsten."))
     assert live and len(live) < 10
 
 
@@ -108,5 +108,19 @@ def test_suggestions_are_the_same_with_and_without_the_prefilter():
     # the sentences of every text joined, so that the "ersätter" clashes are cut by sentence
     texts += [" ".join(texts[i : i + 3]) for i in range(0, len(texts), 3)]
     fast, slow = _Matcher.build(BOOK), _without_prefilter()
+    fast.use_prefilter()
     assert [fast.explain(t) for t in texts] == [slow.explain(t) for t in texts]
     assert [fast.code(t) for t in texts] == [slow.code(t) for t in texts]
+
+
+def test_the_prefilter_is_compiled_once_enough_texts_are_read(monkeypatch):
+    from samverkan.coding import autocode
+
+    monkeypatch.setattr(autocode, "_PREFILTER_FROM", 3)
+    m = _Matcher.build(BOOK)
+    texts = ["Vi har inte fått något svar.", "SIP-mötet ställdes in.", "Inget svar."] * 2
+    got = [m.explain(texts[0]), m.explain(texts[1])]
+    assert m.prefilter is None  # two texts read: every pattern tried
+    got += [m.explain(t) for t in texts[2:]]
+    assert m.prefilter is not None and m.prefilter.always == frozenset()
+    assert got == [_without_prefilter().explain(t) for t in texts]
