@@ -8,6 +8,7 @@ to do by hand (put exports in place, tick a cause in the sheet), and checks the 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -58,9 +59,24 @@ def _ignore(folder: str, names: list[str]) -> set[str]:
     return out
 
 
+def _setup_stamp() -> Path:
+    """The stamp ``make setup`` leaves in .venv for the current pins (named as the Makefile
+    names it: the first 12 hex digits of the SHA-1 of the four files)."""
+    pins = ("pyproject.toml", "dev/pyproject.toml", "environment.yml", "constraints.txt")
+    digest = hashlib.sha1(b"".join((ROOT / f).read_bytes() for f in pins)).hexdigest()[:12]
+    return ROOT / ".venv" / f".installed-{digest}"
+
+
 def _fresh_copy(tmp_path: Path) -> Path:
     """The project as a fresh clone has it: code, config, the demo's params and group
-    texts, no data; a git repository with everything committed; the checkout's .venv."""
+    texts, no data; a git repository with everything committed; the checkout's .venv.
+    That .venv must be set up for the current pins: otherwise the copy's ``make`` would
+    install the package again into it, from the copy (which is deleted afterwards)."""
+    if not _setup_stamp().is_file():
+        pytest.fail(
+            "Miljön i .venv är inte installerad för de nuvarande versionerna: kör make setup "
+            "(make test gör det) innan testet, som annars installerar om den delade miljön."
+        )
     copy = tmp_path / "projekt"
     shutil.copytree(ROOT, copy, ignore=_ignore, symlinks=True)  # copy2 keeps mtimes
     shutil.copy2(DEMO_PARAMS, copy / "params.yaml")
