@@ -520,9 +520,8 @@ class _Matcher:
         """The RE2 prefilter, compiled now if it is not yet (it is by itself once
         ``_PREFILTER_FROM`` texts have been read) and checked on the codebook's examples."""
         if self.prefilter is None:
-            found = [rx for _, rx, _ in self.patterns]
-            prefilter = Prefilter(found)
-            prefilter.confirm(found, self.examples)
+            prefilter = Prefilter([rx for _, rx, _ in self.patterns])
+            prefilter.confirm(self.examples)
             self.prefilter = prefilter
         return self.prefilter
 

@@ -143,6 +143,7 @@ class Prefilter:
     """The patterns that may match in a text, from one RE2 pass over it."""
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self.patterns = list(patterns)
         self.size = len(patterns)
         self.always: frozenset[int] = frozenset()
         self._set = None
@@ -167,7 +168,12 @@ class Prefilter:
             self._ids.append(pid)
         self.always = frozenset(always)
         if self._ids:
-            found.Compile()
+            try:
+                found.Compile()
+            except re2.error:  # e.g. the program outgrows _MAX_MEM: every pattern tried
+                log.warning("RE2-förfiltret kunde inte kompileras och används inte")
+                self._ids, self.always = [], frozenset(range(self.size))
+                return
             self._set = found
 
     def live(self, text: str) -> set[int]:
@@ -181,12 +187,12 @@ class Prefilter:
             out.update(ids[i] for i in hits)
         return out
 
-    def confirm(self, patterns: Sequence[re.Pattern[str]], texts: Iterable[str]) -> bool:
+    def confirm(self, texts: Iterable[str]) -> bool:
         """Whether every pattern that ``re`` finds in ``texts`` is reported; if one is not,
         the prefilter is turned off (every pattern tried) and False returned."""
         for text in texts:
             live = self.live(text)
-            for pid, rx in enumerate(patterns):
+            for pid, rx in enumerate(self.patterns):
                 if pid not in live and rx.search(text) is not None:
                     log.warning(
                         "RE2-förfiltret missade mönster %d i en exempelmening och används inte",

@@ -90,8 +90,21 @@ def test_a_prefilter_that_misses_is_turned_off():
 
     pf._set = Silent()
     assert pf.live("svar") == set()
-    assert not pf.confirm(patterns, ["inget", "svar"])
+    assert not pf.confirm(["inget", "svar"])
     assert pf.live("inget") == {0, 1}
+
+
+def test_a_set_that_cannot_be_compiled_leaves_every_pattern_tried(monkeypatch):
+    class Failing:  # an RE2 set whose program outgrows its memory
+        def Add(self, pattern: str) -> int:
+            return 0
+
+        def Compile(self) -> None:
+            raise prefilter.re2.error("failed to compile Set")
+
+    monkeypatch.setattr(prefilter.re2.Set, "SearchSet", lambda options=None: Failing())
+    pf = Prefilter([re.compile("svar"), re.compile("besked")])
+    assert pf.live("inget här") == {0, 1}
 
 
 def _without_prefilter() -> _Matcher:
