@@ -62,6 +62,7 @@ _NOTHING: tuple[tuple, tuple] = ((), ())
 # texts read before the RE2 prefilter is compiled (about 0.3 s, which it pays back only over
 # thousands of texts); until then every pattern is tried, with the same result
 _PREFILTER_FROM = 10_000
+_BATCH = 5_000  # texts read at once by code_many (RE2 runs over them in one go)
 _TYPO_MIN = 7  # shortest token length that gets typo matching
 _TYPO_MIN_CORE = 6  # shortest trigger word that typos are matched against
 
@@ -598,6 +599,29 @@ class _Matcher:
         scan = self._scan(text) if text else None
         return self._causes(text, scan), [] if scan is None else scan.words()
 
+    def code_many(self, texts: Sequence[object]) -> list[tuple[set[str], list[str]]]:
+        """:meth:`code_and_words` of each text (a non-text or empty one: no causes, no words).
+
+        The same result, faster for many texts: they are read in batches, and RE2 runs over
+        a whole batch in one go. Its automaton for all the codebook's patterns is several
+        megabytes; run between the Python work of each text it is read back from memory
+        every time (about 18 µs a text on this project's bench), run in one go it stays in
+        the processor's cache (about 3 µs)."""
+        out: list[tuple[set[str], list[str]]] = []
+        for k in range(0, len(texts), _BATCH):
+            block = texts[k : k + _BATCH]
+            reads = [self._read(t) if isinstance(t, str) and t else None for t in block]
+            lives = self._lives([r[1] for r in reads if r is not None])
+            live_of = iter(lives) if lives is not None else None
+            for text, read in zip(block, reads, strict=True):
+                if read is None:
+                    out.append((set(), []))
+                    continue
+                live = next(live_of) if live_of is not None else None
+                scan = self._scan_read(read[0], read[1], live)
+                out.append((self._causes(text, scan), [] if scan is None else scan.words()))  # type: ignore[arg-type]
+        return out
+
     def _causes(self, text: str, scan: _Scan | None) -> set[str]:
         found = self._code_scan(scan)
         if not self._clash(found):
@@ -649,13 +673,35 @@ class _Matcher:
             ]
         return parts
 
-    def _scan(self, text: str) -> _Scan | None:
-        """Tokens, clause starts, trigger hits and pattern word starts of one text (None when
-        the text has no tokens)."""
+    @staticmethod
+    def _read(text: str) -> tuple[str, str]:
+        """(lower-cased, folded) ``text``, placeholders removed: what ``_scan`` reads."""
         if "[" in text:
             text = _PLACEHOLDER.sub(" ", text)
         low = text.lower()
-        folded = fold_lower(low)
+        return low, fold_lower(low)
+
+    def _lives(self, folded: Sequence[str]) -> list[set[int]] | None:
+        """The prefilter's live pattern ids of each folded text, None while it is not used
+        (every pattern may match); compiled once ``_PREFILTER_FROM`` texts have been read."""
+        prefilter = self.prefilter
+        if prefilter is None:
+            self._reads += len(folded)
+            if self._reads < _PREFILTER_FROM:
+                return None
+            prefilter = self.use_prefilter()
+        live = prefilter.live
+        return [live(f) for f in folded]
+
+    def _scan(self, text: str) -> _Scan | None:
+        """Tokens, clause starts, trigger hits and pattern word starts of one text (None when
+        the text has no tokens)."""
+        low, folded = self._read(text)
+        return self._scan_read(low, folded, None)
+
+    def _scan_read(self, low: str, folded: str, live: set[int] | None) -> _Scan | None:
+        """``_scan`` of a text already read (``_read``); ``live``: its prefilter result, when
+        found already (None: found here)."""
         spans = [m.span() for m in _TOKEN.finditer(folded)]
         if not spans:
             return None
@@ -663,18 +709,16 @@ class _Matcher:
         keys = [low[s:e] for s, e in spans]
         scan = _Scan(folded, low, [folded[s:e] for s, e in spans], [s for s, _ in spans])
         scan.keys = keys
-        prefilter = self.prefilter
-        if prefilter is None:
-            self._reads += 1
-            if self._reads >= _PREFILTER_FROM:
-                prefilter = self.use_prefilter()
-        if prefilter is None:  # every pattern may match (the sets are only read)
+        if live is None:
+            lives = self._lives((folded,))
+            live = None if lives is None else lives[0]
+        if live is None:  # every pattern may match (the sets are only read)
             scan.live_pids, scan.live = self._all_pids, self._all_causes
         else:
-            scan.live_pids = prefilter.live(folded)
-            if scan.live_pids:
+            scan.live_pids = live
+            if live:
                 cause_of = self.pattern_cause
-                scan.live = {cause_of[pid] for pid in scan.live_pids}
+                scan.live = {cause_of[pid] for pid in live}
         for i, key in enumerate(keys):
             info = info_get(key)
             if info is None:
@@ -828,8 +872,7 @@ def auto_code(texts: Sequence[str], codebook: Codebook | None = None) -> list[se
     ``codebook`` defaults to config/codebook.yaml of the project root (loaded once).
     Missing texts (None, NA) get an empty set.
     """
-    m = _matcher(codebook)
-    return [m.code(t) if isinstance(t, str) else set() for t in texts]
+    return [causes for causes, _ in _matcher(codebook).code_many(texts)]
 
 
 def suggest_category(texts: Sequence[str], codebook: Codebook | None = None) -> list[str]:
@@ -844,5 +887,5 @@ def code_and_categorise(
 ) -> tuple[list[set[str]], list[str]]:
     """Suggested causes and the category they point to, for each text, in one pass."""
     m = _matcher(codebook)
-    causes = [m.code(t) if isinstance(t, str) else set() for t in texts]
+    causes = [found for found, _ in m.code_many(texts)]
     return causes, [m.category(c) for c in causes]

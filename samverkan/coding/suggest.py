@@ -73,12 +73,11 @@ def _model_hits(
 def _causes_chunk(
     texts: Sequence[str], codebook: Codebook, model: CauseModel | None
 ) -> list[set[str]]:
-    m = _matcher(codebook)
-    if model is None:
-        return [m.code(t) if isinstance(t, str) else set() for t in texts]
     # the rules read each text once for themselves and for the model
-    read = [m.code_and_words(t) if isinstance(t, str) else (set(), []) for t in texts]
+    read = _matcher(codebook).code_many(texts)
     rules = [causes for causes, _ in read]
+    if model is None:
+        return rules
     hits = _model_hits(model, texts, [words for _, words in read])
     for found, more in zip(rules, hits, strict=True):
         found.update(more)

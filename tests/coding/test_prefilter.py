@@ -137,3 +137,23 @@ def test_the_prefilter_is_compiled_once_enough_texts_are_read(monkeypatch):
     got += [m.explain(t) for t in texts[2:]]
     assert m.prefilter is not None and m.prefilter.always == frozenset()
     assert got == [_without_prefilter().explain(t) for t in texts]
+
+
+def test_code_many_reads_in_batches_with_the_same_result(monkeypatch):
+    """code_many runs RE2 over a batch of texts at once; its causes and words are those of
+    code_and_words one text at a time, also across the batch where the prefilter is
+    compiled and for missing or empty texts."""
+    from samverkan.coding import autocode
+
+    monkeypatch.setattr(autocode, "_PREFILTER_FROM", 5)
+    monkeypatch.setattr(autocode, "_BATCH", 4)
+    with open(EXTERNAL, encoding="utf-8") as f:
+        texts: list[object] = [json.loads(line)["text"] for line in f][:30]
+    texts[3:3] = [None, "", float("nan"), "[NAMN] har inte [ROLL] fått något svar."]
+    m = _Matcher.build(BOOK)
+    got = m.code_many(texts)
+    assert m.prefilter is not None  # compiled within the run, after five texts
+    slow = _without_prefilter()
+    want = [slow.code_and_words(t) if isinstance(t, str) else (set(), []) for t in texts]
+    assert got == want
+    assert any(causes for causes, _ in got) and got[4] == (set(), [])
