@@ -35,6 +35,7 @@ from samverkan.coding.autocode import _matcher
 from samverkan.coding.codebook import Codebook
 from samverkan.coding.learned import CauseModel
 from samverkan.project.cores import workers
+from samverkan.project.tuning import fewer_collections
 
 STRONG = "stark"
 POSSIBLE = "möjlig"
@@ -141,10 +142,11 @@ def suggest_causes(
     texts = list(texts)
     jobs = min(workers(), max(len(texts) // _CHUNK, 1))
     can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if len(texts) < (_PARALLEL_FROM if can_fork else _SPAWN_FROM) or jobs < 2:
-        return _causes_part(texts, codebook, model)
-    if can_fork:
-        return _forked(texts, codebook, model, jobs)
+    with fewer_collections():  # (forked workers inherit it)
+        if len(texts) < (_PARALLEL_FROM if can_fork else _SPAWN_FROM) or jobs < 2:
+            return _causes_part(texts, codebook, model)
+        if can_fork:
+            return _forked(texts, codebook, model, jobs)
     size = -(-len(texts) // jobs)
     parts = [texts[i : i + size] for i in range(0, len(texts), size)]
     done = Parallel(n_jobs=jobs)(delayed(_causes_part)(p, codebook, model) for p in parts)

@@ -44,6 +44,7 @@ from samverkan.ingest.rows import FileResult, process_file
 from samverkan.ingest.sources import SourceConfig, load_source_config, read_export
 from samverkan.project.errors import InputError
 from samverkan.project.terms import Term, parse_term
+from samverkan.project.tuning import bulk_work, default_storage
 
 __all__ = ["DuplicateRule", "IngestResult", "ingest_term", "make_case_id"]
 
@@ -79,8 +80,9 @@ def _read_one(job: _FileJob) -> FileResult | tuple[str, str, str]:
     raised in file order."""
     path, org, system, term, config, reassign, pseudo = job
     try:
-        table = pseudo.apply(read_export(path, system, config), f"{org}__{system}")
-        return process_file(table, path, org, system, term, config, reassign=reassign)
+        with bulk_work():  # in a worker process too
+            table = pseudo.apply(read_export(path, system, config), f"{org}__{system}")
+            return process_file(table, path, org, system, term, config, reassign=reassign)
     except InputError as exc:
         return (exc.path, exc.problem, exc.fix)
 
@@ -144,19 +146,24 @@ def ingest_term(
     pseudo = Pseudonymiser(
         secret_path(Path(config_dir), secret_file), enabled=duplicates.link_by_person_id
     )
-    results = _read_files(raw_dir, t, config, reassign_out_of_term, pseudo)
-    frames = [r.candidates for r in results]
-    candidates = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    cases, linked = build_cases(candidates, t, config, duplicates)
-    recon = reconciliation(results, linked)
-    quarantine = quarantine_table(results)
-    write_outputs(
-        out_dir,
-        quarantine_dir,
-        cases=cases,
-        reconciliation=recon,
-        quarantine=quarantine,
-        settings=settings_record(duplicates, reassign_out_of_term),
-    )
+    with bulk_work():
+        results = _read_files(raw_dir, t, config, reassign_out_of_term, pseudo)
+        frames = [r.candidates for r in results]
+        candidates = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        cases, linked = build_cases(candidates, t, config, duplicates)
+        recon = reconciliation(results, linked)
+        quarantine = quarantine_table(results)
+        write_outputs(
+            out_dir,
+            quarantine_dir,
+            cases=cases,
+            reconciliation=recon,
+            quarantine=quarantine,
+            settings=settings_record(duplicates, reassign_out_of_term),
+        )
     _log_totals(t, recon)
-    return IngestResult(cases=cases, reconciliation=recon, quarantine=quarantine)
+    return IngestResult(
+        cases=default_storage(cases),
+        reconciliation=default_storage(recon),
+        quarantine=default_storage(quarantine),
+    )
