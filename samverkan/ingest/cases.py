@@ -14,6 +14,7 @@ from samverkan.ingest.parties import direction_after_linking
 from samverkan.ingest.sources import SourceConfig, normalise_value
 from samverkan.project.schema import case_columns, cases_schema, empty_cases
 from samverkan.project.terms import Term
+from samverkan.project.tuning import bulk_work
 
 
 def make_case_id(term: str, organisation: str, system: str, source_id: str) -> str:
@@ -43,9 +44,10 @@ _CHUNKS_PER_WORKER = 8  # small enough chunks that a slow one does not keep a co
 
 
 def _redact_chunk(texts: Sequence[str]) -> list[str]:
-    from samverkan.privacy import redact  # heavy to import: only when needed
+    from samverkan.privacy.redaction import redact_many  # heavy to import: only when needed
 
-    return [redact(t) for t in texts]
+    with bulk_work():  # in a worker process too
+        return redact_many(texts)
 
 
 def redact_texts(texts: Sequence[str]) -> dict[str, str]:

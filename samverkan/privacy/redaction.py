@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -907,10 +907,13 @@ class _Words:
         # word pattern in a group gives gaps and words interleaved in one pass over the
         # text, cheaper than a match object per word or a findall and a split
         parts = _WORD_SPLIT_RE.split(text)
-        self.words = parts[1::2]
+        self.words = words = parts[1::2]
         self.gaps = parts[0::2]
-        self.n = len(self.words)
-        self.lowers = [w.lower() for w in self.words]
+        self.n = len(words)
+        # Words hold no space, and lower() maps each letter on its own (Greek, whose final
+        # sigma depends on the next letter, is not in the word pattern): one call on the
+        # joined words splits back into each word's lower case
+        self.lowers = " ".join(words).lower().split(" ") if words else []
         self._starts: list[int] | None = None  # word offsets, computed where spans are needed
 
     def gap(self, i: int) -> str:
@@ -1417,26 +1420,38 @@ def find_other_script_words(text: str) -> list[tuple[int, int]]:
 def _find(text: str, plain: bool = False) -> list[tuple[int, int, str]]:
     """All findings as ``(start, end, label)``, non-overlapping, in order (``plain``: the
     caller knows the text is plain Latin text, so there are no words of other scripts)."""
-    candidates: list[tuple[int, int, int, int, str]] = []
-    for s, e in find_emails(text):
-        candidates.append((0, s, s - e, e, EMAIL))
-    if _HAS_DIGIT.search(text):
-        for s, e in find_identity_numbers(text):
-            candidates.append((1, s, s - e, e, PNR))
-        for s, e in find_phone_numbers(text):
-            candidates.append((2, s, s - e, e, PHONE))
-        for s, e in find_addresses(text):
-            candidates.append((3, s, s - e, e, ADDRESS))
-    elif "c/o" in text.lower():
-        for s, e in find_addresses(text):
-            candidates.append((3, s, s - e, e, ADDRESS))
+    digits = _HAS_DIGIT.search(text) is not None
+    return _accept(
+        find_emails(text),
+        find_identity_numbers(text) if digits else (),
+        find_phone_numbers(text) if digits else (),
+        find_addresses(text) if digits or "c/o" in text.lower() else (),
+        _names(text, plain),
+    )
+
+
+def _names(text: str, plain: bool) -> list[tuple[int, int]]:
+    """Names, and (unless ``plain``) the words of other scripts, in order."""
     names = find_names(text)
-    if not plain:
-        names = sorted(names + find_other_script_words(text))
-    if not candidates:
+    return names if plain else sorted(names + find_other_script_words(text))
+
+
+Found = Sequence[tuple[int, int]]
+
+
+def _accept(
+    emails: Found, pnrs: Found, phones: Found, addresses: Found, names: Found
+) -> list[tuple[int, int, str]]:
+    """The findings of one text merged: where two overlap, the kind found first in
+    ``_PRIORITY`` order (e-mail, identity number, phone number, address, name) wins, then
+    the earlier, then the longer; the accepted spans in order."""
+    if not (emails or pnrs or phones or addresses):
         return [(s, e, NAME) for s, e in names]
-    for s, e in names:
-        candidates.append((4, s, s - e, e, NAME))
+    candidates: list[tuple[int, int, int, int, str]] = []
+    for rank, (found, label) in enumerate(
+        ((emails, EMAIL), (pnrs, PNR), (phones, PHONE), (addresses, ADDRESS), (names, NAME))
+    ):
+        candidates.extend((rank, s, s - e, e, label) for s, e in found)
     candidates.sort()  # by priority, then start, then longest first
     accepted: list[tuple[int, int, str]] = []
     for _, s, _, e, label in candidates:
@@ -1472,7 +1487,11 @@ def redact(text: str) -> str:
     plain = is_plain(text)
     if not plain:
         text = normalise(text)
-    spans = _find(text, plain)
+    return _replace(text, _find(text, plain))
+
+
+def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """``text`` with each span replaced by its label."""
     if not spans:
         return text
     parts: list[str] = []
@@ -1483,6 +1502,32 @@ def redact(text: str) -> str:
         pos = end
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def redact_many(texts: Sequence[Any]) -> list[Any]:
+    """``[redact(t) for t in texts]``, the same result, faster for many texts: each finder
+    runs over all texts in turn (one rule set at a time keeps the interpreter's caches warm),
+    then each text's findings are merged as ``redact`` merges them."""
+    plain = [isinstance(t, str) and bool(t) and is_plain(t) for t in texts]
+    todo = [
+        (k, t if p else normalise(t))
+        for k, (t, p) in enumerate(zip(texts, plain, strict=True))
+        if t and isinstance(t, str)
+    ]
+    work = [t for _, t in todo]
+    digits = [_HAS_DIGIT.search(t) is not None for t in work]
+    emails = [find_emails(t) for t in work]
+    pnrs = [find_identity_numbers(t) if d else () for t, d in zip(work, digits, strict=True)]
+    phones = [find_phone_numbers(t) if d else () for t, d in zip(work, digits, strict=True)]
+    addresses = [
+        find_addresses(t) if d or "c/o" in t.lower() else ()
+        for t, d in zip(work, digits, strict=True)
+    ]
+    names = [_names(t, plain[k]) for k, t in todo]
+    out = list(texts)
+    for n, (k, t) in enumerate(todo):
+        out[k] = _replace(t, _accept(emails[n], pnrs[n], phones[n], addresses[n], names[n]))
+    return out
 
 
 def redact_series(s: pd.Series) -> pd.Series:

@@ -13,6 +13,7 @@ from samverkan_dev.bench.ingest import format_report, run_benchmark
 def test_benchmark_runs_on_a_small_term(monkeypatch: pytest.MonkeyPatch) -> None:
     module = types.ModuleType("samverkan.privacy.redaction")
     module.redact = lambda text: text  # type: ignore[attr-defined]
+    module.redact_many = list  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "samverkan.privacy.redaction", module)
     result = run_benchmark(30, config_dir=CONFIG)
     assert result.rows_read == 120 and result.files == 4

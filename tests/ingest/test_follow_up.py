@@ -40,6 +40,7 @@ def stub_deid(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     module = types.ModuleType("samverkan.privacy.redaction")
     module.redact = redact  # type: ignore[attr-defined]
+    module.redact_many = lambda texts: [redact(t) for t in texts]  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "samverkan.privacy.redaction", module)
     return seen
 

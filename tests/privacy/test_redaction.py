@@ -421,3 +421,25 @@ def test_known_names_has_swedish_and_international_names() -> None:
     names = deid.known_names()
     assert {"anna", "svensson", "mohammed", "abdi", "tesfay", "hodžić", "nowak"} <= names
     assert len(names) > 3000
+
+
+def test_redact_many_gives_what_redact_gives_text_by_text() -> None:
+    """The batched redaction of the ingest: every finder over all texts, then each text's
+    findings merged; the same text out as redact(), overlaps and odd values included."""
+    vectors = _valid_vector_strings()[:40]
+    texts = [
+        None,
+        "",
+        "   ",
+        "Anna Berg ringde från 070-123 45 67 om remissen.",
+        "Skickat till anna.berg@example.se och c/o Lars Ek, Storgatan 4, 222 21 Lund.",
+        "Ｍａｍｍａｎ Fatima, tel ０７０-１２３４５６７, pnr 19850101-1234.",  # fullwidth
+        "Мария и Иван из БУП пришли.",  # another script
+        "SIP hölls med BUP och vårdcentralen Dalby den 3 maj.",
+        *(f"Personnummer {v} gäller brukaren Per N. på LSS-boendet." for v in vectors),
+    ]
+    expected = [redact(t) for t in texts]
+    assert deid.redact_many(texts) == expected
+    found = " ".join(t for t in expected if t)
+    assert "[TELEFON]" in found and "[NAMN]" in found and "[PERSONNUMMER]" in found
+    assert deid.redact_many([]) == []
