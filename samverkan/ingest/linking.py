@@ -16,11 +16,12 @@ time, dropping a pair as soon as it can no longer reach the threshold
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,9 +123,14 @@ class DuplicateRule:
 
 
 def _tokens(text: object) -> frozenset[str]:
+    return frozenset(_token_list(text))
+
+
+def _token_list(text: object) -> list[str]:
+    """The tokens of a description in text order, repeats kept (``_tokens`` as a list)."""
     if text is None or text is pd.NA:
-        return frozenset()
-    return frozenset(_TOKEN.findall(str(text).casefold()))
+        return []
+    return _TOKEN.findall(str(text).casefold())
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -198,13 +204,24 @@ class _TokenBits:
     words: list[np.ndarray]
     rest: list[np.ndarray]
     tail: Any
+    size: np.ndarray  # each row's number of distinct tokens
 
     @classmethod
-    def of(cls, tokens: list[frozenset[str]]) -> _TokenBits:
-        vocab: dict[str, int] = {}
-        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for ts in tokens for t in ts), np.int64)
-        n = len(tokens)
-        rows = np.repeat(np.arange(n), [len(ts) for ts in tokens])
+    def of(cls, tokens: Sequence[Iterable[str]]) -> _TokenBits:
+        """From each row's tokens: sets, or lists with repeats (each token counts once)."""
+        lists = [ts if isinstance(ts, list) else list(ts) for ts in tokens]
+        flat = list(itertools.chain.from_iterable(lists))
+        vocab = {t: k for k, t in enumerate(dict.fromkeys(flat))}
+        ids = np.fromiter(map(vocab.__getitem__, flat), np.int64, len(flat))
+        n = len(lists)
+        rows = np.repeat(np.arange(n), np.fromiter(map(len, lists), np.int64, n))
+        # one entry per row and distinct token (a sort and a mask: np.unique is many times
+        # slower here)
+        width = max(1, len(vocab))
+        pairs = np.sort(rows * width + ids)
+        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+        rows, ids = pairs // width, pairs % width
+        size = np.bincount(rows, minlength=n).astype(float)
         rank = np.empty(len(vocab), dtype=np.int64)
         rank[np.argsort(-np.bincount(ids, minlength=len(vocab)), kind="stable")] = np.arange(
             len(vocab)
@@ -216,7 +233,10 @@ class _TokenBits:
             here = (ranks >= 64 * w) & (ranks < 64 * (w + 1))
             mask = np.zeros(n, dtype=np.uint64)
             bits = np.left_shift(np.uint64(1), (ranks[here] - 64 * w).astype(np.uint64))
-            np.bitwise_or.at(mask, rows[here], bits)
+            at = rows[here]  # sorted: each row's bits are one run, OR-ed at once
+            if len(at):
+                first = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+                mask[at[first]] = np.bitwise_or.reduceat(bits, first)
             words.append(mask)
             rest.append(np.bincount(rows[ranks >= 64 * (w + 1)], minlength=n).astype(float))
         after = ranks >= 64 * len(words)
@@ -228,7 +248,7 @@ class _TokenBits:
                 (np.ones(int(after.sum())), (rows[after], ranks[after] - 64 * len(words))),
                 shape=(n, len(vocab) - 64 * len(words)),
             )
-        return cls(words, rest, tail)
+        return cls(words, rest, tail, size)
 
 
 def _text_matches(
@@ -282,7 +302,7 @@ class _RowCodes:
     size: np.ndarray
 
     @classmethod
-    def of(cls, df: pd.DataFrame, tokens: list[frozenset[str]]) -> _RowCodes:
+    def of(cls, df: pd.DataFrame, size: np.ndarray) -> _RowCodes:
         parties = pd.Index(pd.unique(np.r_[df["_own_party"], df["receiver_party"]]))
         person = pd.Series(_person_keys(df), dtype=object)
         return cls(
@@ -292,49 +312,111 @@ class _RowCodes:
             recv=parties.get_indexer(df["receiver_party"]),
             unknown=int(parties.get_indexer(["okand"])[0]),
             person=pd.factorize(person, use_na_sentinel=True)[0],
-            size=np.array([len(t) for t in tokens], dtype=float),
+            size=size,
         )
 
 
 def _score_block(
-    codes: _RowCodes, bits: _TokenBits, a: np.ndarray, b: np.ndarray, later: np.ndarray, t: float
+    codes: _RowCodes, bits: _TokenBits, a: np.ndarray, b: np.ndarray, t: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(i, j, score) of the pairs of rows ``a`` x ``b`` (``later``: b after a in date
-    order) meeting the jaccard rule: conditions (1)-(3) of ``_candidate_pairs`` and the
-    same person pseudonym (score PERSON_MATCH) or, when either has none, a Jaccard
-    similarity of at least ``t`` (the score, ``_text_matches``)."""
-    c = codes
-    named = (
-        (c.own[a][:, None] != c.unknown)
-        & (c.recv[b][None, :] == c.own[a][:, None])
-        & (c.recv[a][:, None] == c.own[b][None, :])
+    """(i, j, score) of the pairs of rows ``a`` x ``b`` meeting the jaccard rule, where
+    ``b`` starts with the rows of ``a`` in the same (date) order and a pair counts once,
+    with its ``b`` row later than its ``a`` row: conditions (1)-(3) of
+    ``_candidate_pairs`` and the same person pseudonym (score PERSON_MATCH) or, when
+    either has none, a Jaccard similarity of at least ``t`` (the score, ``_text_matches``).
+
+    Condition (2) splits the block: rows of different kinds are compared all with all
+    (array operations on the sub-block, ``_other_kind``); rows of the same kind only
+    where their parties are named and mirrored (``_same_kind``), so the larger
+    same-kind part of a block is never formed as a matrix.
+    """
+    kind_a, kind_b = codes.kind[a], codes.kind[b]
+    person: list[tuple[np.ndarray, np.ndarray]] = []
+    text: list[tuple[np.ndarray, np.ndarray]] = []
+    for kind in pd.unique(kind_a):  # (-1: a row of no kind, a kind of its own)
+        ra = np.flatnonzero(kind_a == kind)  # positions in a (and in b: a is b's start)
+        for split in (_other_kind, _same_kind):
+            found_person, found_text = split(codes, a, b, ra, kind_b, kind, t)
+            person.append(found_person)
+            text.append(found_text)
+    person_i = np.concatenate([i for i, _ in person])
+    person_j = np.concatenate([j for _, j in person])
+    text_i = np.concatenate([i for i, _ in text])
+    text_j = np.concatenate([j for _, j in text])
+    i, j, sim = _text_matches(bits, codes.size, text_i, text_j, t)
+    return (
+        np.r_[person_i, i],
+        np.r_[person_j, j],
+        np.r_[np.full(len(person_i), PERSON_MATCH), sim],
     )
-    keep = later & (c.file[a][:, None] != c.file[b][None, :])
-    keep &= (c.kind[a][:, None] != c.kind[b][None, :]) | named
-    both = (c.person[a][:, None] >= 0) & (c.person[b][None, :] >= 0)
-    small = np.minimum(c.size[a][:, None], c.size[b][None, :])
-    large = np.maximum(c.size[a][:, None], c.size[b][None, :])
-    sa, sb = np.nonzero(keep & both & (c.person[a][:, None] == c.person[b][None, :]))
+
+
+_Pairs = tuple[np.ndarray, np.ndarray]
+
+
+def _other_kind(
+    c: _RowCodes, a: np.ndarray, b: np.ndarray, ra: np.ndarray, kind_b: np.ndarray, kind: int,
+    t: float,
+) -> tuple[_Pairs, _Pairs]:  # fmt: skip
+    """(same-person pairs, pairs to compare by text) of the rows ``a[ra]`` (all of
+    ``kind``) with the later rows of ``b`` of another kind: every pair of the sub-block."""
+    rows_a = a[ra]
+    rb = np.flatnonzero(kind_b != kind)
+    rows_b = b[rb]
+    keep = (rb[None, :] > ra[:, None]) & (c.file[rows_a][:, None] != c.file[rows_b][None, :])
+    pa, pb = c.person[rows_a], c.person[rows_b]
+    both = (pa[:, None] >= 0) & (pb[None, :] >= 0)
+    sa, sb = np.nonzero(keep & both & (pa[:, None] == pb[None, :]))
+    small = np.minimum(c.size[rows_a][:, None], c.size[rows_b][None, :])
+    large = np.maximum(c.size[rows_a][:, None], c.size[rows_b][None, :])
     ta, tb = np.nonzero(keep & ~both & (small > 0) & (small >= t * large))
-    i, j, sim = _text_matches(bits, c.size, a[ta], b[tb], t)
-    return np.r_[a[sa], i], np.r_[b[sb], j], np.r_[np.full(len(sa), PERSON_MATCH), sim]
+    return (rows_a[sa], rows_b[sb]), (rows_a[ta], rows_b[tb])
+
+
+def _same_kind(
+    c: _RowCodes, a: np.ndarray, b: np.ndarray, ra: np.ndarray, kind_b: np.ndarray, kind: int,
+    t: float,
+) -> tuple[_Pairs, _Pairs]:  # fmt: skip
+    """(same-person pairs, pairs to compare by text) of the rows ``a[ra]`` with the later
+    rows of ``b`` of the same ``kind``: only named mirrored parties (the own party of
+    one is the receiving party of the other, both ways), found by joining on the pair
+    (own, receiving) without forming the sub-block."""
+    rows_a = a[ra]
+    rb = np.flatnonzero(kind_b == kind)
+    rows_b = b[rb]
+    width = int(max(c.own.max(initial=0), c.recv.max(initial=0))) + 1
+    key_b = c.recv[rows_b] * width + c.own[rows_b]
+    by_key = np.argsort(key_b, kind="stable")
+    sorted_keys = key_b[by_key]
+    key_a = c.own[rows_a] * width + c.recv[rows_a]
+    lo = np.searchsorted(sorted_keys, key_a, side="left")
+    count = np.searchsorted(sorted_keys, key_a, side="right") - lo
+    count[c.own[rows_a] == c.unknown] = 0
+    ia = np.repeat(np.arange(len(ra)), count)
+    ib = by_key[lo[ia] + np.arange(len(ia)) - np.repeat(np.cumsum(count) - count, count)]
+    ok = (rb[ib] > ra[ia]) & (c.file[rows_a[ia]] != c.file[rows_b[ib]])
+    i, j = rows_a[ia[ok]], rows_b[ib[ok]]
+    both = (c.person[i] >= 0) & (c.person[j] >= 0)
+    same = both & (c.person[i] == c.person[j])
+    small, large = np.minimum(c.size[i], c.size[j]), np.maximum(c.size[i], c.size[j])
+    text = ~both & (small > 0) & (small >= t * large)
+    return (i[same], j[same]), (i[text], j[text])
 
 
 def _jaccard_pairs(
-    df: pd.DataFrame, date: np.ndarray, tokens: list[frozenset[str]], rule: DuplicateRule
+    df: pd.DataFrame, date: np.ndarray, tokens: Sequence[Iterable[str]], rule: DuplicateRule
 ) -> list[tuple[float, str, int, int]]:
     """``_similar_pairs`` for the jaccard method: every pair of the date window scored at
     once per block of days (array operations on the token bit masks; never a Python loop
     over the window's pairs, and memory bounded by ``_BLOCK_CELLS``)."""
-    codes = _RowCodes.of(df, tokens)
     bits = _TokenBits.of(tokens)
+    codes = _RowCodes.of(df, bits.size)
     order = np.argsort(date, kind="stable")
     case_ids = df["case_id"].astype(str).tolist()
     pairs: list[tuple[float, str, int, int]] = []
     for a0, a1, b1 in _window_blocks(date, rule.max_days_apart):
         a, b = order[a0:a1], order[a0:b1]
-        later = np.arange(a0, b1)[None, :] > np.arange(a0, a1)[:, None]
-        i, j, score = _score_block(codes, bits, a, b, later, rule.min_text_similarity)
+        i, j, score = _score_block(codes, bits, a, b, rule.min_text_similarity)
         for x, y, sc in zip(i.tolist(), j.tolist(), score.tolist(), strict=True):
             pairs.append((-sc, min(case_ids[x], case_ids[y]), x, y))
     pairs.sort()
@@ -412,7 +494,7 @@ def _text_scorer(
 def _similar_pairs(
     df: pd.DataFrame,
     date: np.ndarray,
-    tokens: list[frozenset[str]],
+    tokens: Sequence[Iterable[str]],
     rule: DuplicateRule,
     stop_words: frozenset[str] = frozenset(),
 ) -> list[tuple[float, str, int, int]]:
@@ -420,10 +502,12 @@ def _similar_pairs(
     the same person first, then the highest text score, ties by case_id. Two different
     person pseudonyms are never linked. The jaccard method scores blocks of pairs at once
     (``_jaccard_pairs``); ngram scores the window's candidate pairs one by one
-    (``_pairwise_pairs``, the same result for jaccard)."""
+    (``_pairwise_pairs``, the same result for jaccard). ``tokens``: each row's tokens,
+    as a set or a list with repeats."""
     if rule.method == "jaccard" and not np.isnat(date).any():
         return _jaccard_pairs(df, date, tokens, rule)
-    return _pairwise_pairs(df, date, tokens, rule, stop_words)
+    sets = [ts if isinstance(ts, frozenset) else frozenset(ts) for ts in tokens]
+    return _pairwise_pairs(df, date, sets, rule, stop_words)
 
 
 def _pairwise_pairs(
@@ -512,7 +596,7 @@ def link_reported_by_both(
         return cases, pd.Series([], dtype=str)
     df = cases.reset_index(drop=True)
     date = df["event_date"].fillna(df["received"]).to_numpy(dtype="datetime64[D]")
-    tokens = [_tokens(t) for t in df["description"]]
+    tokens = [_token_list(t) for t in df["description"]]
     files = df["source_file"].astype(str).to_numpy()
     rep_own = df["_reporter_is_own"].to_numpy(dtype=bool)
     received = df["received"].to_numpy()  # datetime64 (NaT compares as Timestamps do)

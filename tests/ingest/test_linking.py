@@ -281,6 +281,10 @@ def test_block_scoring_finds_exactly_the_pairs_of_pairwise_scoring(
     expected = linking._pairwise_pairs(df, date, tokens, rule, frozenset())
     assert expected  # the data has pairs to find
     assert linking._jaccard_pairs(df, date, tokens, rule) == expected
+    # the tokens as link_reported_by_both passes them: lists in text order, repeats kept
+    lists = [linking._token_list(t) for t in df["description"]]
+    assert any(len(ts) > len(set(ts)) for ts in lists)  # repeats to count once
+    assert linking._jaccard_pairs(df, date, lists, rule) == expected
     monkeypatch.setattr(linking, "_BLOCK_CELLS", 7)
     assert linking._jaccard_pairs(df, date, tokens, rule) == expected
 
