@@ -19,6 +19,7 @@ import logging
 import re
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 logger = logging.getLogger(__name__)
@@ -54,13 +55,24 @@ def _by_text(values: pd.Series, one: Callable[[str], object], cache: dict[str, o
     return [None if t is None else cache[t] for t in texts]
 
 
+_NAT = np.iinfo(np.int64).min  # NaT as datetime64[ns] integers
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
     """Parse text dates to ``datetime64[ns]`` (midnight); NaT where empty or not a date.
 
     Years outside 1990–2100 and impossible days (31 Feb) give NaT.
     """
-    found = _by_text(values, _parse_one, _PARSED)
-    return pd.Series(found, index=values.index, dtype="datetime64[ns]")
+    # each distinct text's day as nanoseconds since the epoch: one array of integers,
+    # instead of pandas converting a Timestamp object per row
+    found = _by_text(values, _parse_ns, _PARSED)
+    ns = np.fromiter((_NAT if v is None else v for v in found), np.int64, len(found))
+    return pd.Series(ns.view("datetime64[ns]"), index=values.index)
+
+
+def _parse_ns(text: str) -> int | None:
+    day = _parse_one(text)
+    return None if day is None else day.value
 
 
 def impossible_dates(values: pd.Series) -> pd.Series:
