@@ -365,11 +365,14 @@ def _other_kind(
     rows_b = b[rb]
     keep = (rb[None, :] > ra[:, None]) & (c.file[rows_a][:, None] != c.file[rows_b][None, :])
     pa, pb = c.person[rows_a], c.person[rows_b]
-    both = (pa[:, None] >= 0) & (pb[None, :] >= 0)
+    both = (pa >= 0)[:, None] & (pb >= 0)[None, :]
     sa, sb = np.nonzero(keep & both & (pa[:, None] == pb[None, :]))
-    small = np.minimum(c.size[rows_a][:, None], c.size[rows_b][None, :])
-    large = np.maximum(c.size[rows_a][:, None], c.size[rows_b][None, :])
-    ta, tb = np.nonzero(keep & ~both & (small > 0) & (small >= t * large))
+    # min(x, y) >= t * max(x, y) with both sizes above 0, as two comparisons of vectors
+    # (a size of 0 is -1 on the left, so it never passes): no float matrices
+    size_a, size_b = c.size[rows_a], c.size[rows_b]
+    left_a, left_b = np.where(size_a > 0, size_a, -1.0), np.where(size_b > 0, size_b, -1.0)
+    sized = (left_a[:, None] >= t * size_b[None, :]) & (left_b[None, :] >= t * size_a[:, None])
+    ta, tb = np.nonzero(keep & ~both & sized)
     return (rows_a[sa], rows_b[sb]), (rows_a[ta], rows_b[tb])
 
 
