@@ -354,6 +354,14 @@ def _score_block(
 _Pairs = tuple[np.ndarray, np.ndarray]
 
 
+def _sizes_allow(x: np.ndarray, y: np.ndarray, t: float) -> np.ndarray:
+    """Token counts ``x`` and ``y`` (broadcast) that can reach a Jaccard similarity of
+    ``t``: both above 0 and min(x, y) >= t * max(x, y) (Jaccard is at most their ratio),
+    written as x >= t * y and y >= t * x with a count of 0 as -1 on the left, so that on
+    a block only boolean matrices are formed."""
+    return (np.where(x > 0, x, -1.0) >= t * y) & (np.where(y > 0, y, -1.0) >= t * x)
+
+
 def _other_kind(
     c: _RowCodes, a: np.ndarray, b: np.ndarray, ra: np.ndarray, kind_b: np.ndarray, kind: int,
     t: float,
@@ -367,11 +375,7 @@ def _other_kind(
     pa, pb = c.person[rows_a], c.person[rows_b]
     both = (pa >= 0)[:, None] & (pb >= 0)[None, :]
     sa, sb = np.nonzero(keep & both & (pa[:, None] == pb[None, :]))
-    # min(x, y) >= t * max(x, y) with both sizes above 0, as two comparisons of vectors
-    # (a size of 0 is -1 on the left, so it never passes): no float matrices
-    size_a, size_b = c.size[rows_a], c.size[rows_b]
-    left_a, left_b = np.where(size_a > 0, size_a, -1.0), np.where(size_b > 0, size_b, -1.0)
-    sized = (left_a[:, None] >= t * size_b[None, :]) & (left_b[None, :] >= t * size_a[:, None])
+    sized = _sizes_allow(c.size[rows_a][:, None], c.size[rows_b][None, :], t)
     ta, tb = np.nonzero(keep & ~both & sized)
     return (rows_a[sa], rows_b[sb]), (rows_a[ta], rows_b[tb])
 
@@ -401,8 +405,7 @@ def _same_kind(
     i, j = rows_a[ia[ok]], rows_b[ib[ok]]
     both = (c.person[i] >= 0) & (c.person[j] >= 0)
     same = both & (c.person[i] == c.person[j])
-    small, large = np.minimum(c.size[i], c.size[j]), np.maximum(c.size[i], c.size[j])
-    text = ~both & (small > 0) & (small >= t * large)
+    text = ~both & _sizes_allow(c.size[i], c.size[j], t)
     return (i[same], j[same]), (i[text], j[text])
 
 
@@ -450,8 +453,7 @@ def _candidate_pairs(
     both = has_person[i] & has_person[j]
     if rule.method == "jaccard" and len(i):
         size = np.array([len(t) for t in tokens], dtype=float)
-        small, large = np.minimum(size[i], size[j]), np.maximum(size[i], size[j])
-        keep &= ((small > 0) & (small >= rule.min_text_similarity * large)) | both
+        keep &= _sizes_allow(size[i], size[j], rule.min_text_similarity) | both
     mirrored = _mirrored(own[i], recv[j]) & _mirrored(own[j], recv[i])
     return i[keep], j[keep], mirrored[keep]
 

@@ -1436,11 +1436,11 @@ def _names(text: str, plain: bool) -> list[tuple[int, int]]:
     return names if plain else sorted(names + find_other_script_words(text))
 
 
-Found = Sequence[tuple[int, int]]
+_Found = Sequence[tuple[int, int]]
 
 
 def _accept(
-    emails: Found, pnrs: Found, phones: Found, addresses: Found, names: Found
+    emails: _Found, pnrs: _Found, phones: _Found, addresses: _Found, names: _Found
 ) -> list[tuple[int, int, str]]:
     """The findings of one text merged: where two overlap, the kind found first in
     ``_PRIORITY`` order (e-mail, identity number, phone number, address, name) wins, then

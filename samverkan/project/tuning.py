@@ -28,7 +28,7 @@ from contextlib import contextmanager
 
 import pandas as pd
 
-GC_THRESHOLD = (50_000, 20, 100)  # gc.set_threshold(...) while the ingest works
+GC_THRESHOLD = (50_000, 20, 100)  # gc.set_threshold(...) inside the blocks below
 
 
 @contextmanager
