@@ -227,26 +227,30 @@ class _TokenBits:
             len(vocab)
         )
         ranks = rank[ids]
-        words: list[np.ndarray] = []
-        rest: list[np.ndarray] = []
-        for w in range(min(_BIT_WORDS, -(-len(vocab) // 64))):
-            here = (ranks >= 64 * w) & (ranks < 64 * (w + 1))
-            mask = np.zeros(n, dtype=np.uint64)
-            bits = np.left_shift(np.uint64(1), (ranks[here] - 64 * w).astype(np.uint64))
-            at = rows[here]  # sorted: each row's bits are one run, OR-ed at once
-            if len(at):
-                first = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
-                mask[at[first]] = np.bitwise_or.reduceat(bits, first)
-            words.append(mask)
-            rest.append(np.bincount(rows[ranks >= 64 * (w + 1)], minlength=n).astype(float))
-        after = ranks >= 64 * len(words)
+        nw = min(_BIT_WORDS, -(-len(vocab) // 64))
+        word = np.minimum(ranks >> 6, nw)  # the bit word of each entry; nw: the tail
+        # counts[w]: each row's tokens in word w (counts[nw]: in the tail); rest[w] is the
+        # sum of the counts after w
+        counts = np.bincount(word * n + rows, minlength=(nw + 1) * n).reshape(nw + 1, n)
+        later = np.cumsum(counts[::-1], axis=0)[::-1]
+        rest = [later[w + 1].astype(float) for w in range(nw)]
+        # every entry's bit OR-ed into its row's word at once (ufunc.at is unbuffered)
+        masks = np.zeros(nw * n, dtype=np.uint64)
+        in_bits = word < nw
+        np.bitwise_or.at(
+            masks,
+            word[in_bits] * n + rows[in_bits],
+            np.left_shift(np.uint64(1), (ranks[in_bits] & 63).astype(np.uint64)),
+        )
+        words = [masks[w * n : (w + 1) * n] for w in range(nw)]
+        after = ~in_bits
         tail = None  # scipy only for a vocabulary beyond the bit words
         if after.any():
             from scipy.sparse import csr_matrix
 
             tail = csr_matrix(
-                (np.ones(int(after.sum())), (rows[after], ranks[after] - 64 * len(words))),
-                shape=(n, len(vocab) - 64 * len(words)),
+                (np.ones(int(after.sum())), (rows[after], ranks[after] - 64 * nw)),
+                shape=(n, len(vocab) - 64 * nw),
             )
         return cls(words, rest, tail, size)
 
