@@ -39,10 +39,8 @@ def reconciliation(results: list[FileResult], linked: Counter[str]) -> pd.DataFr
     return ReconciliationSchema.validate(recon)
 
 
-def quarantine_table(results: list[FileResult]) -> pd.DataFrame:
+def quarantine_table(quarantine: pd.DataFrame) -> pd.DataFrame:
     """The quarantined rows of every file (Swedish headers; no rows: headers only)."""
-    frames = [r.quarantine for r in results]
-    quarantine = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if quarantine.empty:
         return pd.DataFrame(columns=list(QUARANTINE_COLUMNS.values()))
     return quarantine

@@ -87,42 +87,63 @@ def direction_between(reporter_side: pd.Series, receiver_side: pd.Series) -> np.
 
 
 def _own_and_other(
-    rows: pd.DataFrame, own_side: str | None, config: SourceConfig, default: str
-) -> tuple[pd.Series, pd.Series]:
-    """``resolve_parties`` of every row, once per distinct (unit, counterpart) pair."""
+    rows: pd.DataFrame, own_side: np.ndarray, config: SourceConfig, default: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``resolve_parties`` of every row (``own_side`` and ``default``: each row's file's),
+    once per distinct (unit, counterpart, own side, default)."""
     unit = rows["reporter_unit"].astype("string").fillna("").to_numpy(dtype=object)
     counterpart = rows["counterpart"].astype("string").fillna("").to_numpy(dtype=object)
-    keys = list(zip(unit, counterpart, strict=True))
+    keys = list(zip(unit, counterpart, own_side, default, strict=True))
     resolved = {
-        k: resolve_parties(k[0] or None, k[1] or None, own_side, config, default)
+        k: resolve_parties(k[0] or None, k[1] or None, k[2], config, k[3])
         for k in dict.fromkeys(keys)
     }
-    own = pd.Series([resolved[k][0] for k in keys], index=rows.index, dtype=object)
-    other = pd.Series([resolved[k][1] for k in keys], index=rows.index, dtype=object)
+    own = np.array([resolved[k][0] for k in keys], dtype=object)
+    other = np.array([resolved[k][1] for k in keys], dtype=object)
     return own, other
 
 
 def assign_parties(
     rows: pd.DataFrame, organisation: str, system: str, config: SourceConfig
 ) -> pd.DataFrame:
-    """Add reporter_party, receiver_party, direction and the helper columns used later.
+    """Add reporter_party, receiver_party, direction and the helper columns used later,
+    for rows of one file (``assign_parties_rows``)."""
+    own_side, default = file_sides(organisation, system, config)
+    n = len(rows)
+    return assign_parties_rows(
+        rows, np.array([own_side] * n, dtype=object), np.array([default] * n, dtype=object), config
+    )
 
-    The file's own side is its organisation's kind; for a system whose reporter is not the
-    organisation (sources.yaml ``reporter_is_organisation: false``, the form) it is the
-    side of the reporter's role. Own and other party come from ``resolve_parties``. An
-    incoming row (LifeCare Riktning = Inkommande) was reported by the other party:
-    reporter and receiver swap. Direction goes from the reporter's side to the receiver's
-    side (``direction_between``). Helper columns: ``_own_party``, ``_own_side`` and
-    ``_reporter_is_own``.
-    """
+
+def file_sides(organisation: str, system: str, config: SourceConfig) -> tuple[str | None, str]:
+    """(own side, default own party) of a file of ``organisation`` and ``system``: the own
+    side is the organisation's kind, or None for a system whose reporter is not the
+    organisation (sources.yaml ``reporter_is_organisation: false``, the form)."""
     spec = config.systems[system]
     own_side = config.organisations[organisation].kind if spec.reporter_is_organisation else None
+    return own_side, spec.default_own_party
+
+
+def assign_parties_rows(
+    rows: pd.DataFrame, own_side: np.ndarray, default: np.ndarray, config: SourceConfig
+) -> pd.DataFrame:
+    """Add reporter_party, receiver_party, direction and the helper columns used later;
+    ``own_side`` and ``default`` per row, from its file (``file_sides``).
+
+    The own side is the file's (its organisation's kind), or for the form that of the
+    reporter's role. Own and other party come from ``resolve_parties``. An incoming row
+    (LifeCare Riktning = Inkommande) was reported by the other party: reporter and
+    receiver swap. Direction goes from the reporter's side to the receiver's side
+    (``direction_between``). Helper columns: ``_own_party``, ``_own_side`` and
+    ``_reporter_is_own``.
+    """
     side = party_sides(config)
-    own_s, other_s = _own_and_other(rows, own_side, config, spec.default_own_party)
-    # plain arrays: a file's few hundred rows cost less in numpy than in pandas' where/map
-    own, other = own_s.to_numpy(dtype=object), other_s.to_numpy(dtype=object)
-    own_sides = np.array([side[p] for p in own] if own_side is None else [own_side] * len(own))
-    other_side = np.array([side[p] for p in other])
+    own, other = _own_and_other(rows, own_side, config, default)
+    # plain arrays: cheaper in numpy than in pandas' where/map
+    own_sides = np.array(
+        [side[p] if s is None else s for p, s in zip(own, own_side, strict=True)], dtype=str
+    )
+    other_side = np.array([side[p] for p in other], dtype=str)
     incoming = rows["incoming"].fillna(False).astype(bool).to_numpy()
     return rows.assign(
         reporter_party=np.where(incoming, other, own).astype(str),
@@ -146,18 +167,29 @@ def direction_after_linking(cases: pd.DataFrame, config: SourceConfig) -> pd.Ser
     return pd.Series(direction_between(reporter_side, receiver_side), index=cases.index)
 
 
-def _child_texts(rows: pd.DataFrame) -> list[str]:
-    """The texts searched for child and adult words: description, action, unit, actor."""
+def _child_texts(rows: pd.DataFrame, needed: np.ndarray) -> list[str]:
+    """The texts searched for child and adult words: description, action, unit, actor
+    ("" where not ``needed``)."""
     columns = [
         rows[c].astype("string").fillna("").to_numpy(dtype=object)
         for c in ("description", "action", "reporter_unit", "counterpart")
     ]
-    return [" \n ".join(parts) for parts in zip(*columns, strict=True)]
+    return [
+        " \n ".join(parts) if need else "" for need, *parts in zip(needed, *columns, strict=True)
+    ]
 
 
 def involves_child(rows: pd.DataFrame, system: str, config: SourceConfig) -> pd.Series:
-    """True when a party is a child party, the system is a child system (school health)
-    or the text names a child; False when the text names adults only; NA otherwise.
+    """``involves_child_rows`` for rows of one file of ``system``."""
+    return involves_child_rows(rows, np.full(len(rows), system in config.child_systems), config)
+
+
+def involves_child_rows(
+    rows: pd.DataFrame, child_system: np.ndarray, config: SourceConfig
+) -> pd.Series:
+    """True when a party is a child party, the row's system is a child system (school
+    health; ``child_system`` per row) or the text names a child; False when the text
+    names adults only; NA otherwise.
 
     The texts searched are the raw description, action, unit and counterpart, with the
     compiled patterns in plain Python (pandas' string methods re-parse a pattern on every
@@ -165,12 +197,11 @@ def involves_child(rows: pd.DataFrame, system: str, config: SourceConfig) -> pd.
     """
     child_parties = {pid for pid, p in config.parties.items() if p.child}
     party = rows["reporter_party"].isin(child_parties) | rows["receiver_party"].isin(child_parties)
-    if system in config.child_systems:
-        return pd.Series(True, index=rows.index, dtype="boolean")
+    known = party.to_numpy(dtype=bool) | np.asarray(child_system, dtype=bool)
     child_rx, adult_rx = config.child_pattern, config.adult_pattern
     out: list[bool | None] = []
-    for is_party, text in zip(party.to_numpy(dtype=bool), _child_texts(rows), strict=True):
-        if is_party or (child_rx is not None and child_rx.search(text)):
+    for is_known, text in zip(known, _child_texts(rows, ~known), strict=True):
+        if is_known or (child_rx is not None and child_rx.search(text)):
             out.append(True)
         elif adult_rx is not None and adult_rx.search(text):
             out.append(False)

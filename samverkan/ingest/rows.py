@@ -1,4 +1,7 @@
-"""One file's rows: collaboration rows, the term they belong to, quarantine, duplicates.
+"""A term's rows: collaboration rows, the term they belong to, quarantine, duplicates.
+
+All files of a term are classified as one table (``process_files``), each row by the
+rules of its own file (organisation and system).
 
 Per row, in this order: a row whose type is not a collaboration type is *excluded*; a
 collaboration row without a date, with a filled date cell that is no date (an impossible
@@ -12,13 +15,14 @@ of these (read = kept + excluded + duplicates + quarantined).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from samverkan.ingest.parties import assign_parties, involves_child
+from samverkan.ingest.parties import assign_parties_rows, file_sides, involves_child_rows
 from samverkan.ingest.sources import ExportTable, SourceConfig, form_source_key
 from samverkan.ingest.sources.catalog import map_text, normalise_category_value
 from samverkan.ingest.sources.dates import impossible_dates
@@ -51,15 +55,33 @@ NO_ID_PREFIX = "utan-id:"
 
 @dataclass
 class FileResult:
-    """How one file's rows were classified."""
+    """How one file's rows were classified (read = kept + excluded + quarantined +
+    duplicates, the kept rows being the file's candidates)."""
 
     name: str
     read: int
     excluded: int
     quarantined: int
     duplicates: int
+
+
+@dataclass
+class TermRows:
+    """A term's files classified: the counts per file, in file order, and the rows."""
+
+    files: list[FileResult]
     candidates: pd.DataFrame  # rows that are not excluded, quarantined or same-file duplicates
-    quarantine: pd.DataFrame
+    quarantine: pd.DataFrame  # QUARANTINE_COLUMNS values (Swedish headers)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One read export of a term: its rows and where they came from."""
+
+    table: ExportTable
+    path: Path
+    organisation: str
+    system: str
 
 
 def is_collaboration(types: pd.Series, allowed: tuple[str, ...] | None) -> pd.Series:
@@ -183,47 +205,93 @@ def _where(rows: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
     return rows if bool(keep.all()) else rows[keep]
 
 
-def process_file(
-    table: ExportTable,
-    path: Path,
-    organisation: str,
-    system: str,
-    term: Term,
-    config: SourceConfig,
-    *,
-    reassign: bool,
-) -> FileResult:
-    """Classify one file's rows into excluded, quarantined, same-file duplicates and cases.
+def _collaboration(
+    types: pd.Series, file_no: np.ndarray, allowed: list[tuple[str, ...] | None]
+) -> np.ndarray:
+    """``is_collaboration`` of every row, with the allowed types of its file: once per
+    distinct list of allowed types (files of one system mostly share theirs)."""
+    norm = map_text(types, normalise_category_value)
+    out = np.zeros(len(types), dtype=bool)
+    for kinds in dict.fromkeys(allowed):
+        files = np.flatnonzero([a == kinds for a in allowed])
+        at = np.isin(file_no, files)
+        if kinds is None:
+            out[at] = True
+        else:
+            out[at] = norm[at].isin(set(kinds)).fillna(False).astype(bool).to_numpy()
+    return out
+
+
+def _per_file(values: Sequence[str | None]) -> np.ndarray:
+    """One value per file, to be indexed by each row's file number."""
+    return np.array(values, dtype=object)
+
+
+def _with_parties(
+    rows: pd.DataFrame, files: list[ExportFile], names: np.ndarray, config: SourceConfig
+) -> pd.DataFrame:
+    """Candidate rows with their parties, direction and child flag, each by its own
+    file's organisation and system, and the columns naming where they came from."""
+    at = rows["_file"].to_numpy()
+    sides = [file_sides(f.organisation, f.system, config) for f in files]
+    rows = assign_parties_rows(
+        rows,
+        _per_file([s for s, _ in sides])[at],
+        _per_file([d for _, d in sides])[at],
+        config,
+    )
+    child_system = np.array([f.system in config.child_systems for f in files], dtype=bool)
+    return rows.assign(
+        involves_child=involves_child_rows(rows, child_system[at], config),
+        organisation=_per_file([f.organisation for f in files])[at],
+        system=_per_file([f.system for f in files])[at],
+        source_file=names[at],
+        _kind=_per_file([config.organisations[f.organisation].kind for f in files])[at],
+    ).drop(columns="_file")
+
+
+def process_files(
+    files: list[ExportFile], term: Term, config: SourceConfig, *, reassign: bool
+) -> TermRows:
+    """Classify the rows of a term's files into excluded, quarantined, same-file
+    duplicates and cases, all files as one table (each row knows its file).
 
     Same-file duplicates: rows with the same source id (for the form: the same received
-    date and description) as an earlier usable row of the file; the first one is kept.
+    date and description) as an earlier usable row of the same file; the first one is kept.
     """
-    rows = table.rows
-    allowed = config.organisations[organisation].systems[system]
-    collab = is_collaboration(rows["source_type"], allowed)
-    rows = _where(rows, collab)
-    if allowed is None:  # a type not checked against organisations.yaml is free text
-        rows = rows.assign(source_type=pd.array([None] * len(rows), dtype="string"))
+    if not files:
+        return TermRows([], pd.DataFrame(), pd.DataFrame(columns=list(QUARANTINE_COLUMNS.values())))
+    read = [len(f.table.rows) for f in files]
+    file_no = np.repeat(np.arange(len(files)), read)
+    rows = pd.concat([f.table.rows for f in files], ignore_index=True).assign(_file=file_no)
+    allowed = [config.organisations[f.organisation].systems[f.system] for f in files]
+    collab = _collaboration(rows["source_type"], file_no, allowed)
+    rows = _where(rows, pd.Series(collab, index=rows.index))
+    free = np.array([a is None for a in allowed], dtype=bool)[rows["_file"].to_numpy()]
+    if free.any():  # a type not checked against organisations.yaml is free text
+        rows = rows.assign(source_type=rows["source_type"].mask(free))
     reasons = quarantine_reasons(rows, term, reassign)
     bad = reasons != ""
     good = keyed_rows(_where(rows, ~bad))
-    dup = good["source_id"].duplicated(keep="first")
+    dup = good[["_file", "source_id"]].duplicated(keep="first")
+    names = _per_file([f.path.name for f in files])
     if reassign:
-        _log_reassigned(good, path.name, term)
-    candidates = assign_parties(_where(good, ~dup), organisation, system, config)
-    candidates = candidates.assign(
-        involves_child=involves_child(candidates, system, config),
-        organisation=organisation,
-        system=system,
-        source_file=path.name,
-        _kind=config.organisations[organisation].kind,
-    )
-    return FileResult(
-        name=path.name,
-        read=len(table.rows),
-        excluded=int((~collab).sum()),
-        quarantined=int(bad.sum()),
-        duplicates=int(dup.sum()),
-        candidates=candidates,
-        quarantine=quarantine_frame(rows[bad], path.name, reasons[bad]),
+        for k, part in good.groupby("_file", sort=True):
+            _log_reassigned(part, names[int(k)], term)
+    candidates = _with_parties(_where(good, ~dup), files, names, config)
+    counts = [
+        np.bincount(file_no[~collab], minlength=len(files)),
+        np.bincount(rows["_file"].to_numpy()[bad.to_numpy()], minlength=len(files)),
+        np.bincount(good["_file"].to_numpy()[dup.to_numpy()], minlength=len(files)),
+    ]
+    quarantined = rows[bad]
+    return TermRows(
+        files=[
+            FileResult(str(name), n, int(x), int(q), int(d))
+            for name, n, x, q, d in zip(names, read, *counts, strict=True)
+        ],
+        candidates=candidates.reset_index(drop=True),
+        quarantine=quarantine_frame(
+            quarantined, names[quarantined["_file"].to_numpy()], reasons[bad]
+        ).reset_index(drop=True),
     )

@@ -40,7 +40,7 @@ from samverkan.ingest.outputs import (
 )
 from samverkan.ingest.parallel import map_ordered
 from samverkan.ingest.pseudonym import Pseudonymiser, secret_path
-from samverkan.ingest.rows import FileResult, process_file
+from samverkan.ingest.rows import ExportFile, TermRows, process_files
 from samverkan.ingest.sources import SourceConfig, load_source_config, read_export
 from samverkan.project.errors import InputError
 from samverkan.project.terms import Term, parse_term
@@ -71,36 +71,36 @@ def _term(term: str, raw_dir: Path) -> Term:
 
 # From this many bytes of exports in a term on, its files are read by the worker processes
 PARALLEL_BYTES = 1_000_000
-_FileJob = tuple[Path, str, str, Term, SourceConfig, bool, Pseudonymiser]
+_FileJob = tuple[Path, str, str, SourceConfig, Pseudonymiser]
 
 
-def _read_one(job: _FileJob) -> FileResult | tuple[str, str, str]:
-    """One export read and classified; for an unusable file the (path, problem, fix) of
-    its InputError, returned so that it crosses from a worker process intact and is
-    raised in file order."""
-    path, org, system, term, config, reassign, pseudo = job
+def _read_one(job: _FileJob) -> ExportFile | tuple[str, str, str]:
+    """One export read, its identity numbers replaced; for an unusable file the (path,
+    problem, fix) of its InputError, returned so that it crosses from a worker process
+    intact and is raised in file order."""
+    path, org, system, config, pseudo = job
     try:
         with bulk_work():  # in a worker process too
             table = pseudo.apply(read_export(path, system, config), f"{org}__{system}")
-            return process_file(table, path, org, system, term, config, reassign=reassign)
+            return ExportFile(table, path, org, system)
     except InputError as exc:
         return (exc.path, exc.problem, exc.fix)
 
 
 def _read_files(
     raw_dir: Path, term: Term, config: SourceConfig, reassign: bool, pseudo: Pseudonymiser
-) -> list[FileResult]:
-    """Read and classify every export of the term; the first unusable file (in name
-    order) raises. Identity numbers become keyed pseudonyms right after reading
-    (``pseudonym``). A large term's files are read over the machine's cores."""
+) -> TermRows:
+    """Read every export of the term, then classify their rows as one table; the first
+    unusable file (in name order) raises. Identity numbers become keyed pseudonyms right
+    after reading (``pseudonym``). A large term's files are read over the machine's cores."""
     found = find_export_files(raw_dir, config)
-    jobs = [(path, org, system, term, config, reassign, pseudo) for path, org, system in found]
+    jobs = [(path, org, system, config, pseudo) for path, org, system in found]
     size = sum(path.stat().st_size for path, _, _ in found)
-    results = map_ordered(_read_one, jobs, parallel=size >= PARALLEL_BYTES)
-    for result in results:
+    read = map_ordered(_read_one, jobs, parallel=size >= PARALLEL_BYTES)
+    for result in read:
         if isinstance(result, tuple):
             raise InputError(*result)
-    return results  # type: ignore[return-value]
+    return process_files(read, term, config, reassign=reassign)  # type: ignore[arg-type]
 
 
 def _log_totals(term: Term, recon: pd.DataFrame) -> None:
@@ -147,12 +147,10 @@ def ingest_term(
         secret_path(Path(config_dir), secret_file), enabled=duplicates.link_by_person_id
     )
     with bulk_work():
-        results = _read_files(raw_dir, t, config, reassign_out_of_term, pseudo)
-        frames = [r.candidates for r in results]
-        candidates = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        cases, linked = build_cases(candidates, t, config, duplicates)
-        recon = reconciliation(results, linked)
-        quarantine = quarantine_table(results)
+        rows = _read_files(raw_dir, t, config, reassign_out_of_term, pseudo)
+        cases, linked = build_cases(rows.candidates, t, config, duplicates)
+        recon = reconciliation(rows.files, linked)
+        quarantine = quarantine_table(rows.quarantine)
         write_outputs(
             out_dir,
             quarantine_dir,

@@ -269,6 +269,44 @@ def test_reconciliation_per_file_and_total(term_dir: Path) -> None:
         assert per_file.get(r["file"], 0) == r["kept"]
 
 
+def test_each_file_keeps_its_own_types_duplicates_and_quarantine(tmp_path: Path) -> None:
+    """The term's files are classified as one table: each row still by its own file's
+    rules (allowed types, same-file duplicates), counted and quarantined under its file."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    vellinge_type = "Extern aktör psykiatri"
+
+    def row(rid: str, received: str, kind: str, text: str) -> list[str]:
+        return [rid, received, "", kind, "Hemtjänsten", "BUP", "Utgående", text, "", "Ny", ""]
+
+    for org, own, other in (
+        ("svedala", SV_TYPE, vellinge_type),
+        ("vellinge", vellinge_type, SV_TYPE),
+    ):
+        rows = [
+            LC,
+            row("L-1", "2025-09-01", own, f"Remissen från {org} kom aldrig fram till BUP"),
+            row("L-1", "2025-09-02", own, f"Samma nummer igen i {org}"),  # same-file duplicate
+            row("L-2", "2025-09-03", other, "Den andra kommunens typ"),  # excluded here
+            row("L-3", "", own, "Inget datum"),  # quarantined
+        ]
+        (raw / f"{org}__lifecare.csv").write_bytes(csv_bytes(rows, encoding="cp1252"))
+    result = run(tmp_path)
+    assert result.reconciliation.values.tolist() == [
+        ["svedala__lifecare.csv", 4, 1, 1, 1, 1],
+        ["vellinge__lifecare.csv", 4, 1, 1, 1, 1],
+        ["TOTALT", 8, 2, 2, 2, 2],
+    ]
+    cases = result.cases.sort_values("source_file")
+    assert cases["source_file"].tolist() == ["svedala__lifecare.csv", "vellinge__lifecare.csv"]
+    assert cases["organisation"].tolist() == ["svedala", "vellinge"]
+    assert cases["description"].str.startswith("Remissen från").all()
+    assert result.quarantine[["fil", "id", "orsak"]].values.tolist() == [
+        ["svedala__lifecare.csv", "L-3", "datum saknas"],
+        ["vellinge__lifecare.csv", "L-3", "datum saknas"],
+    ]
+
+
 def test_quarantine_reasons_in_swedish(term_dir: Path) -> None:
     result = run(term_dir)
     q = result.quarantine
