@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -102,6 +103,22 @@ def test_normalise_header() -> None:
     assert normalise_header("Skola/enhet") == normalise_header(" SKOLA/ENHET:")
     # decomposed å (as macOS writes it) equals the composed one
     assert normalise_header("Vårdenhet") == normalise_header("Va\u030ardenhet")
+
+
+def test_normalise_header_keeps_every_digit() -> None:
+    """What lets the reader skip normalising ids when it looks for repeated header rows:
+    a digit in a cell is still there after normalise_header, whatever is next to it."""
+    for code in [*range(0x20, 0x3000), *range(0xFF00, 0xFFF0, 3), *range(0x1D400, 0x1D800, 7)]:
+        c = chr(code)
+        for text in (f"1{c}", f"{c}7", f"a{c}9b"):
+            assert re.search("[0-9]", normalise_header(text)), (hex(code), text)
+
+
+def test_repeated_header_rows_are_skipped_and_ids_kept() -> None:
+    shouted = [f" {h.upper()}: " for h in LC_HEADER]  # the header again, as another export
+    rows = read(csv_bytes([LC_HEADER, LC_ROWS[0], LC_HEADER, shouted, LC_ROWS[1]]))
+    assert rows["source_id"].tolist() == [LC_ROWS[0][0], LC_ROWS[1][0]]
+    assert rows["row"].tolist() == [2, 5]
 
 
 def test_title_rows_above_csv_header_and_multiline_text() -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -48,6 +50,7 @@ TEXT_FIELDS = (
 READ_COLUMNS = (
     "row", *TEXT_FIELDS, "received", "event_date", "feedback_date", "incoming", "category"
 )  # fmt: skip
+_DIGIT = re.compile("[0-9]")
 _RENAME = {
     "received": "received_text",
     "event_date": "event_text",
@@ -119,24 +122,25 @@ def generic_read(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -
     mapping = map_columns(sheet.rows[hidx], spec, path)
     rows, numbers, skipped = _data_rows(sheet, hidx, mapping, spec, cfg)
     n = len(rows)
-    frame = pd.DataFrame(
-        {
-            _RENAME.get(f, f): pd.array(
-                [r[i] if i < len(r) else None for r in rows], dtype="string"
-            )
-            for f, i in mapping.items()
-        },
-        index=pd.RangeIndex(n),
-    )
+    index = pd.RangeIndex(n)
+    # every column first, then one frame: a column set on a frame costs more than the
+    # few hundred rows of most files
+    columns: dict[str, Any] = {
+        _RENAME.get(f, f): pd.Series(
+            pd.array([r[i] if i < len(r) else None for r in rows], dtype="string"), index=index
+        )
+        for f, i in mapping.items()
+    }
     for col in TEXT_FIELDS:
-        if col not in frame:
-            frame[col] = pd.array([None] * n, dtype="string")
-    frame["row"] = pd.array(numbers, dtype="int64")
-    frame["received"] = parse_dates(frame["received_text"])
-    frame["event_date"] = parse_dates(frame["event_text"])
-    frame["feedback_date"] = parse_dates(frame["feedback_text"])
-    frame["incoming"] = pd.array([False] * n, dtype="boolean")
-    frame["category"] = pd.array([None] * n, dtype="string")
+        if col not in columns:
+            columns[col] = pd.Series(pd.array([None] * n, dtype="string"), index=index)
+    columns["row"] = pd.array(numbers, dtype="int64")
+    columns["received"] = parse_dates(columns["received_text"])
+    columns["event_date"] = parse_dates(columns["event_text"])
+    columns["feedback_date"] = parse_dates(columns["feedback_text"])
+    columns["incoming"] = pd.array([False] * n, dtype="boolean")
+    columns["category"] = pd.array([None] * n, dtype="string")
+    frame = pd.DataFrame(columns, index=index)
     logger.debug("%s: %d data rows (%d empty or totals rows skipped)", path.name, n, skipped)
     return ExportTable(frame, sheet.name, sheet.row_numbers[hidx], skipped)
 
@@ -161,6 +165,9 @@ def _data_rows(
     """
     header_norm = [normalise_header(c) for c in sheet.rows[hidx]]
     cols = sorted(mapping.values())
+    # a digit survives normalise_header, so a first cell with a digit is no repeat of a
+    # header cell without one (ids): decided without normalising every row's id
+    first_has_digit = _DIGIT.search(header_norm[cols[0]]) is not None
     keys = [mapping[f] for f in ("received", "event_date") if f in mapping]
     rows, numbers, skipped = [], [], 0
     for row, number in zip(sheet.rows[hidx + 1 :], sheet.row_numbers[hidx + 1 :], strict=True):
@@ -173,6 +180,7 @@ def _data_rows(
             continue
         if (
             cells[0] is not None
+            and (first_has_digit or not isinstance(cells[0], str) or not _DIGIT.search(cells[0]))
             and normalise_header(cells[0]) == header_norm[cols[0]]
             and [normalise_header(c) for c in row] == header_norm
         ):
