@@ -13,7 +13,7 @@ import yaml
 from conftest import CONFIG
 from openpyxl import load_workbook
 from samverkan_dev.bench import scale
-from samverkan_dev.bench.scale_data import TERMS, write_scale_project
+from samverkan_dev.bench.scale_data import TERMS, _fill, write_scale_project
 from typer.testing import CliRunner
 
 
@@ -55,6 +55,15 @@ def test_texts_are_distinct_and_some_carry_personal_data(world: Path) -> None:
     assert min(lengths) >= 80 and sum(lengths) / len(lengths) >= 200
     planted = [t for t in texts if re.search(r"\d{8}-\d{4}|@|\d{3}-\d{5}|gatan \d", t)]
     assert planted
+
+
+def test_no_slot_is_left_unfilled(world: Path) -> None:
+    # a filled word may itself hold a slot ("hade avslutats hos {other}")
+    assert _fill("Brukaren {w}.", {"w": "hade avslutats hos {other}", "other": "BUP"}) == (
+        "Brukaren hade avslutats hos BUP."
+    )
+    texts = [t for p in sorted((world / "raw").glob("*/*")) for t in _descriptions(p)]
+    assert not [t for t in texts if re.search(r"\{\w+\}", t)]
 
 
 def test_stages_run_and_the_table_is_swedish(world: Path) -> None:

@@ -120,7 +120,7 @@ def _fill(template: str, values: dict[str, str]) -> str:
         value = values.get(key.lower(), key)
         return value[:1].upper() + value[1:] if key[:1].isupper() else value
 
-    text = _SLOT.sub(one, template)
+    text = _SLOT.sub(one, _SLOT.sub(one, template))  # a filled word may hold a slot itself
     return text[:1].upper() + text[1:]
 
 
