@@ -28,7 +28,6 @@ DELIMITERS = (";", ",", "\t")
 _SNIFF_CHARS = 200_000
 _SNIFF_ROWS = 60
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
 
 csv.field_size_limit(2**31 - 1)
 
@@ -72,7 +71,8 @@ def _utf8_or_cp1252(data: bytes) -> tuple[str, str]:
     Windows-1252 (Excel's "CSV (semikolonavgränsad)" on Swedish Windows)."""
     as_utf8 = data.decode("utf-8", errors="replace")
     bad = as_utf8.count("\ufffd")
-    multibyte = len(_NON_ASCII.findall(as_utf8))  # characters above 0x7F other than U+FFFD
+    # characters above 0x7F other than U+FFFD (counted without a list of them)
+    multibyte = len(as_utf8) - len(as_utf8.encode("ascii", "ignore")) - bad
     if multibyte >= 10 * bad:
         return as_utf8, "utf-8 (med ogiltiga byte)"
     # Windows-1252 leaves five bytes undefined; they become U+FFFD.
@@ -264,7 +264,11 @@ def _calamine_sheets(data: bytes, path: object) -> list[Sheet]:
         sheets = []
         for name in names:
             cells = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            rows: Grid = [[_excel_cell(v) for v in row] for row in cells]
+            # text cells (most) converted in place, the others by _excel_cell
+            rows: Grid = [
+                [(v.strip() or None) if type(v) is str else _excel_cell(v) for v in row]
+                for row in cells
+            ]
             sheets.append(Sheet(name, rows, list(range(1, len(rows) + 1))))
     except (CalamineError, ValueError, OSError) as exc:
         raise _CalamineFailed from exc

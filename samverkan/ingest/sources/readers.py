@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -125,9 +126,10 @@ def generic_read(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -
     index = pd.RangeIndex(n)
     # every column first, then one frame: a column set on a frame costs more than the
     # few hundred rows of most files
+    shortest = min(map(len, rows), default=0)
     columns: dict[str, Any] = {
         _RENAME.get(f, f): pd.Series(
-            pd.array([r[i] if i < len(r) else None for r in rows], dtype="string"), index=index
+            pd.array(_column(rows, i, shortest), dtype="string"), index=index
         )
         for f, i in mapping.items()
     }
@@ -143,6 +145,14 @@ def generic_read(path: Path, data: bytes, spec: SystemSpec, cfg: SourceConfig) -
     frame = pd.DataFrame(columns, index=index)
     logger.debug("%s: %d data rows (%d empty or totals rows skipped)", path.name, n, skipped)
     return ExportTable(frame, sheet.name, sheet.row_numbers[hidx], skipped)
+
+
+def _column(rows: list[list[str | None]], i: int, shortest: int) -> list[str | None]:
+    """Cell ``i`` of every row (None where a row is shorter; ``shortest``: the fewest
+    cells of any row)."""
+    if i < shortest:
+        return list(map(itemgetter(i), rows))
+    return [r[i] if i < len(r) else None for r in rows]
 
 
 def finish(table: ExportTable) -> ExportTable:
@@ -169,13 +179,15 @@ def _data_rows(
     # header cell without one (ids): decided without normalising every row's id
     first_has_digit = _DIGIT.search(header_norm[cols[0]]) is not None
     keys = [mapping[f] for f in ("received", "event_date") if f in mapping]
+    # the mapped cells of a row that reaches the last mapped column, in one call
+    width, pick = cols[-1] + 1, itemgetter(*cols) if len(cols) > 1 else lambda r: (r[cols[0]],)
     rows, numbers, skipped = [], [], 0
     for row, number in zip(sheet.rows[hidx + 1 :], sheet.row_numbers[hidx + 1 :], strict=True):
-        cells = [row[i] if i < len(row) else None for i in cols]
+        cells = pick(row) if len(row) >= width else [row[i] if i < len(row) else None for i in cols]
         if not any(cells):
             skipped += 1
             continue
-        if sum(c is not None for c in cells) <= 2 and _is_footer(row, keys, cfg):
+        if len(cells) - cells.count(None) <= 2 and _is_footer(row, keys, cfg):
             skipped += 1
             continue
         if (
