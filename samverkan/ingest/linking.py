@@ -218,7 +218,9 @@ class _TokenBits:
         # one entry per row and distinct token (a sort and a mask: np.unique is many times
         # slower here)
         width = max(1, len(vocab))
-        pairs = np.sort(rows * width + ids)
+        # (row, token) as one integer; 32 bits where they fit (sorted about twice as fast)
+        key_type = np.int32 if n * width < 2**31 else np.int64
+        pairs = np.sort(rows.astype(key_type) * key_type(width) + ids.astype(key_type))
         pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
         rows, ids = pairs // width, pairs % width
         size = np.bincount(rows, minlength=n).astype(float)
@@ -308,7 +310,8 @@ class _RowCodes:
     @classmethod
     def of(cls, df: pd.DataFrame, size: np.ndarray) -> _RowCodes:
         parties = pd.Index(pd.unique(np.r_[df["_own_party"], df["receiver_party"]]))
-        person = pd.Series(_person_keys(df), dtype=object)
+        # the same codes as of _person_keys (the pseudonyms are text; missing: -1)
+        person = df["_person_key"] if "_person_key" in df else pd.Series([None] * len(df))
         return cls(
             file=pd.factorize(df["source_file"])[0],
             kind=pd.factorize(df["_kind"])[0],
@@ -605,7 +608,8 @@ def link_reported_by_both(
         return cases, pd.Series([], dtype=str)
     df = cases.reset_index(drop=True)
     date = df["event_date"].fillna(df["received"]).to_numpy(dtype="datetime64[D]")
-    tokens = [_token_list(t) for t in df["description"]]
+    texts = df["description"].astype("string").to_numpy(dtype=object, na_value=None)
+    tokens = [[] if t is None else _TOKEN.findall(t.casefold()) for t in texts]  # _token_list
     files = df["source_file"].astype(str).to_numpy()
     rep_own = df["_reporter_is_own"].to_numpy(dtype=bool)
     received = df["received"].to_numpy()  # datetime64 (NaT compares as Timestamps do)
