@@ -1517,8 +1517,14 @@ def redact_many(texts: Sequence[Any]) -> list[Any]:
     work = [t for _, t in todo]
     digits = [_HAS_DIGIT.search(t) is not None for t in work]
     emails = [find_emails(t) for t in work]
-    pnrs = [find_identity_numbers(t) if d else () for t, d in zip(work, digits, strict=True)]
-    phones = [find_phone_numbers(t) if d else () for t, d in zip(work, digits, strict=True)]
+    # identity numbers and phone numbers text by text, so that the second pass finds the
+    # text's disguises (``_disguises``) in the cache the first one filled
+    numbers = [
+        (find_identity_numbers(t), find_phone_numbers(t)) if d else ((), ())
+        for t, d in zip(work, digits, strict=True)
+    ]
+    pnrs = [p for p, _ in numbers]
+    phones = [p for _, p in numbers]
     addresses = [
         find_addresses(t) if d or "c/o" in t.lower() else ()
         for t, d in zip(work, digits, strict=True)
