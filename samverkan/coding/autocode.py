@@ -35,6 +35,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 import simplemma
@@ -50,6 +51,7 @@ _FOLD = str.maketrans(
 )
 _PLACEHOLDER = re.compile(r"\[[A-ZÅÄÖa-zåäö_\- ]{2,30}\]")
 _TOKEN = re.compile(r"\w+(?:[-:]\w+)*")
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")  # the same tokens, kept by split
 _PART = re.compile(r"\w+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSE_PUNCT = re.compile(r"[.;!?,()\n\u2013\u2014]|\s-\s")
@@ -702,12 +704,16 @@ class _Matcher:
     def _scan_read(self, low: str, folded: str, live: set[int] | None) -> _Scan | None:
         """``_scan`` of a text already read (``_read``); ``live``: its prefilter result, when
         found already (None: found here)."""
-        spans = [m.span() for m in _TOKEN.finditer(folded)]
-        if not spans:
+        # gaps and tokens interleaved, in one pass and without a match object per token;
+        # ends[k]: where part k ends, so token i spans ends[2i] to ends[2i + 1]
+        parts = _TOKEN_SPLIT.split(folded)
+        if len(parts) == 1:
             return None
+        ends = list(accumulate(map(len, parts)))
+        starts = ends[0:-1:2]
         info_get, token_info = self._info_cache.get, self._token_info
-        keys = [low[s:e] for s, e in spans]
-        scan = _Scan(folded, low, [folded[s:e] for s, e in spans], [s for s, _ in spans])
+        keys = [low[s:e] for s, e in zip(starts, ends[1::2], strict=True)]
+        scan = _Scan(folded, low, parts[1::2], starts)
         scan.keys = keys
         if live is None:
             lives = self._lives((folded,))
@@ -726,7 +732,7 @@ class _Matcher:
             if info[0]:
                 scan.hits_at.append((i, info[0]))
             if info[1]:
-                start = spans[i][0]
+                start = starts[i]
                 for off, cands in info[1]:
                     scan.word_starts.append((start + off, i, cands))
         return scan
