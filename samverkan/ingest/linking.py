@@ -608,8 +608,7 @@ def link_reported_by_both(
         return cases, pd.Series([], dtype=str)
     df = cases.reset_index(drop=True)
     date = df["event_date"].fillna(df["received"]).to_numpy(dtype="datetime64[D]")
-    texts = df["description"].astype("string").to_numpy(dtype=object, na_value=None)
-    tokens = [[] if t is None else _TOKEN.findall(t.casefold()) for t in texts]  # _token_list
+    tokens = [_token_list(t) for t in df["description"]]
     files = df["source_file"].astype(str).to_numpy()
     rep_own = df["_reporter_is_own"].to_numpy(dtype=bool)
     received = df["received"].to_numpy()  # datetime64 (NaT compares as Timestamps do)
