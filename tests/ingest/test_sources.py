@@ -564,3 +564,37 @@ def test_impossible_dates_are_dates_of_no_calendar() -> None:
     got = impossible_dates(values).tolist()
     assert got == [True, True, True, False, False, False, False]
     assert parse_dates(values).isna().tolist() == [True, True, True, False, True, True, True]
+
+
+# --- cheap paths of the reader: the same result as the general ones --------------------
+
+
+def test_mostly_utf8_with_stray_bytes_stays_utf8_and_cp1252_is_read_as_cp1252() -> None:
+    from samverkan.ingest.sources.grids import decode_text
+
+    line = "Vårdcentralen ringde, åtgärd: möte. "
+    # 15 letters above 0x7F against one stray Windows-1252 byte: a file edited in two programs
+    text, enc = decode_text((line * 5).encode() + b"\xe5", "x.csv")
+    assert enc == "utf-8 (med ogiltiga byte)"
+    assert text == line * 5 + "\ufffd"
+    # 3 such letters against one bad byte: Windows-1252 (its å, ä, ö are single bytes)
+    text, enc = decode_text(line.encode() + b"\xe5", "x.csv")
+    assert enc == "cp1252"
+    assert text.startswith("VÃ¥rdcentralen") and text.endswith("å")
+    text, enc = decode_text(line.encode("cp1252"), "x.csv")
+    assert (text, enc) == (line, "cp1252")
+
+
+def test_rows_shorter_than_the_header_read_their_missing_cells_as_empty() -> None:
+    # some exports drop a row's trailing empty cells
+    short = ["A-3", "2025-08-03", "2025-08-02", "Avvikelse extern aktör", "Hemtjänsten"]
+    longer = [*short[:4], "Hemtjänsten", "BUP Trelleborg", "Utgående", "Kort rad"]
+    rows = read(csv_bytes([LC_HEADER, LC_ROWS[0], short, longer]))
+    assert rows["source_id"].tolist() == ["A-1", "A-3", "A-3"]
+    assert rows["description"].isna().tolist() == [False, True, False]
+    assert rows["description"].iloc[2] == "Kort rad"
+    assert rows["action"].isna().tolist() == [False, True, True]
+    assert rows["status"].isna().tolist() == [False, True, True]
+    assert rows["counterpart"].tolist()[0] == "BUP Trelleborg"
+    assert pd.isna(rows["counterpart"].iloc[1]) and rows["counterpart"].iloc[2] == "BUP Trelleborg"
+    assert rows["reporter_unit"].tolist() == ["Hemtjänsten"] * 3
