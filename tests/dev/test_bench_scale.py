@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 import yaml
 from conftest import CONFIG
@@ -95,6 +99,29 @@ def test_stages_run_and_the_table_is_swedish(world: Path) -> None:
 def test_measure_runs_a_stage_in_its_own_process(world: Path) -> None:
     result = scale.measure("floor", world)
     assert result.cases == 400 and result.seconds > 0 and result.peak_mb > 10
+
+
+def test_the_memory_sampler_counts_a_grandchild_found_after_it_started() -> None:
+    """The tree is looked up again while sampling: a worker of a worker that starts late
+    and holds 300 MB is in the sum."""
+    script = (
+        "import subprocess, sys, time; time.sleep(0.3); "
+        "p = subprocess.Popen([sys.executable, '-c', "
+        "'import time; b = bytes(300 * 2**20) + b\"x\"; time.sleep(5)']); "
+        "time.sleep(5); p.kill()"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        sampler, peak = scale._TreeSampler(psutil.Process(child.pid)), 0
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline and peak < 300 * 2**20:
+            peak = max(peak, sampler.rss())
+            time.sleep(0.02)
+    finally:
+        child.kill()
+        child.wait()
+    assert len(sampler.procs) == 2
+    assert peak >= 300 * 2**20
 
 
 def test_product_command_points_to_the_dev_package(monkeypatch: pytest.MonkeyPatch) -> None:
