@@ -118,6 +118,8 @@ def test_the_memory_sampler_counts_a_grandchild_found_after_it_started() -> None
             peak = max(peak, sampler.rss())
             time.sleep(0.02)
     finally:
+        for descendant in psutil.Process(child.pid).children(recursive=True):
+            descendant.kill()  # not left holding its 300 MB after the test
         child.kill()
         child.wait()
     assert len(sampler.procs) == 2
