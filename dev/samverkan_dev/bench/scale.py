@@ -19,8 +19,8 @@ interpreter's start is excluded, the stage's own imports (pandas, scikit-learn, 
 package: about 2 s for coding) and the warm-up of word lists are included. Peak memory
 is the largest sum of resident memory (RSS) of the stage's process and its worker
 processes, sampled every 20 ms with psutil (tracemalloc misses numpy's and pyarrow's
-memory; the process tree itself is looked up every 0.5 s, which keeps the sampling under
-0.5 % of a core). ``floor_ratio`` is a stage's seconds over the floor's. ``--json`` writes
+memory; the process tree itself is looked up every 0.5 s, which keeps the sampling at
+about 1 % of one core). ``floor_ratio`` is a stage's seconds over the floor's. ``--json`` writes
 ``{"stages": {name: {cases, seconds, peak_mb, floor_ratio}}, "date", "machine", "load"}``;
 ``make bench`` writes metrics/bench.json, which dvc.yaml lists under ``metrics`` (``dvc
 metrics diff`` compares commits).
@@ -172,9 +172,10 @@ class _TreeSampler:
     """The summed RSS of a process and its descendants, cheap enough to sample often.
 
     Finding the descendants makes psutil read the status of every process on the machine
-    (about 1 ms, 4 % of a core every 20 ms, taken from the stage measured when it fills
+    (about 1 ms: 4-5 % of a core every 20 ms, taken from the stage measured when it fills
     both cores); so the tree is looked up every ``_TREE_SECONDS`` and in between only the
-    known processes' memory is read (about 20 µs each)."""
+    known processes' memory is read (measured: 0.15 ms a sample, 0.8-0.9 CPU-s during the
+    ingest of 1 000 000 cases against 4.2-4.5 s)."""
 
     def __init__(self, proc: psutil.Process) -> None:
         self.proc = proc
